@@ -1,0 +1,54 @@
+"""Encryption of secrets at rest: MultiFernet over APICENTER_ENCRYPTION_KEYS (newest first).
+
+Encrypting always uses the newest key; decrypting tries every key, so a key can be rotated by
+prepending a new one, running `manage.py rotate_secrets`, and then dropping the old one.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+class SecretsUnreadable(Exception):
+    """No configured key opens the stored secrets (a key was removed too early)."""
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.ENCRYPTION_KEYS))
+
+
+def encrypt_json(value: dict[str, Any]) -> str:
+    return fernet().encrypt(json.dumps(value, sort_keys=True).encode()).decode()
+
+
+def decrypt_json(token: str) -> dict[str, Any]:
+    if not token:
+        return {}
+    try:
+        data: dict[str, Any] = json.loads(fernet().decrypt(token.encode()))
+    except InvalidToken:
+        raise SecretsUnreadable("stored secrets cannot be decrypted with the configured keys")
+    return data
+
+
+def uses_newest_key(token: str) -> bool:
+    try:
+        Fernet(settings.ENCRYPTION_KEYS[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate_token(token: str) -> str:
+    """Return the token re-encrypted with the newest key."""
+    return fernet().rotate(token.encode()).decode()

@@ -1,0 +1,27 @@
+"""The systems the platform can connect, and where each connector class lives.
+
+Adding a system: copy a sibling package under connectors/ and add one line here.
+Classes are imported lazily so that models and migrations never import HTTP code.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+SYSTEMS: dict[str, tuple[str, str]] = {
+    # system: (display name, dotted path of the connector class)
+    "asperion": ("Asperion", "connectors.asperion.connector.AsperionConnector"),
+    "feeddex": ("Feeddex", "connectors.feeddex.connector.FeeddexConnector"),
+}
+
+SYSTEM_CHOICES = [(key, name) for key, (name, _path) in SYSTEMS.items()]
+
+
+def connector_class(system: str) -> Any:
+    try:
+        dotted = SYSTEMS[system][1]
+    except KeyError:
+        raise ValueError(f"unknown system {system!r}") from None
+    module_name, class_name = dotted.rsplit(".", 1)
+    return getattr(import_module(module_name), class_name)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from tenants import throttle
+from tenants.models import User
+
+
+class SignupForm(forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(_("An account with this email exists already."))
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password:
+            candidate = User(email=data.get("email", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    """Django's login form, refusing attempts after too many failures."""
+
+    error_messages = {  # noqa: RUF012
+        **AuthenticationForm.error_messages,
+        "throttled": _("Too many failed sign-in attempts. Try again in 15 minutes."),
+    }
+
+    def _ip(self) -> str:
+        return str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username") or ""
+        if throttle.is_locked(email, self._ip()):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(email, self._ip())
+            raise
+        throttle.reset(email, self._ip())
+        return data
