@@ -7,6 +7,7 @@ read, and the outsider must get 404 for the first tenant's rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -32,18 +33,20 @@ class TenantWorld:
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):  # noqa: PT004
+def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture
-def world(db) -> TenantWorld:
+def world(db: None) -> TenantWorld:
     owner, tenant = signup(email="alice@example.com", password=PASSWORD, company_name="Alice BV")
     viewer = User.objects.create_user(email="bob@example.com", password=PASSWORD)
     membership_add(tenant=tenant, user=viewer, role=Role.VIEWER)
-    outsider, other = signup(email="charlie@example.com", password=PASSWORD,
-                             company_name="Charlie BV")
+    outsider, other = signup(
+        email="charlie@example.com", password=PASSWORD, company_name="Charlie BV"
+    )
     assert Membership.objects.count() == 3
-    return TenantWorld(tenant=tenant, other_tenant=other, owner=owner, viewer=viewer,
-                       outsider=outsider)
+    return TenantWorld(
+        tenant=tenant, other_tenant=other, owner=owner, viewer=viewer, outsider=outsider
+    )

@@ -37,7 +37,9 @@ def decrypt_json(token: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(fernet().decrypt(token.encode()))
     except InvalidToken:
-        raise SecretsUnreadable("stored secrets cannot be decrypted with the configured keys")
+        raise SecretsUnreadable(
+            "stored secrets cannot be decrypted with the configured keys"
+        ) from None
     return data
 
 

@@ -7,8 +7,19 @@ from collections.abc import Iterable
 from typing import Any
 
 REDACTED = "[redacted]"
-SECRET_KEY_WORDS = ("password", "secret", "token", "authorization", "authcode", "auth_code",
-                    "api_key", "apikey", "refresh", "signature", "cookie")
+SECRET_KEY_WORDS = (
+    "password",
+    "secret",
+    "token",
+    "authorization",
+    "authcode",
+    "auth_code",
+    "api_key",
+    "apikey",
+    "refresh",
+    "signature",
+    "cookie",
+)
 # Bearer tokens and query-string secrets that may appear in URLs or error texts.
 _BEARER = re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 _QUERY = re.compile(
@@ -33,7 +44,8 @@ def redact_data(data: Any, secrets: Iterable[str] = ()) -> Any:
     secret_list = list(secrets)
     if isinstance(data, dict):
         return {
-            key: REDACTED if is_secret_key(str(key)) and value not in (None, "")
+            key: REDACTED
+            if is_secret_key(str(key)) and value not in (None, "")
             else redact_data(value, secret_list)
             for key, value in data.items()
         }

@@ -7,4 +7,6 @@ from dashboard import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("connections/<int:pk>/", views.connection_detail, name="connection_detail"),
+    path("connections/<int:pk>/delete/", views.connection_delete, name="connection_delete"),
 ]

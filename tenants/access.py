@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -58,7 +58,7 @@ def get_for_tenant(
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         return qs.get(pk=pk, **{field: tenant})
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Not found") from None
 
 
