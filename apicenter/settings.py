@@ -169,7 +169,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1800)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1900)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Reviewed like code: every periodic job of the platform is listed here.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "schedule-due-flows": {"task": "flows.tasks.schedule_due_flows_task", "schedule": 30.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email

@@ -1,0 +1,136 @@
+"""What each flow reads, and what it does with one record. The engine does the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from connectors.base import BadRecord, Page
+from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
+from flows.engine import Outcome, RunAborted, RunContext, process_page, run_pages, skipped
+from flows.models import Action, RecordLog
+from flows.upsert import Target, upsert
+
+# A dry run shows what would happen to a sample, not to the whole catalogue.
+DRY_RUN_LIMIT = 50
+
+
+class FlowDefinition:
+    kind: ClassVar[str]
+    source: ClassVar[str]
+    stream: ClassVar[str]
+    record_type: ClassVar[type[Record]]
+    # Bulk flows go to their own queue so they never hold up order flows.
+    queue: ClassVar[str] = "bulk"
+
+    def check(self, ctx: RunContext) -> None:
+        """Raise RunAborted when the settings cannot work (before anything is read)."""
+
+    def pages(self, ctx: RunContext) -> Iterator[Page]:
+        cursor = ctx.flow.cursor.get(self.stream)
+        return ctx.connector(self.source).read(self.stream, cursor=cursor)
+
+    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+        raise NotImplementedError
+
+    def process_page(self, ctx: RunContext, page: Page) -> None:
+        process_page(ctx, page, stream=self.stream, handle=self.handle)
+
+    def run(self, ctx: RunContext, *, deadline: float) -> bool:
+        """Process the run's pages; return False when the time slice ran out first."""
+        if ctx.run.params.get("record_log_ids"):
+            pages = iter([retry_page(ctx, self.record_type)])
+        else:
+            pages = self.pages(ctx)
+        if ctx.dry_run:
+            pages = sample(pages, DRY_RUN_LIMIT)
+        return run_pages(ctx, pages, process=self.process_page, deadline=deadline)
+
+    def after_run(self, ctx: RunContext) -> None:
+        """Work to start when a run has finished (e.g. stock for booked orders)."""
+
+
+class ProductsFlow(FlowDefinition):
+    record_type = Product
+    kind = "products"
+    source = "asperion"
+    stream = "articles"
+
+    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+        assert isinstance(record, Product)
+        settings = ctx.settings
+        if record.is_variant:
+            reason = "variant article: Feeddex takes simple products only"
+            return skipped("product", record.key, reason, source=record.as_source())
+        if settings.active_only and not record.active:
+            reason = "inactive article (setting: active articles only)"
+            return skipped("product", record.key, reason, source=record.as_source())
+        return upsert(ctx, record, Target("feeddex", "products", settings.update_existing))
+
+
+class CustomersFlow(FlowDefinition):
+    record_type = Customer
+    kind = "customers"
+    source = "asperion"
+    stream = "debtors"
+
+    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+        assert isinstance(record, Customer)
+        if not record.email:
+            reason = "the debtor has no email address, which Feeddex needs"
+            return skipped("customer", record.key, reason, source=record.as_source())
+        entity = "customers" if ctx.settings.match_by == "email" else "customers_by_code"
+        return upsert(ctx, record, Target("feeddex", entity))
+
+
+class ReviewInvitationsFlow(FlowDefinition):
+    record_type = Invoice
+    kind = "review_invitations"
+    source = "asperion"
+    stream = "salesinvoices"
+
+    def check(self, ctx: RunContext) -> None:
+        if ctx.settings.unit_id is None:
+            raise RunAborted("choose the Feeddex unit in this flow's settings", permanent=True)
+
+    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+        assert isinstance(record, Invoice)
+        source = record.as_source()
+        if ctx.settings.paid_only and not record.paid:
+            return skipped("invitation", record.key, "the invoice is not paid yet", source=source)
+        if not record.customer_email:
+            return skipped("invitation", record.key, "the debtor has no email address",
+                           source=source)
+        if record.key in ctx.ledger:
+            return skipped("invitation", record.key, "invited already", source=source)
+        return upsert(ctx, record, Target("feeddex", "transactions", update_existing=False))
+
+
+
+def retry_page(ctx: RunContext, record_type: type[Record]) -> Page:
+    """Rebuild the failed records of a retry from what their logs kept as read."""
+    ids = ctx.run.params["record_log_ids"]
+    logs = RecordLog.objects.filter(
+        pk__in=ids, flow=ctx.flow, tenant_id=ctx.run.tenant_id, action=Action.FAILED
+    )
+    records: list[Record | BadRecord] = []
+    for log in logs:
+        if log.source is None or log.payload_purged:
+            records.append(BadRecord(log.key, {}, "the record as read was purged: run the flow"))
+            continue
+        try:
+            records.append(record_type.parse(log.source))
+        except RecordInvalid as error:
+            records.append(BadRecord(log.key, log.source, str(error)))
+    return Page(records=records, cursor=None)
+
+
+def sample(pages: Iterator[Page], limit: int) -> Iterator[Page]:
+    seen = 0
+    for page in pages:
+        records = page.records[: limit - seen]
+        seen += len(records)
+        yield Page(records=records, cursor=None)
+        if seen >= limit:
+            return
+

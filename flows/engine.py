@@ -1,0 +1,296 @@
+"""The sync engine: one run of one flow, page by page, idempotent and resumable.
+
+Data goes one way: source connector → canonical record → mapping → target payload →
+ledger check → target connector → ledger update + record log. Per page, the record logs,
+the ledger rows, the run's counts and the flow's cursor are saved in one transaction, so
+a run that dies resumes at the first page it had not finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from connectors.base import ApiCall, BadRecord, Connector, ConnectorError, Page, RecordRejected
+from connectors.models import Connection
+from connectors.records import Record
+from connectors.redaction import redact_data
+from connectors.registry import connector_class
+from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
+from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
+from flows.mappings import CompiledMapping, compiled_mapping_for
+
+# A run gives the worker back after this long, then continues in a new task: one tenant's
+# 100,000-article sync cannot hold a worker while other tenants' orders wait.
+SLICE_SECONDS = 20.0
+
+
+def payload_hash(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Outcome:
+    """What happened to one record; the engine turns it into a log row and a ledger row."""
+
+    entity: str
+    key: str
+    action: str
+    reason: str = ""
+    source: dict[str, Any] | None = None
+    payload: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    diff: dict[str, Any] | None = None
+    target_id: str = ""
+    # Set to record the outcome in the ledger (hash of the payload that the target now holds).
+    ledger_hash: str | None = None
+
+
+class RunAborted(Exception):
+    """A run-level failure: bad credentials, revoked consent, or an unreachable system."""
+
+    def __init__(self, message: str, *, permanent: bool, connection: Connection | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.connection = connection
+
+
+@dataclass
+class RunContext:
+    run: FlowRun
+    flow: Flow
+    settings: Any
+    customer_defaults: CustomerDefaults
+    mapping: CompiledMapping | None
+    connections: dict[str, Connection]
+    customer_mapping: CompiledMapping | None = None
+    # SKUs of the orders booked in this run: their stock is synced right after.
+    booked_skus: set[str] = field(default_factory=set)
+    calls: list[ApiCallLog] = field(default_factory=list)
+    _connectors: dict[str, Connector] = field(default_factory=dict)
+    ledger: dict[str, LedgerEntry] = field(default_factory=dict)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.run.dry_run
+
+    def connector(self, system: str) -> Connector:
+        if system not in self._connectors:
+            connection = self.connections[system]
+            on_call = self._recorder(system)
+            self._connectors[system] = connector_class(system)(connection, on_call=on_call)
+        return self._connectors[system]
+
+    def _recorder(self, system: str) -> Callable[[ApiCall], None]:
+        def record(call: ApiCall) -> None:
+            self.calls.append(
+                ApiCallLog(
+                    run=self.run, system=system, method=call.method, path=call.path[:300],
+                    status=call.status, duration_ms=call.duration_ms, attempt=call.attempt,
+                    error=call.error or "",
+                )
+            )
+
+        return record
+
+    def mapping_context(self) -> dict[str, Any]:
+        return {
+            "settings": self.settings.model_dump(mode="json"),
+            "customer_defaults": self.customer_defaults.model_dump(mode="json"),
+        }
+
+    def map(self, record: Record) -> tuple[dict[str, Any] | None, str]:
+        """Return the target payload for a record, or None and the mapping errors in words."""
+        if self.mapping is None:
+            return None, "this flow has no mapping"
+        return self.mapping.apply(record.as_source(), context=self.mapping_context())
+
+    def load_ledger(self, keys: Iterable[str]) -> None:
+        rows = LedgerEntry.objects.filter(flow=self.flow, source_key__in=list(keys))
+        self.ledger = {row.source_key: row for row in rows}
+
+    def close(self) -> None:
+        for connector in self._connectors.values():
+            connector.close()
+
+
+def build_context(run: FlowRun) -> RunContext:
+    flow = run.flow
+    integration = flow.integration
+    mapping = compiled_mapping_for(flow.mapping) if flow.mapping else None
+    customer_mapping = compiled_mapping_for(flow.customer_mapping) if flow.customer_mapping else None
+    return RunContext(
+        customer_mapping=customer_mapping,
+        run=run,
+        flow=flow,
+        settings=parse_settings(flow.kind, flow.settings),
+        customer_defaults=parse_customer_defaults(integration.customer_defaults),
+        mapping=mapping,
+        connections={"asperion": integration.asperion, "feeddex": integration.feeddex},
+    )
+
+
+# ---- outcomes ---------------------------------------------------------------------------
+
+
+def failed(entity: str, key: str, reason: str, **extra: Any) -> Outcome:
+    return Outcome(entity=entity, key=key, action=Action.FAILED, reason=reason, **extra)
+
+
+def skipped(entity: str, key: str, reason: str, **extra: Any) -> Outcome:
+    return Outcome(entity=entity, key=key, action=Action.SKIPPED, reason=reason, **extra)
+
+
+def rejected_outcome(entity: str, key: str, error: ConnectorError, **extra: Any) -> Outcome:
+    """A record the target refused: its log carries the API's own words."""
+    reason = error.api_message or str(error)
+    if error.field_errors:
+        reason += " (" + "; ".join(f"{k}: {', '.join(v)}" for k, v in error.field_errors.items())
+        reason += ")"
+    return failed(entity, key, reason, **extra)
+
+
+def write_failure(entity: str, key: str, error: ConnectorError, **extra: Any) -> Outcome:
+    """Turn a write error into the record's outcome; a permanent run-level error aborts."""
+    if isinstance(error, RecordRejected):
+        return rejected_outcome(entity, key, error, **extra)
+    if error.permanent:
+        raise RunAborted(str(error), permanent=True) from error
+    return failed(entity, key, f"the API did not answer in time: {error}", **extra)
+
+
+def field_diff(current: dict[str, Any] | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """Return {field: [current, new]} for the payload fields that differ from the target."""
+    if current is None:
+        return {name: [None, value] for name, value in payload.items()}
+    return {
+        name: [current.get(name), value]
+        for name, value in payload.items()
+        if _comparable(current.get(name)) != _comparable(value)
+    }
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return round(float(value), 4)
+    return value
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+def process_page(
+    ctx: RunContext,
+    page: Page,
+    *,
+    stream: str,
+    handle: Callable[[RunContext, Record], Outcome],
+) -> None:
+    """Process every record of a page (a failed record never stops the others), then save."""
+    good = [r for r in page.records if not isinstance(r, BadRecord)]
+    ctx.load_ledger(r.key for r in good)
+    outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
+    for record in good:
+        try:
+            outcomes.append(handle(ctx, record))
+        except RunAborted:
+            save_page(ctx, outcomes, stream=stream, cursor=None)
+            raise
+    save_page(ctx, outcomes, stream=stream, cursor=page.cursor)
+
+
+def bad_record_outcome(ctx: RunContext, record: BadRecord) -> Outcome:
+    entity = ctx.flow.kind
+    return failed(entity, record.key, f"the source record is invalid: {record.error}",
+                  source=record.raw)
+
+
+def save_page(
+    ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: str | None
+) -> None:
+    counts = {action: 0 for action in Action.values}
+    for outcome in outcomes:
+        counts[outcome.action] += 1
+    secrets = [v for c in ctx.connections.values() for v in c.secret_values()]
+    with transaction.atomic():
+        RecordLog.objects.bulk_create([log_row(ctx, o, secrets) for o in outcomes])
+        if not ctx.dry_run:
+            save_ledger(ctx, [o for o in outcomes if o.ledger_hash is not None])
+            if cursor is not None:
+                Flow.objects.filter(pk=ctx.flow.pk).update(
+                    cursor={**ctx.flow.cursor, stream: cursor}
+                )
+                ctx.flow.cursor = {**ctx.flow.cursor, stream: cursor}
+        ApiCallLog.objects.bulk_create(ctx.calls)
+        FlowRun.objects.filter(pk=ctx.run.pk).update(
+            read=F("read") + len(outcomes),
+            created=F("created") + counts[Action.CREATED],
+            updated=F("updated") + counts[Action.UPDATED],
+            skipped=F("skipped") + counts[Action.SKIPPED],
+            failed=F("failed") + counts[Action.FAILED],
+            api_calls=F("api_calls") + len(ctx.calls),
+            heartbeat_at=timezone.now(),
+        )
+    ctx.calls.clear()
+
+
+def log_row(ctx: RunContext, outcome: Outcome, secrets: list[str]) -> RecordLog:
+    return RecordLog(
+        tenant_id=ctx.run.tenant_id,
+        run=ctx.run,
+        flow=ctx.flow,
+        entity=outcome.entity,
+        key=outcome.key[:200],
+        action=outcome.action,
+        reason=outcome.reason,
+        source=redact_data(outcome.source, secrets),
+        payload=redact_data(outcome.payload, secrets),
+        response=redact_data(outcome.response, secrets),
+        diff=outcome.diff,
+        target_id=outcome.target_id,
+        mapping_version=ctx.mapping.version if ctx.mapping else None,
+    )
+
+
+def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
+    rows = {
+        o.key: LedgerEntry(
+            tenant_id=ctx.run.tenant_id, flow=ctx.flow, source_key=o.key[:200],
+            target_id=o.target_id, payload_hash=o.ledger_hash or "", last_outcome=o.action,
+            last_run=ctx.run,
+        )
+        for o in outcomes
+    }
+    LedgerEntry.objects.bulk_create(
+        list(rows.values()),
+        update_conflicts=True,
+        unique_fields=["flow", "source_key"],
+        update_fields=["target_id", "payload_hash", "last_outcome", "last_run", "updated_at"],
+    )
+
+
+def run_pages(
+    ctx: RunContext,
+    pages: Iterator[Page],
+    *,
+    process: Callable[[RunContext, Page], None],
+    deadline: float,
+) -> bool:
+    """Process pages until the source is exhausted (True) or the time slice is used (False)."""
+    try:
+        for page in pages:
+            process(ctx, page)
+            if time.monotonic() > deadline and page.cursor is not None and not ctx.dry_run:
+                return False
+    except ConnectorError as error:
+        raise RunAborted(str(error), permanent=error.permanent) from error
+    return True

@@ -1,0 +1,207 @@
+"""Flows, their runs, every record's journey (RecordLog) and the sync ledger."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from connectors.models import Connection
+from tenants.models import Tenant
+
+
+class FlowKind(models.TextChoices):
+    PRODUCTS = "products", "Products (Asperion → Feeddex)"
+    STOCK = "stock", "Stock (Asperion → Feeddex)"
+    CUSTOMERS = "customers", "Customers (Asperion → Feeddex)"
+    ORDERS = "orders", "Orders (Feeddex → Asperion)"
+    REVIEW_INVITATIONS = "review_invitations", "Review invitations (Asperion → Feeddex)"
+
+
+class Integration(models.Model):
+    """A tenant's pair of connections that the flows run between."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="integrations")
+    name = models.CharField(max_length=120, default="Asperion ↔ Feeddex")
+    asperion = models.ForeignKey(Connection, models.PROTECT, related_name="+")
+    feeddex = models.ForeignKey(Connection, models.PROTECT, related_name="+")
+    live = models.BooleanField(default=False, help_text="Scheduled runs happen only when live.")
+    # Customer settings Asperion requires for new debtors, shared by two flows (CustomerDefaults).
+    customer_defaults = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Flow(models.Model):
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="flows")
+    integration = models.ForeignKey(Integration, models.CASCADE, related_name="flows")
+    kind = models.CharField(max_length=24, choices=FlowKind.choices)
+    enabled = models.BooleanField(default=False)
+    interval_minutes = models.PositiveIntegerField(default=15)
+    settings = models.JSONField(default=dict, blank=True)
+    # Where the next read starts, per stream: {"orders": "<opaque connector cursor>", ...}.
+    cursor = models.JSONField(default=dict, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    # The run that holds this flow: set by a conditional UPDATE so two runs never overlap.
+    running_run = models.ForeignKey(
+        "FlowRun", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    needs_attention = models.BooleanField(default=False)
+    attention_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["integration", "kind"], name="one_flow_per_kind"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["enabled", "next_run_at"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def direction(self) -> str:
+        return "feeddex → asperion" if self.kind == FlowKind.ORDERS else "asperion → feeddex"
+
+    def schedule_next(self) -> None:
+        self.next_run_at = timezone.now() + timedelta(minutes=self.interval_minutes)
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Run now"
+    WEBHOOK = "webhook", "Webhook"
+    RETRY = "retry", "Retry"
+    DRY_RUN = "dry_run", "Dry run"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another run was busy)"
+
+
+class FlowRun(models.Model):
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    flow = models.ForeignKey(Flow, models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    # Extra input: {"order_id": ...} for a webhook, {"record_log_ids": [...]} for a retry.
+    params = models.JSONField(default=dict, blank=True)
+    read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    mapping_version = models.PositiveIntegerField(null=True, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "-id"]),
+            models.Index(fields=["flow", "-id"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.flow}"
+
+    @property
+    def dry_run(self) -> bool:
+        return self.trigger == Trigger.DRY_RUN
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class Action(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class RecordLog(models.Model):
+    """One record's journey in one run: what was read, what was sent, what the target said."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    run = models.ForeignKey(FlowRun, models.CASCADE, related_name="records")
+    flow = models.ForeignKey(Flow, models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=20)
+    key = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    source = models.JSONField(null=True, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    # For a dry run: the fields that would change, {field: [current, new]}.
+    diff = models.JSONField(null=True, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    mapping_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    payload_purged = models.BooleanField(default=False)
+
+    class Meta:
+        indexes: ClassVar = [
+            # The activity log pages by (tenant, id) descending: keyset, not OFFSET.
+            models.Index(fields=["tenant", "-id"]),
+            models.Index(fields=["run", "action"]),
+            models.Index(fields=["tenant", "key"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.key}: {self.action}"
+
+
+class LedgerEntry(models.Model):
+    """What the platform last did for one source record: makes every run idempotent."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    flow = models.ForeignKey(Flow, models.CASCADE, related_name="ledger")
+    source_key = models.CharField(max_length=200)
+    target_id = models.CharField(max_length=64, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    # "booking" marks an order whose write may be in flight: on resume, look before writing.
+    last_outcome = models.CharField(max_length=10)
+    last_run = models.ForeignKey(FlowRun, models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["flow", "source_key"], name="one_ledger_row_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_key} → {self.target_id}"
+
+
+class ApiCallLog(models.Model):
+    """Every HTTP call a run made, for its log and the API-usage figures."""
+
+    run = models.ForeignKey(FlowRun, models.CASCADE, related_name="calls")
+    system = models.CharField(max_length=20)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

@@ -1,0 +1,278 @@
+"""Writes for flows and runs: start, execute (claim, slice, finish), schedule, retry."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from connectors.crypto import SecretsUnreadable
+from flows.engine import SLICE_SECONDS, RunAborted, RunContext, build_context
+from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from flows.registry import FLOWS
+from flows.settings_schemas import SettingsInvalid
+
+logger = logging.getLogger(__name__)
+
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+# A run that has not saved a page for this long is presumed dead (its worker was killed).
+STALE_AFTER = timedelta(minutes=5)
+# How often a run that found its flow busy asks again before giving up.
+BUSY_RETRIES = 30
+BUSY_RETRY_SECONDS = 10
+
+
+def queue_for(run: FlowRun) -> str:
+    if run.trigger in (Trigger.SCHEDULE, Trigger.MANUAL):
+        return FLOWS[run.flow.kind].queue
+    return "celery"
+
+
+def enqueue(run: FlowRun, *, countdown: float = 0) -> None:
+    from flows.tasks import run_flow_task
+
+    transaction.on_commit(
+        lambda: run_flow_task.apply_async((run.pk,), queue=queue_for(run), countdown=countdown)
+    )
+
+
+def flow_run_start(
+    *, flow: Flow, trigger: str, params: dict[str, Any] | None = None
+) -> FlowRun:
+    run = FlowRun.objects.create(
+        tenant_id=flow.tenant_id, flow=flow, trigger=trigger, params=params or {}
+    )
+    enqueue(run)
+    return run
+
+
+def stock_run_for_skus(*, integration: Integration, skus: list[str]) -> FlowRun | None:
+    """Sync the stock of the SKUs an order run booked, if the stock flow is on."""
+    flow = integration.flows.filter(kind="stock", enabled=True).first()
+    if flow is None:
+        return None
+    return flow_run_start(flow=flow, trigger=Trigger.MANUAL, params={"skus": skus})
+
+
+def retry_records(*, flow: Flow, record_logs: list[RecordLog]) -> FlowRun:
+    ids = [log.pk for log in record_logs if log.flow_id == flow.pk]
+    return flow_run_start(flow=flow, trigger=Trigger.RETRY, params={"record_log_ids": ids})
+
+
+# ---- executing a run --------------------------------------------------------------------
+
+
+def run_execute(run_id: int) -> str:
+    """Run (a slice of) a run. Return what happened: done, continued, busy, or finished."""
+    run = FlowRun.objects.select_related(
+        "flow__integration__asperion", "flow__integration__feeddex", "flow__tenant"
+    ).get(pk=run_id)
+    if run.status in FINISHED:
+        return "finished"
+    if not claim_flow(run):
+        return handle_busy(run)
+    mark_running(run)
+    try:
+        ctx = build_context(run)
+    except (SettingsInvalid, SecretsUnreadable) as error:
+        finish_failed(run, str(error), permanent=True)
+        return "done"
+    return execute_claimed(ctx)
+
+
+def execute_claimed(ctx: RunContext) -> str:
+    definition = FLOWS[ctx.flow.kind]
+    deadline = time.monotonic() + SLICE_SECONDS
+    try:
+        definition.check(ctx)
+        done = definition.run(ctx, deadline=deadline)
+        if done:
+            definition.after_run(ctx)
+    except RunAborted as error:
+        finish_failed(ctx.run, str(error), permanent=error.permanent)
+        return "done"
+    finally:
+        ctx.close()
+    if not done:
+        enqueue(ctx.run)  # give the worker back; the next slice resumes from the cursor
+        return "continued"
+    finish_succeeded(ctx.run)
+    return "done"
+
+
+def claim_flow(run: FlowRun) -> bool:
+    """Make this run the flow's only running run, under a row lock (a database claim)."""
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        flow = Flow.objects.select_for_update().get(pk=run.flow_id)
+        holder = (
+            FlowRun.objects.filter(pk=flow.running_run_id)
+            .filter(Q(status__in=FINISHED) | Q(heartbeat_at__lt=stale))
+            .exists()
+        )
+        if flow.running_run_id not in (None, run.pk) and not holder:
+            return False
+        Flow.objects.filter(pk=flow.pk).update(running_run=run)
+    return True
+
+
+def handle_busy(run: FlowRun) -> str:
+    attempts = int(run.params.get("busy_attempts", 0))
+    if run.trigger == Trigger.SCHEDULE or attempts >= BUSY_RETRIES:
+        run.status, run.finished_at = RunStatus.SKIPPED, timezone.now()
+        run.error = "another run of this flow was busy"
+        run.save(update_fields=["status", "finished_at", "error"])
+        return "busy"
+    run.params = {**run.params, "busy_attempts": attempts + 1}
+    run.save(update_fields=["params"])
+    enqueue(run, countdown=BUSY_RETRY_SECONDS)
+    return "busy"
+
+
+def mark_running(run: FlowRun) -> None:
+    now = timezone.now()
+    run.status, run.heartbeat_at = RunStatus.RUNNING, now
+    run.started_at = run.started_at or now
+    run.save(update_fields=["status", "heartbeat_at", "started_at"])
+
+
+def release_flow(run: FlowRun, **changes: Any) -> None:
+    Flow.objects.filter(pk=run.flow_id, running_run=run).update(running_run=None)
+    if changes:
+        Flow.objects.filter(pk=run.flow_id).update(**changes)
+
+
+def finish_succeeded(run: FlowRun) -> None:
+    FlowRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now()
+    )
+    changes: dict[str, Any] = {}
+    if not run.dry_run:
+        changes = {"needs_attention": False, "attention_reason": ""}
+    release_flow(run, **changes)
+    notify(run.pk)
+
+
+def finish_failed(run: FlowRun, message: str, *, permanent: bool) -> None:
+    integration = run.flow.integration
+    secrets = [*integration.asperion.secret_values(), *integration.feeddex.secret_values()]
+    from connectors.redaction import redact_text
+
+    text = redact_text(message, secrets)[:4000]
+    FlowRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=text
+    )
+    changes: dict[str, Any] = {}
+    if permanent:
+        changes = {"needs_attention": True, "attention_reason": text}
+    release_flow(run, **changes)
+    logger.warning("run %s of flow %s failed: %s", run.pk, run.flow_id, text)
+    notify(run.pk)
+
+
+def notify(run_id: int) -> None:
+    """Hand the finished run to the monitoring (failure and recovery emails)."""
+    from flows import notifications
+
+    transaction.on_commit(lambda: notifications.run_finished(run_id))
+
+
+# ---- scheduling ---------------------------------------------------------------------------
+
+
+def schedule_due_flows() -> int:
+    """Start a run for every enabled flow whose time has come. Return how many started.
+
+    The conditional UPDATE on next_run_at is the claim: with two schedulers, or a tick that
+    overlaps the next, each due flow still starts exactly one run.
+    """
+    now = timezone.now()
+    started = 0
+    due = Flow.objects.filter(enabled=True, integration__live=True).filter(
+        Q(next_run_at__lte=now) | Q(next_run_at__isnull=True)
+    )
+    for flow in due.select_related("tenant"):
+        if not flow.tenant.flows_may_run:
+            continue
+        next_at = now + timedelta(minutes=flow.interval_minutes)
+        claimed = Flow.objects.filter(pk=flow.pk, next_run_at=flow.next_run_at).update(
+            next_run_at=next_at
+        )
+        if claimed:
+            flow_run_start(flow=flow, trigger=Trigger.SCHEDULE)
+            started += 1
+    return started
+
+
+# ---- integrations and flow settings ---------------------------------------------------------
+
+DEFAULT_INTERVALS = {
+    "products": 60, "stock": 15, "customers": 60, "orders": 5, "review_invitations": 60,
+}
+
+
+@transaction.atomic
+def integration_create(
+    *, tenant: Any, asperion: Any, feeddex: Any, name: str = "Asperion ↔ Feeddex"
+) -> Integration:
+    """Create an integration with all five flows, disabled, on their default settings and
+    default mappings, so that each works as soon as it is switched on."""
+    from mapping.services import mapping_create_default
+
+    integration = Integration.objects.create(
+        tenant=tenant, name=name, asperion=asperion, feeddex=feeddex
+    )
+    for kind, minutes in DEFAULT_INTERVALS.items():
+        flow = Flow(tenant=tenant, integration=integration, kind=kind, interval_minutes=minutes)
+        flow.mapping = mapping_create_default(tenant=tenant, flow_kind=kind)
+        if kind == "orders":
+            flow.customer_mapping = mapping_create_default(tenant=tenant,
+                                                           flow_kind="order_customer")
+        flow.save()
+    return integration
+
+
+def flow_update_settings(*, flow: Flow, data: dict[str, Any]) -> Flow:
+    """Validate and store a flow's settings; raise SettingsInvalid naming the fields."""
+    from flows.settings_schemas import parse_settings
+
+    typed = parse_settings(flow.kind, data)
+    flow.settings = typed.model_dump(mode="json")
+    flow.save(update_fields=["settings"])
+    return flow
+
+
+def integration_update_customer_defaults(
+    *, integration: Integration, data: dict[str, Any]
+) -> Integration:
+    from flows.settings_schemas import parse_customer_defaults
+
+    integration.customer_defaults = parse_customer_defaults(data).model_dump(mode="json")
+    integration.save(update_fields=["customer_defaults"])
+    return integration
+
+
+def flow_set_enabled(*, flow: Flow, enabled: bool) -> Flow:
+    flow.enabled = enabled
+    if enabled and flow.next_run_at is None:
+        flow.next_run_at = timezone.now()
+    flow.save(update_fields=["enabled", "next_run_at"])
+    return flow
+
+
+def integration_go_live(*, integration: Integration) -> Integration:
+    integration.live = True
+    integration.save(update_fields=["live"])
+    return integration
+
+
+def flow_reset_cursor(*, flow: Flow) -> Flow:
+    """Make the next run read everything again (the ledger still skips unchanged records)."""
+    flow.cursor = {}
+    flow.save(update_fields=["cursor"])
+    return flow

@@ -1,0 +1,171 @@
+"""Typed settings of each flow and of an integration, with defaults and help texts.
+
+Settings are stored as JSON and read only through these models, so a bad value is a clear
+form or API error when it is saved, never a crash in a worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerDefaults(Settings):
+    """What Asperion requires when a debtor is created; shared by the customers and orders flows."""
+
+    debtor_kind_company: str = Field(
+        "B", description="Debtor kind (business booking group) for companies."
+    )
+    debtor_kind_person: str = Field(
+        "P", description="Debtor kind (booking group) for private persons."
+    )
+    payment_condition_id: int | None = Field(
+        None, description="Payment condition given to new debtors (Asperion's list)."
+    )
+    customer_number_start: int = Field(
+        10000, ge=1, description="New debtors get the next free customer number from this range."
+    )
+    customer_number_end: int = Field(19999, ge=1, description="Last number of that range.")
+
+    @model_validator(mode="after")
+    def _range_is_ordered(self) -> CustomerDefaults:
+        if self.customer_number_end < self.customer_number_start:
+            raise ValueError("customer_number_end must not be below customer_number_start")
+        return self
+
+
+DEFAULT_ATTRIBUTE_NAMES = ["Kenmerk 1", "Kenmerk 2", "Kenmerk 3", "Kenmerk 4", "Kenmerk 5"]
+
+
+class ProductSettings(Settings):
+    update_existing: bool = Field(
+        True,
+        description="Update products that exist in Feeddex already. Off: only create new "
+        "products and never overwrite data enriched in Feeddex.",
+    )
+    active_only: bool = Field(True, description="Send only active articles.")
+    price_includes_vat: bool = Field(
+        True, description="Send the price including VAT (on) or excluding VAT (off)."
+    )
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="Currency of the prices.")
+    attribute_names: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ATTRIBUTE_NAMES),
+        max_length=5,
+        description="Feeddex attribute name for each of Asperion's five characteristics; "
+        "leave one empty to not send that characteristic.",
+    )
+
+
+class StockSettings(Settings):
+    stock_calculation: Literal["available", "current"] = Field(
+        "available",
+        description="available = current stock minus sales reservations; current = current "
+        "stock only.",
+    )
+    feeddex_manages_stock: bool = Field(
+        True, description="Let Feeddex manage stock (it refuses orders when stock runs out)."
+    )
+    batch_size: int = Field(100, ge=1, le=100, description="Stock updates per API call.")
+
+
+class CustomerSettings(Settings):
+    match_by: Literal["email", "customer_number"] = Field(
+        "email", description="How a debtor is matched with a Feeddex customer."
+    )
+
+
+class OrderSettings(Settings):
+    payment_statuses: list[str] = Field(
+        default_factory=lambda: ["paid"],
+        description="Only orders with one of these payment statuses are booked.",
+    )
+    order_statuses: list[str] = Field(
+        default_factory=lambda: ["new", "processing", "shipped", "completed"],
+        description="Only orders with one of these order statuses are booked.",
+    )
+    document_type: Literal["sales_order", "sales_invoice"] = Field(
+        "sales_order", description="Book an order as a sales order or as a sales invoice."
+    )
+    use_collective_debtor: bool = Field(
+        False, description="Book every order on one collective debtor instead of per customer."
+    )
+    collective_debtor_number: str = Field(
+        "", description="Customer number of the collective debtor (when that is on)."
+    )
+    payment_method_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Feeddex payment method → Asperion payment method id.",
+    )
+    payment_term_map: dict[str, int] = Field(
+        default_factory=dict,
+        description="Payment term in days → Asperion payment condition id.",
+    )
+    vat_code_map: dict[str, str] = Field(
+        default_factory=lambda: {"21": "H21", "9": "L9", "0": "N0"},
+        description="VAT rate → Asperion VAT code.",
+    )
+    shipping_article_code: str = Field(
+        "VERZEND", description="Article code of the shipping-cost line (empty: no line)."
+    )
+    write_back_number: bool = Field(
+        True, description="Write the Asperion order number back to the Feeddex order."
+    )
+    follow_status: bool = Field(
+        True,
+        description="When Asperion delivers, invoices or cancels the order, set the Feeddex "
+        "order's status to shipped, completed or cancelled.",
+    )
+
+    @model_validator(mode="after")
+    def _collective_needs_a_number(self) -> OrderSettings:
+        if self.use_collective_debtor and not self.collective_debtor_number:
+            raise ValueError("collective_debtor_number is required for the collective debtor")
+        return self
+
+
+class ReviewInvitationSettings(Settings):
+    paid_only: bool = Field(True, description="Invite only for invoices that are paid.")
+    delay_days: int = Field(
+        7, ge=0, le=60, description="Days after the invoice before Feeddex sends the invitation."
+    )
+    unit_id: int | None = Field(
+        None, description="The Feeddex unit (location or brand) the feedback belongs to."
+    )
+
+
+SETTINGS_SCHEMAS: dict[str, type[Settings]] = {
+    "products": ProductSettings,
+    "stock": StockSettings,
+    "customers": CustomerSettings,
+    "orders": OrderSettings,
+    "review_invitations": ReviewInvitationSettings,
+}
+
+
+class SettingsInvalid(ValueError):
+    def __init__(self, error: ValidationError) -> None:
+        self.field_errors: dict[str, list[str]] = {}
+        for item in error.errors():
+            field = ".".join(str(p) for p in item["loc"]) or "__all__"
+            self.field_errors.setdefault(field, []).append(item["msg"])
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.field_errors.items()))
+
+
+def parse_settings(kind: str, data: dict[str, Any] | None) -> Any:
+    """Return the typed settings of a flow kind, or raise SettingsInvalid naming the fields."""
+    try:
+        return SETTINGS_SCHEMAS[kind].model_validate(data or {})
+    except ValidationError as error:
+        raise SettingsInvalid(error) from None
+
+
+def parse_customer_defaults(data: dict[str, Any] | None) -> CustomerDefaults:
+    try:
+        return CustomerDefaults.model_validate(data or {})
+    except ValidationError as error:
+        raise SettingsInvalid(error) from None

@@ -1,0 +1,100 @@
+"""The stock flow: Asperion stock levels to Feeddex, in batches, only what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from connectors.base import BadRecord, ConnectorError, Page
+from connectors.records import Record, StockLevel
+from flows.definitions import FlowDefinition
+from flows.engine import (
+    Outcome,
+    RunContext,
+    bad_record_outcome,
+    failed,
+    field_diff,
+    payload_hash,
+    save_page,
+    skipped,
+    write_failure,
+)
+from flows.models import Action
+from flows.upsert import UNCHANGED
+
+
+class StockFlow(FlowDefinition):
+    kind = "stock"
+    source = "asperion"
+    stream = "stock"
+    record_type = StockLevel
+
+    def pages(self, ctx: RunContext) -> Iterator[Page]:
+        skus = ctx.run.params.get("skus")
+        if skus:  # stock for the SKUs of booked orders: read just those
+            return ctx.connector(self.source).read(self.stream, keys=list(skus))
+        return super().pages(ctx)
+
+    def process_page(self, ctx: RunContext, page: Page) -> None:
+        levels = [r for r in page.records if isinstance(r, StockLevel)]
+        outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
+        ctx.load_ledger(level.key for level in levels)
+        pending: list[tuple[StockLevel, dict[str, Any], str]] = []
+        for level in levels:
+            outcome, payload = self.prepare(ctx, level)
+            if outcome is not None:
+                outcomes.append(outcome)
+            elif payload is not None:
+                pending.append((level, payload, payload_hash(payload)))
+        outcomes += self.write_batches(ctx, pending)
+        save_page(ctx, outcomes, stream=self.stream, cursor=page.cursor)
+
+    def prepare(
+        self, ctx: RunContext, level: StockLevel
+    ) -> tuple[Outcome | None, dict[str, Any] | None]:
+        source = level.as_source()
+        payload, errors = ctx.map(level)
+        if payload is None:
+            return failed("stock", level.key, f"mapping failed: {errors}", source=source), None
+        entry = ctx.ledger.get(level.key)
+        if entry and entry.payload_hash == payload_hash(payload):
+            return skipped("stock", level.key, UNCHANGED, source=source, payload=payload), None
+        return None, payload
+
+    def write_batches(
+        self, ctx: RunContext, pending: list[tuple[StockLevel, dict[str, Any], str]]
+    ) -> list[Outcome]:
+        size = ctx.settings.batch_size
+        outcomes: list[Outcome] = []
+        for start in range(0, len(pending), size):
+            outcomes += self.write_batch(ctx, pending[start : start + size])
+        return outcomes
+
+    def write_batch(
+        self, ctx: RunContext, batch: list[tuple[StockLevel, dict[str, Any], str]]
+    ) -> list[Outcome]:
+        if ctx.dry_run:
+            return [
+                Outcome(entity="stock", key=level.key, action=Action.UPDATED,
+                        source=level.as_source(), payload=payload,
+                        diff=field_diff(None, payload))
+                for level, payload, _digest in batch
+            ]
+        results = ctx.connector("feeddex").write_batch("stock", [p for _l, p, _d in batch])
+        return [
+            self.batch_outcome(level, payload, digest, result)
+            for (level, payload, digest), result in zip(batch, results, strict=True)
+        ]
+
+    def batch_outcome(
+        self, level: StockLevel, payload: dict[str, Any], digest: str, result: Any
+    ) -> Outcome:
+        common: dict[str, Any] = {"source": level.as_source(), "payload": payload}
+        if isinstance(result, ConnectorError):
+            return write_failure("stock", level.key, result, **common)
+        return Outcome(entity="stock", key=level.key, action=Action.UPDATED,
+                       response=result.response, target_id=result.target_id,
+                       ledger_hash=digest, **common)
+
+    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+        raise NotImplementedError("the stock flow processes whole pages")
