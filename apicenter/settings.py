@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "connectors.feeddex.sandbox",
     "mapping",
     "flows",
+    "monitoring",
+    "api",
     "dashboard",
 ]
 

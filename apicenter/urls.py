@@ -8,6 +8,8 @@ from django.urls.resolvers import URLPattern, URLResolver
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("tenants.urls")),
+    path("api/", include("api.urls")),
+    path("account/", include("monitoring.urls")),
     path("", include("dashboard.urls")),
 ]
 
