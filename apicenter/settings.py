@@ -6,6 +6,7 @@ on the filesystem, and keys generated once into the ignored var/ folder.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -101,10 +102,15 @@ if EMBEDDED:
             "NAME": VAR_DIR / "db.sqlite3",
             # A worker, a scheduler and the web process share the file: wait for locks.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # A file, not memory, so that a test's Celery worker process sees the same data.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 else:
     DATABASES = {"default": dict(dj_database_url.parse(DATABASE_URL or "", conn_max_age=60))}
+# Set by the test suite for the worker processes it starts: use the test database.
+if env_str("APICENTER_TEST_DB_NAME"):
+    DATABASES["default"]["NAME"] = env_str("APICENTER_TEST_DB_NAME")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenants.User"
