@@ -1,0 +1,201 @@
+"""Reads the dashboard pages need beyond flows.selectors: health at a glance, insights."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from flows.models import ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
+from flows.selectors import flow_list, run_list
+from tenants.models import Tenant
+
+
+@dataclass
+class FlowHealth:
+    flow: Flow
+    last_run: FlowRun | None
+    last_success_at: datetime | None
+
+    @property
+    def state(self) -> str:
+        """One word for the badge: needs_attention, off, running, or the last run's status."""
+        if self.flow.needs_attention:
+            return "needs_attention"
+        if self.flow.running_run_id:
+            return "running"
+        if not self.flow.enabled:
+            return "off"
+        return self.last_run.status if self.last_run else "new"
+
+
+def flow_health(flow: Flow) -> FlowHealth:
+    runs = FlowRun.objects.filter(flow=flow).exclude(trigger=Trigger.DRY_RUN)
+    last_run = runs.order_by("-id").first()
+    last_success = runs.filter(status=RunStatus.SUCCEEDED).aggregate(at=Max("finished_at"))["at"]
+    return FlowHealth(flow=flow, last_run=last_run, last_success_at=last_success)
+
+
+def flow_health_list(*, tenant: Tenant) -> list[FlowHealth]:
+    return [flow_health(flow) for flow in flow_list(tenant=tenant)]
+
+
+def recent_runs(*, tenant: Tenant, limit: int = 10, flow_id: int | None = None) -> list[FlowRun]:
+    return list(run_list(tenant=tenant, flow_id=flow_id)[:limit])
+
+
+# ---- API tokens (the API app's, when it is installed) -------------------------------------------
+
+
+def api_tokens_available() -> bool:
+    return importlib.util.find_spec("api.services") is not None
+
+
+def api_tokens(*, tenant: Tenant) -> list[Any]:
+    if not api_tokens_available():
+        return []
+    from api.models import ApiToken  # type: ignore[attr-defined]
+
+    tokens = ApiToken.objects.filter(tenant=tenant)
+    return list(tokens.select_related("user").order_by("-id"))
+
+
+# ---- insights ---------------------------------------------------------------------------------
+
+ACTIONS = ("created", "updated", "skipped", "failed")
+
+
+@dataclass
+class DayCounts:
+    day: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def records_per_day(*, tenant: Tenant, flow_id: int | None, days: int) -> list[DayCounts]:
+    """Records per day and outcome over the last `days` days (empty days included)."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    logs = RecordLog.objects.filter(tenant=tenant, created_at__date__gte=first)
+    if flow_id:
+        logs = logs.filter(flow_id=flow_id)
+    days_and_actions = logs.annotate(day=TruncDate("created_at")).values("day", "action")
+    rows = days_and_actions.annotate(n=Count("id"))
+    by_day: dict[date, dict[str, int]] = {}
+    for row in rows:
+        by_day.setdefault(row["day"], {})[row["action"]] = row["n"]
+    return [
+        DayCounts(day=day, counts={a: by_day.get(day, {}).get(a, 0) for a in ACTIONS})
+        for day in (first + timedelta(days=i) for i in range(days))
+    ]
+
+
+@dataclass
+class FlowFigures:
+    flow: Flow
+    runs: int
+    records: int
+    failed: int
+    api_calls: int
+    last_success_at: datetime | None
+
+    @property
+    def failure_rate(self) -> float:
+        return self.failed / self.records if self.records else 0.0
+
+    @property
+    def calls_per_record(self) -> float:
+        return self.api_calls / self.records if self.records else 0.0
+
+
+def flow_figures(*, tenant: Tenant, since: datetime) -> list[FlowFigures]:
+    """Per flow since a moment: runs, records, failures, API calls, last success."""
+    figures = []
+    for flow in flow_list(tenant=tenant):
+        runs = FlowRun.objects.filter(flow=flow, queued_at__gte=since).exclude(
+            trigger=Trigger.DRY_RUN
+        )
+        sums = runs.aggregate(
+            n=Count("id"), records=Sum("read"), failed=Sum("failed"), calls=Sum("api_calls")
+        )
+        figures.append(
+            FlowFigures(
+                flow=flow,
+                runs=sums["n"] or 0,
+                records=sums["records"] or 0,
+                failed=sums["failed"] or 0,
+                api_calls=sums["calls"] or 0,
+                last_success_at=flow_health(flow).last_success_at,
+            )
+        )
+    return figures
+
+
+@dataclass
+class ConnectionUsage:
+    system: str
+    name: str
+    calls_last_hour: int
+    peak_per_minute: int
+    limit_per_minute: int
+    throttled: int
+
+    @property
+    def share(self) -> float:
+        """The busiest minute of the last hour against the connection's rate limit."""
+        if not self.limit_per_minute:
+            return 0.0
+        return min(1.0, self.peak_per_minute / self.limit_per_minute)
+
+
+# Each system's documented default rate limit (the contracts), per minute.
+DEFAULT_LIMITS_PER_MINUTE = {"asperion": 600, "feeddex": 120}
+
+
+def connection_usage(*, tenant: Tenant) -> list[ConnectionUsage]:
+    """API calls of the last hour per connection, the busiest minute, and 429 answers."""
+    since = timezone.now() - timedelta(hours=1)
+    usage = []
+    for connection in tenant.connections.order_by("system", "name"):
+        calls = ApiCallLog.objects.filter(
+            run__tenant=tenant, system=connection.system, created_at__gte=since
+        ).filter(
+            Q(run__flow__integration__asperion=connection)
+            | Q(run__flow__integration__feeddex=connection)
+        )
+        per_minute = calls.values_list("created_at", flat=True)
+        peak = busiest_minute(list(per_minute))
+        usage.append(
+            ConnectionUsage(
+                system=connection.system,
+                name=connection.name,
+                calls_last_hour=len(per_minute),
+                peak_per_minute=peak,
+                limit_per_minute=limit_per_minute(connection.system, connection.config),
+                throttled=calls.filter(status=429).count(),
+            )
+        )
+    return usage
+
+
+def busiest_minute(moments: list[datetime]) -> int:
+    counts: dict[datetime, int] = {}
+    for moment in moments:
+        minute = moment.replace(second=0, microsecond=0)
+        counts[minute] = counts.get(minute, 0) + 1
+    return max(counts.values(), default=0)
+
+
+def limit_per_minute(system: str, config: dict[str, Any]) -> int:
+    per_second = config.get("rate_per_second")
+    if isinstance(per_second, int | float) and per_second > 0:
+        return int(per_second * 60)
+    return DEFAULT_LIMITS_PER_MINUTE.get(system, 0)

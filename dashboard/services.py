@@ -1,0 +1,204 @@
+"""Writes the dashboard makes: wizard progress, connections from the wizard, the sandbox setup.
+
+Flows, mappings and connections keep their own services; these only combine them for the UI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors import services as connection_services
+from connectors.models import Connection
+from dashboard.models import STEP_ORDER, WizardState, WizardStep
+from tenants.models import Tenant, User
+
+ASPERION_API_URL = "https://api.asperion.nl"
+ASPERION_IDENTITY_URL = "https://identity.asperion.nl"
+FEEDDEX_API_URL = "https://api.feeddex.nl"
+
+
+def wizard_state_for(*, tenant: Tenant) -> WizardState:
+    state, _ = WizardState.objects.get_or_create(tenant=tenant)
+    return state
+
+
+def wizard_advance(*, state: WizardState, to: str) -> WizardState:
+    """Remember that the tenant reached a step (never moves back: setup resumes at the furthest)."""
+    if STEP_ORDER.index(to) > state.step_index:
+        state.step = to
+        state.updated_at = timezone.now()
+        state.save(update_fields=["step", "updated_at"])
+    return state
+
+
+def wizard_complete(*, state: WizardState) -> WizardState:
+    state.step = WizardStep.LIVE
+    state.completed_at = state.completed_at or timezone.now()
+    state.save(update_fields=["step", "completed_at"])
+    return state
+
+
+def wizard_remember_dry_runs(*, state: WizardState, run_ids: list[int]) -> WizardState:
+    state.dry_run_ids = run_ids
+    state.save(update_fields=["dry_run_ids"])
+    return state
+
+
+# ---- connections --------------------------------------------------------------------------
+
+
+def connection_for(*, tenant: Tenant, system: str) -> Connection | None:
+    """Return the tenant's newest connection to a system (the wizard keeps one per system)."""
+    return tenant.connections.filter(system=system).order_by("-id").first()
+
+
+def connection_save(
+    *,
+    tenant: Tenant,
+    system: str,
+    name: str,
+    config: dict[str, Any],
+    secrets: dict[str, Any],
+) -> Connection:
+    """Create the connection, or replace config and secrets of the existing one.
+
+    Replacing keeps the row, so an integration that points at it keeps working with the new
+    credentials (re-connect and credential rotation are the same operation).
+    """
+    existing = connection_for(tenant=tenant, system=system)
+    if existing is None:
+        return connection_services.connection_create(
+            tenant=tenant, system=system, name=name, config=config, secrets=secrets
+        )
+    existing.name, existing.config = name, {**existing.config, **config}
+    existing.secrets = secrets
+    existing.status, existing.last_error = "new", ""
+    existing.save(update_fields=["name", "config", "secrets_encrypted", "status", "last_error"])
+    return existing
+
+
+def connection_set_config(*, connection: Connection, changes: dict[str, Any]) -> Connection:
+    connection.config = {**connection.config, **changes}
+    connection.save(update_fields=["config"])
+    return connection
+
+
+def connection_in_use(*, connection: Connection) -> bool:
+    from flows.models import Integration
+
+    used = Integration.objects.filter(tenant_id=connection.tenant_id)
+    return used.filter(asperion=connection).exists() or used.filter(feeddex=connection).exists()
+
+
+def connection_verify(*, connection: Connection) -> str | None:
+    """Call the system once with the stored credentials; return None or the API's own error.
+
+    The outcome is recorded on the connection (status, last error, last verified).
+    """
+    from connectors.base import ConnectorError
+
+    from connectors.registry import connector_class
+
+    connector = connector_class(connection.system)(connection)
+    try:
+        connector.check_connection()
+    except ConnectorError as error:
+        message = error.api_message or str(error)
+        connection.mark_failed(message, permanent=error.permanent)
+        return connection.redact(message)
+    finally:
+        connector.close()
+    connection.mark_ok()
+    return None
+
+
+def sandbox_base_url(system: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/sandbox/{system}"
+
+
+@transaction.atomic
+def sandbox_connect(*, tenant: Tenant) -> tuple[Connection, Connection]:
+    """Connect both applications to this platform's own sandboxes, with their demo accounts."""
+    from connectors.asperion.sandbox import seed as asperion_seed
+    from connectors.feeddex.sandbox import seed as feeddex_seed
+
+    asperion = connection_save(
+        tenant=tenant,
+        system="asperion",
+        name="Asperion sandbox",
+        **asperion_sandbox_credentials(asperion_seed),
+    )
+    account = feeddex_seed.ensure_demo_account()
+    feeddex = connection_save(
+        tenant=tenant,
+        system="feeddex",
+        name="Feeddex sandbox",
+        config={"api_base_url": sandbox_base_url("feeddex"), "organization": account.organization},
+        secrets={"auth_code": account.auth_code, "password": account.password},
+    )
+    return asperion, feeddex
+
+
+def asperion_sandbox_credentials(seed: Any) -> dict[str, dict[str, Any]]:
+    """Return config and secrets for the sandbox's demo login, with a fresh refresh token."""
+    user, client = seed.ensure_demo_user()
+    administration_id, refresh_token = seed.issue_demo_refresh_token(user=user, client=client)
+    base = sandbox_base_url("asperion")
+    return {
+        "config": {
+            "api_base_url": base,
+            "identity_base_url": base,
+            "client_id": client.client_id,
+            "administration_id": administration_id,
+        },
+        "secrets": {"client_secret": client.client_secret, "refresh_token": refresh_token},
+    }
+
+
+# ---- flows ----------------------------------------------------------------------------------
+
+
+def integration_for(*, tenant: Tenant) -> Any:
+    from flows.models import Integration
+
+    return Integration.objects.filter(tenant=tenant).order_by("id").first()
+
+
+def integration_ensure(*, tenant: Tenant) -> Any:
+    """Return the tenant's integration, creating it (with its five flows) from both connections."""
+    from flows import services as flow_services
+
+    integration = integration_for(tenant=tenant)
+    if integration is not None:
+        return integration
+    asperion = connection_for(tenant=tenant, system="asperion")
+    feeddex = connection_for(tenant=tenant, system="feeddex")
+    if asperion is None or feeddex is None:
+        raise ValueError("both applications must be connected first")
+    return flow_services.integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+
+
+def flows_choose(*, integration: Any, kinds: set[str]) -> None:
+    """Enable the chosen flows and disable the others."""
+    from flows import services as flow_services
+
+    for flow in integration.flows.all():
+        wanted = flow.kind in kinds
+        if flow.enabled != wanted:
+            flow_services.flow_set_enabled(flow=flow, enabled=wanted)
+
+
+def language_check(language: str) -> str:
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    return language
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    user.language = language_check(language)
+    user.save(update_fields=["language"])
+    return user

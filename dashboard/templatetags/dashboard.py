@@ -1,0 +1,55 @@
+"""Small template helpers: status badges in the user's language, durations, percentages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+STATE_LABELS: dict[str, Any] = {
+    "needs_attention": _("needs attention"),
+    "running": _("running"),
+    "queued": _("queued"),
+    "off": _("off"),
+    "new": _("not run yet"),
+    "succeeded": _("succeeded"),
+    "failed": _("failed"),
+    "skipped": _("skipped"),
+    "created": _("created"),
+    "updated": _("updated"),
+    "ok": _("working"),
+    "error": _("failing"),
+    "live": _("live"),
+}
+
+
+@register.simple_tag
+def state_badge(state: str) -> SafeString:
+    label = STATE_LABELS.get(state, state)
+    return format_html('<span class="badge {}">{}</span>', state, label)
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    seconds = value.total_seconds()
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    return (mapping or {}).get(key)

@@ -1,0 +1,95 @@
+"""The activity log (every record of every run, filtered, keyset-paged) and a record's page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dashboard.diffs import changed_fields, json_lines
+from dashboard.forms import ActivityFilterForm, start_of_day
+from dashboard.http import render_page
+from flows.models import Action, RecordLog, RunStatus
+from flows.selectors import RecordFilters, flow_list, record_log_page
+from tenants.access import get_for_request, require_tenant
+from tenants.models import Tenant
+
+PAGE_SIZE = 50
+
+
+def filter_form(request: HttpRequest, tenant: Tenant) -> ActivityFilterForm:
+    flows = [(flow.pk, str(flow)) for flow in flow_list(tenant=tenant)]
+    return ActivityFilterForm(
+        request.GET or None,
+        flows=flows,
+        actions=[(a.value, str(a.label)) for a in Action],
+        statuses=[(s.value, str(s.label)) for s in RunStatus],
+    )
+
+
+def filters_from(form: ActivityFilterForm) -> RecordFilters:
+    data = form.cleaned_data
+    until = data.get("until")
+    return RecordFilters(
+        flow_id=data.get("flow"),
+        run_id=data.get("run"),
+        action=data.get("action") or None,
+        run_status=data.get("status") or None,
+        search=(data.get("q") or "").strip() or None,
+        since=start_of_day(data["since"]) if data.get("since") else None,
+        # The end date is inclusive: everything before the next day's start.
+        until=start_of_day(until) + timedelta(days=1) if until else None,
+    )
+
+
+@require_GET
+@login_required
+def activity(request: HttpRequest) -> HttpResponse:
+    tenant = require_tenant(request)
+    form = filter_form(request, tenant)
+    records: list[RecordLog] = []
+    next_before = None
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        filters = filters_from(form) if form.is_bound else RecordFilters()
+        before = form.cleaned_data.get("before") if form.is_bound else None
+        records, next_before = record_log_page(
+            tenant=tenant, filters=filters, before_id=before, size=PAGE_SIZE
+        )
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "form": form,
+        "records": records,
+        "next_before": next_before,
+        "query": query.urlencode(),
+        "is_first_page": not request.GET.get("before"),
+    }
+    response = render_page(
+        request,
+        "dashboard/activity.html",
+        context,
+        partial="dashboard/partials/activity_table.html",
+    )
+    response.status_code = status
+    return response
+
+
+@require_GET
+@login_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_for_request(request, RecordLog.objects.select_related("flow", "run"), pk)
+    changed = changed_fields(record.payload, record.response, record.diff)
+    context = {
+        "record": record,
+        "changed": changed,
+        "source_lines": json_lines(record.source, set()),
+        "payload_lines": json_lines(record.payload, {c.field for c in changed}),
+        "response_lines": json_lines(record.response, {c.field for c in changed}),
+    }
+    return render(request, "dashboard/record_detail.html", context)

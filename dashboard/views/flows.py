@@ -1,0 +1,288 @@
+"""Flows page (health at a glance, switch, run now, dry run), flow settings, runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard import selectors, services
+from dashboard.http import render_page, safe_next
+from dashboard.reference import integration_connections, options_for
+from dashboard.schema_forms import Choices, SchemaForm
+from flows.models import Action, Flow, FlowRun, RecordLog, Trigger
+from flows.selectors import RecordFilters, record_log_page
+from flows.settings_schemas import (
+    SETTINGS_SCHEMAS,
+    CustomerDefaults,
+    SettingsInvalid,
+    parse_customer_defaults,
+    parse_settings,
+)
+from tenants.access import get_for_request, require_tenant
+
+FLOW_DESCRIPTIONS: dict[str, Any] = {
+    "products": gettext_lazy(
+        "Asperion articles become Feeddex products, matched by SKU (the article code)."
+    ),
+    "stock": gettext_lazy(
+        "Asperion's stock (current minus reserved) keeps Feeddex's quantities right."
+    ),
+    "customers": gettext_lazy(
+        "Asperion debtors become Feeddex customers, with billing and shipping address."
+    ),
+    "orders": gettext_lazy(
+        "Paid Feeddex orders are booked in Asperion as sales orders or invoices, with the "
+        "customer; the order status follows Asperion back."
+    ),
+    "review_invitations": gettext_lazy(
+        "After an invoice is paid, Feeddex invites the customer to give feedback."
+    ),
+}
+
+# The flows that create debtors in Asperion need the integration's customer defaults.
+NEEDS_CUSTOMER_DEFAULTS = {"customers", "orders"}
+
+
+# ---- settings forms (shared with the wizard) -------------------------------------------------
+
+
+@dataclass
+class SettingsSection:
+    """One form on a settings page: a flow's settings, or the integration's customer defaults."""
+
+    key: str
+    title: str
+    form: SchemaForm
+    hints: dict[str, Choices]
+    flow: Flow | None
+    integration: Any
+
+    def save(self) -> bool:
+        """Validate through the schema and store; on errors, put them at the form's fields."""
+        if not self.form.is_valid():
+            return False
+        from flows import services as flow_services
+
+        try:
+            if self.flow is not None:
+                flow_services.flow_update_settings(flow=self.flow, data=self.form.to_data())
+            else:
+                flow_services.integration_update_customer_defaults(
+                    integration=self.integration, data=self.form.to_data()
+                )
+        except SettingsInvalid as error:
+            self.form.add_schema_errors(error.field_errors)
+            return False
+        return True
+
+    @property
+    def hint_rows(self) -> list[tuple[Any, Choices]]:
+        return [(self.form[name], options) for name, options in self.hints.items()]
+
+
+def flow_section(flow: Flow, integration: Any, data: Any = None) -> SettingsSection:
+    schema = SETTINGS_SCHEMAS[flow.kind]
+    current = current_settings(flow)
+    selects, hints = options_for(list(schema.model_fields), integration_connections(integration))
+    form = SchemaForm(data, schema=schema, current=current, options=selects, prefix=flow.kind)
+    return SettingsSection(
+        key=flow.kind,
+        title=flow.get_kind_display(),
+        form=form,
+        hints=hints,
+        flow=flow,
+        integration=integration,
+    )
+
+
+def current_settings(flow: Flow) -> Any:
+    """The flow's stored settings, or the defaults when what is stored no longer validates."""
+    try:
+        return parse_settings(flow.kind, flow.settings)
+    except SettingsInvalid:
+        return SETTINGS_SCHEMAS[flow.kind]()
+
+
+def defaults_section(integration: Any, data: Any = None) -> SettingsSection:
+    try:
+        current = parse_customer_defaults(integration.customer_defaults)
+    except SettingsInvalid:
+        current = CustomerDefaults()
+    names = list(CustomerDefaults.model_fields)
+    selects, hints = options_for(names, integration_connections(integration))
+    form = SchemaForm(
+        data, schema=CustomerDefaults, current=current, options=selects, prefix="customer_defaults"
+    )
+    return SettingsSection(
+        key="customer_defaults",
+        title=_("Customer defaults"),
+        form=form,
+        hints=hints,
+        flow=None,
+        integration=integration,
+    )
+
+
+def settings_sections(
+    integration: Any, *, enabled_only: bool, data: Any = None
+) -> list[SettingsSection]:
+    flows = integration.flows.order_by("id")
+    if enabled_only:
+        flows = flows.filter(enabled=True)
+    sections = [flow_section(flow, integration, data) for flow in flows]
+    if {s.key for s in sections} & NEEDS_CUSTOMER_DEFAULTS:
+        sections.append(defaults_section(integration, data))
+    return sections
+
+
+def save_sections(sections: list[SettingsSection]) -> bool:
+    """Save every section that is valid; return whether all were."""
+    results = [section.save() for section in sections]
+    return all(results)
+
+
+# ---- flows page ----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def flow_list(request: HttpRequest) -> HttpResponse:
+    tenant = require_tenant(request)
+    context = {
+        "health": selectors.flow_health_list(tenant=tenant),
+        "integration": services.integration_for(tenant=tenant),
+        "descriptions": FLOW_DESCRIPTIONS,
+    }
+    return render_page(
+        request, "dashboard/flows.html", context, partial="dashboard/partials/flow_table.html"
+    )
+
+
+@require_GET
+@login_required
+def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    flow = get_for_request(request, Flow, pk)
+    context = {
+        "item": selectors.flow_health(flow),
+        "runs": selectors.recent_runs(tenant=flow.tenant, flow_id=flow.pk, limit=20),
+        "description": FLOW_DESCRIPTIONS.get(flow.kind),
+    }
+    return render(request, "dashboard/flow_detail.html", context)
+
+
+def flow_row_response(request: HttpRequest, flow: Flow) -> HttpResponse:
+    """After a flow action: the table row for htmx, the flows page otherwise."""
+    if getattr(request, "htmx", False):
+        context = {"item": selectors.flow_health(flow), "descriptions": FLOW_DESCRIPTIONS}
+        return render(request, "dashboard/partials/flow_row.html", context)
+    return redirect(safe_next(request, reverse("dashboard:flows")))
+
+
+@require_POST
+@login_required
+def flow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    from flows import services as flow_services
+
+    flow = get_for_request(request, Flow, pk, write=True)
+    enabled = request.POST.get("enabled") == "1"
+    flow_services.flow_set_enabled(flow=flow, enabled=enabled)
+    messages.success(request, (_("%s is on.") if enabled else _("%s is off.")) % flow)
+    return flow_row_response(request, flow)
+
+
+@require_POST
+@login_required
+def flow_run(request: HttpRequest, pk: int) -> HttpResponse:
+    from flows import services as flow_services
+
+    flow = get_for_request(request, Flow, pk, write=True)
+    dry = request.POST.get("dry_run") == "1"
+    run = flow_services.flow_run_start(
+        flow=flow, trigger=Trigger.DRY_RUN if dry else Trigger.MANUAL
+    )
+    if getattr(request, "htmx", False):
+        return flow_row_response(request, flow)
+    return redirect("dashboard:run_detail", pk=run.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def flow_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    flow = get_for_request(request, Flow, pk, write=request.method == "POST")
+    integration = flow.integration
+    data = request.POST if request.method == "POST" else None
+    sections = [flow_section(flow, integration, data)]
+    if flow.kind in NEEDS_CUSTOMER_DEFAULTS:
+        sections.append(defaults_section(integration, data))
+    if data is not None:
+        if save_sections(sections):
+            messages.success(request, _("Settings of %s saved.") % flow)
+            return redirect("dashboard:flow_settings", pk=flow.pk)
+        status = 400
+    else:
+        status = 200
+    context = {"flow": flow, "sections": sections}
+    return render(request, "dashboard/flow_settings.html", context, status=status)
+
+
+# ---- runs ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_request(request, FlowRun.objects.select_related("flow"), pk)
+    before = request.GET.get("before")
+    records, next_before = record_log_page(
+        tenant=run.flow.tenant,
+        filters=RecordFilters(run_id=run.pk),
+        before_id=int(before) if before and before.isdigit() else None,
+        size=50,
+    )
+    context = {
+        "run": run,
+        "records": records,
+        "next_before": next_before,
+        "failed_count": run.records.filter(action=Action.FAILED).count(),
+    }
+    return render_page(
+        request, "dashboard/run_detail.html", context, partial="dashboard/partials/run_body.html"
+    )
+
+
+@require_POST
+@login_required
+def run_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
+    from flows import services as flow_services
+
+    run = get_for_request(request, FlowRun.objects.select_related("flow"), pk, write=True)
+    failed = list(run.records.filter(action=Action.FAILED))
+    if not failed:
+        messages.warning(request, _("This run has no failed records."))
+        return redirect("dashboard:run_detail", pk=run.pk)
+    retry = flow_services.retry_records(flow=run.flow, record_logs=failed)
+    messages.success(request, _("Retrying %d failed records.") % len(failed))
+    return redirect("dashboard:run_detail", pk=retry.pk)
+
+
+@require_POST
+@login_required
+def record_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    from flows import services as flow_services
+
+    record = get_for_request(request, RecordLog.objects.select_related("flow"), pk, write=True)
+    if record.action != Action.FAILED:
+        messages.warning(request, _("Only failed records can be retried."))
+        return redirect("dashboard:record_detail", pk=record.pk)
+    retry = flow_services.retry_records(flow=record.flow, record_logs=[record])
+    messages.success(request, _("Retrying %s.") % record.key)
+    return redirect("dashboard:run_detail", pk=retry.pk)

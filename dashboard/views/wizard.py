@@ -1,0 +1,383 @@
+"""The setup wizard: applications, flows, settings, mapping, dry run, go live.
+
+Each step is a page; the furthest step reached is stored (WizardState), so a tenant who
+leaves resumes there. Viewers see every step but get no forms, and 403 on every POST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard import services
+from dashboard.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm, FeeddexForm
+from dashboard.http import render_page
+from dashboard.models import STEP_ORDER, WizardState, WizardStep
+from dashboard.reference import reference_options
+from dashboard.views import flows as flow_views
+from tenants.access import require_membership, require_tenant
+from tenants.models import Tenant
+
+
+def state_of(request: HttpRequest, *, write: bool = False) -> WizardState:
+    return services.wizard_state_for(tenant=require_tenant(request, write=write))
+
+
+def steps_context(state: WizardState, current: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": step.value,
+            "label": step.label,
+            "url": reverse("dashboard:wizard_step", args=[step.value]),
+            "reached": state.reached(step.value),
+            "current": step.value == current,
+            "done": STEP_ORDER.index(step.value) < state.step_index or bool(state.completed_at),
+        }
+        for step in WizardStep
+    ]
+
+
+@require_GET
+@login_required
+def wizard(request: HttpRequest) -> HttpResponse:
+    state = state_of(request)
+    return redirect("dashboard:wizard_step", step=state.step)
+
+
+@require_GET
+@login_required
+def wizard_step(request: HttpRequest, step: str) -> HttpResponse:
+    if step not in STEP_ORDER:
+        raise Http404("no such step")
+    state = state_of(request)
+    if not state.reached(step):
+        return redirect("dashboard:wizard_step", step=state.step)
+    context = {"state": state, "steps": steps_context(state, step), "step": step}
+    context.update(STEP_CONTEXT[step](request, state.tenant))
+    return render_page(
+        request,
+        f"dashboard/wizard/{step}.html",
+        context,
+        partial=f"dashboard/wizard/_{step}_body.html" if step == "dry_run" else None,
+    )
+
+
+# ---- step 1: applications -------------------------------------------------------------------
+
+
+def apps_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
+    asperion = services.connection_for(tenant=tenant, system="asperion")
+    feeddex = services.connection_for(tenant=tenant, system="feeddex")
+    return {
+        "asperion": asperion,
+        "feeddex": feeddex,
+        "oauth_form": AsperionOAuthForm(prefix="oauth"),
+        "token_form": AsperionTokenForm(prefix="token"),
+        "feeddex_form": FeeddexForm(
+            prefix="feeddex", initial=dict(feeddex.config) if feeddex else None
+        ),
+        "administration_form": administration_form(asperion),
+        "sandbox_enabled": getattr(settings, "SANDBOX_ENABLED", False),
+        "redirect_uri": request.build_absolute_uri(reverse("dashboard:asperion_callback")),
+    }
+
+
+def administration_form(asperion: Any, data: Any = None) -> AdministrationForm | None:
+    """The administration select, once Asperion is connected and lists them."""
+    if asperion is None:
+        return None
+    options = reference_options(asperion, "administrations")
+    if not options:
+        return None
+    initial = {"administration_id": asperion.config.get("administration_id")}
+    return AdministrationForm(data, options=options, initial=initial, prefix="admin")
+
+
+def apps_rerender(request: HttpRequest, status: int, **forms: Any) -> HttpResponse:
+    """Render step 1 again with the forms that have errors."""
+    state = state_of(request)
+    context: dict[str, Any] = {
+        "state": state,
+        "steps": steps_context(state, "apps"),
+        "step": "apps",
+    }
+    context.update(apps_context(request, state.tenant))
+    context.update(forms)
+    return render(request, "dashboard/wizard/apps.html", context, status=status)
+
+
+@require_POST
+@login_required
+def wizard_sandbox(request: HttpRequest) -> HttpResponse:
+    """Connect both applications to the platform's own sandboxes and test them."""
+    tenant = require_tenant(request, write=True)
+    if not getattr(settings, "SANDBOX_ENABLED", False):
+        raise Http404("the sandboxes are switched off")
+    for connection in services.sandbox_connect(tenant=tenant):
+        error = services.connection_verify(connection=connection)
+        if error:
+            messages.error(request, f"{connection.name}: {error}")
+    messages.success(request, _("Both applications are connected to the sandboxes."))
+    return redirect("dashboard:wizard_step", step="apps")
+
+
+@require_POST
+@login_required
+def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
+    tenant = require_tenant(request, write=True)
+    form = AsperionTokenForm(request.POST, prefix="token")
+    if not form.is_valid():
+        return apps_rerender(request, 400, token_form=form)
+    connection = services.connection_save(
+        tenant=tenant,
+        system="asperion",
+        name="Asperion",
+        config=form.config(),
+        secrets=form.secrets(),
+    )
+    report_test(request, connection)
+    return redirect("dashboard:wizard_step", step="apps")
+
+
+@require_POST
+@login_required
+def wizard_feeddex(request: HttpRequest) -> HttpResponse:
+    tenant = require_tenant(request, write=True)
+    form = FeeddexForm(request.POST, prefix="feeddex")
+    if not form.is_valid():
+        return apps_rerender(request, 400, feeddex_form=form)
+    connection = services.connection_save(
+        tenant=tenant,
+        system="feeddex",
+        name="Feeddex",
+        config=form.config(),
+        secrets=form.secrets(),
+    )
+    report_test(request, connection)
+    return redirect("dashboard:wizard_step", step="apps")
+
+
+def report_test(request: HttpRequest, connection: Any) -> None:
+    error = services.connection_verify(connection=connection)
+    if error:
+        messages.error(
+            request,
+            _("%(name)s: the test failed: %(error)s") % {"name": connection.name, "error": error},
+        )
+    else:
+        messages.success(request, _("%s is connected and works.") % connection.name)
+
+
+@require_POST
+@login_required
+def wizard_administration(request: HttpRequest) -> HttpResponse:
+    tenant = require_tenant(request, write=True)
+    asperion = services.connection_for(tenant=tenant, system="asperion")
+    form = administration_form(asperion, request.POST)
+    if asperion is None or form is None:
+        raise Http404("connect Asperion first")
+    if not form.is_valid():
+        return apps_rerender(request, 400, administration_form=form)
+    chosen = int(form.cleaned_data["administration_id"])
+    services.connection_set_config(connection=asperion, changes={"administration_id": chosen})
+    messages.success(request, _("Administration chosen."))
+    return redirect("dashboard:wizard_step", step="apps")
+
+
+@require_POST
+@login_required
+def wizard_apps_done(request: HttpRequest) -> HttpResponse:
+    state = state_of(request, write=True)
+    try:
+        services.integration_ensure(tenant=state.tenant)
+    except ValueError:
+        messages.error(request, _("Connect both applications first."))
+        return redirect("dashboard:wizard_step", step="apps")
+    services.wizard_advance(state=state, to=WizardStep.FLOWS)
+    return redirect("dashboard:wizard_step", step="flows")
+
+
+# ---- step 2: flows ---------------------------------------------------------------------------
+
+
+def integration_or_404(tenant: Tenant) -> Any:
+    integration = services.integration_for(tenant=tenant)
+    if integration is None:
+        raise Http404("no integration yet")
+    return integration
+
+
+def flow_choices() -> list[tuple[str, str]]:
+    from flows.models import FlowKind
+
+    return [(kind.value, str(kind.label)) for kind in FlowKind]
+
+
+def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
+    from dashboard.forms import FlowChoiceForm
+
+    integration = integration_or_404(tenant)
+    chosen = [f.kind for f in integration.flows.filter(enabled=True)]
+    return {
+        "form": FlowChoiceForm(choices=flow_choices(), initial={"flows": chosen}),
+        "descriptions": flow_views.FLOW_DESCRIPTIONS,
+    }
+
+
+@require_POST
+@login_required
+def wizard_flows(request: HttpRequest) -> HttpResponse:
+    from dashboard.forms import FlowChoiceForm
+
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    form = FlowChoiceForm(request.POST, choices=flow_choices())
+    if not form.is_valid():
+        context = {
+            "state": state,
+            "steps": steps_context(state, "flows"),
+            "step": "flows",
+            "form": form,
+            "descriptions": flow_views.FLOW_DESCRIPTIONS,
+        }
+        return render(request, "dashboard/wizard/flows.html", context, status=400)
+    services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
+    services.wizard_advance(state=state, to=WizardStep.SETTINGS)
+    return redirect("dashboard:wizard_step", step="settings")
+
+
+# ---- step 3: settings ------------------------------------------------------------------------
+
+
+def settings_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
+    integration = integration_or_404(tenant)
+    return {"sections": flow_views.settings_sections(integration, enabled_only=True)}
+
+
+@require_POST
+@login_required
+def wizard_settings(request: HttpRequest) -> HttpResponse:
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    sections = flow_views.settings_sections(integration, enabled_only=True, data=request.POST)
+    if not flow_views.save_sections(sections):
+        context = {
+            "state": state,
+            "steps": steps_context(state, "settings"),
+            "step": "settings",
+            "sections": sections,
+        }
+        return render(request, "dashboard/wizard/settings.html", context, status=400)
+    services.wizard_advance(state=state, to=WizardStep.MAPPING)
+    return redirect("dashboard:wizard_step", step="mapping")
+
+
+# ---- step 4: mapping -------------------------------------------------------------------------
+
+
+def mapping_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
+    from dashboard.views import mapping as mapping_views
+
+    integration = integration_or_404(tenant)
+    flows = list(integration.flows.filter(enabled=True).order_by("id"))
+    return {"previews": [mapping_views.flow_preview(flow) for flow in flows]}
+
+
+@require_POST
+@login_required
+def wizard_mapping_done(request: HttpRequest) -> HttpResponse:
+    state = state_of(request, write=True)
+    integration_or_404(state.tenant)
+    services.wizard_advance(state=state, to=WizardStep.DRY_RUN)
+    return redirect("dashboard:wizard_step", step="dry_run")
+
+
+# ---- step 5: dry run -------------------------------------------------------------------------
+
+
+def dry_run_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
+    from flows.models import FlowRun
+
+    state = services.wizard_state_for(tenant=tenant)
+    runs = list(
+        FlowRun.objects.filter(tenant=tenant, pk__in=state.dry_run_ids)
+        .select_related("flow")
+        .order_by("id")
+    )
+    finished = all(run.finished_at for run in runs)
+    return {
+        "runs": runs,
+        "finished": finished,
+        "outcomes": {run.pk: list(run.records.order_by("id")[:50]) for run in runs},
+    }
+
+
+@require_POST
+@login_required
+def wizard_dry_run(request: HttpRequest) -> HttpResponse:
+    from flows import services as flow_services
+    from flows.models import Trigger
+
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    runs = [
+        flow_services.flow_run_start(flow=flow, trigger=Trigger.DRY_RUN)
+        for flow in integration.flows.filter(enabled=True).order_by("id")
+    ]
+    services.wizard_remember_dry_runs(state=state, run_ids=[run.pk for run in runs])
+    return redirect("dashboard:wizard_step", step="dry_run")
+
+
+@require_POST
+@login_required
+def wizard_dry_run_done(request: HttpRequest) -> HttpResponse:
+    state = state_of(request, write=True)
+    integration_or_404(state.tenant)
+    services.wizard_advance(state=state, to=WizardStep.LIVE)
+    return redirect("dashboard:wizard_step", step="live")
+
+
+# ---- step 6: go live -------------------------------------------------------------------------
+
+
+def live_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
+    integration = integration_or_404(tenant)
+    return {
+        "integration": integration,
+        "enabled_flows": list(integration.flows.filter(enabled=True).order_by("id")),
+    }
+
+
+@require_POST
+@login_required
+def wizard_go_live(request: HttpRequest) -> HttpResponse:
+    from flows import services as flow_services
+
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    flow_services.integration_go_live(integration=integration)
+    services.wizard_complete(state=state)
+    messages.success(request, _("You are live: the flows now run on their schedule."))
+    return redirect("dashboard:flows")
+
+
+STEP_CONTEXT = {
+    "apps": apps_context,
+    "flows": flows_context,
+    "settings": settings_context,
+    "mapping": mapping_context,
+    "dry_run": dry_run_context,
+    "live": live_context,
+}
+
+
+def can_write(request: HttpRequest) -> bool:
+    return require_membership(request).can_write
