@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.cache import cache
 
-from connectors.models import Connection
+from connectors.models import Connection, ConnectionStatus
 from dashboard.schema_forms import REFERENCE_FIELDS, Choices
 
 CACHE_SECONDS = 600
+FAILURE_SECONDS = 60
 
 
 def cache_key(connection: Connection, kind: str) -> str:
@@ -24,11 +25,17 @@ def cache_key(connection: Connection, kind: str) -> str:
 
 
 def reference_options(connection: Connection, kind: str) -> Choices | None:
-    """Return [(id, "id – label")] from the application, or None when it cannot be fetched."""
+    """Return [(id, "id – label")] from the application, or None when it cannot be fetched.
+
+    Only a connection that passed its test is asked; a failure is remembered for a minute so
+    that a page does not wait for the same timeout again on every load.
+    """
+    if connection.status != ConnectionStatus.OK:
+        return None
     key = cache_key(connection, kind)
     cached: Choices | None = cache.get(key)
     if cached is not None:
-        return cached
+        return cached or None
     from connectors.base import ConnectorError
 
     from connectors.registry import connector_class
@@ -37,6 +44,7 @@ def reference_options(connection: Connection, kind: str) -> Choices | None:
     try:
         options = connector.reference_data(kind)
     except ConnectorError:
+        cache.set(key, [], FAILURE_SECONDS)
         return None
     finally:
         connector.close()

@@ -14,7 +14,8 @@ from django.utils import timezone
 from connectors import services as connection_services
 from connectors.models import Connection
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
-from tenants.models import Tenant, User
+from tenants.models import Membership, Role, Tenant, User
+from tenants.services import membership_add
 
 ASPERION_API_URL = "https://api.asperion.nl"
 ASPERION_IDENTITY_URL = "https://identity.asperion.nl"
@@ -202,3 +203,44 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language_check(language)
     user.save(update_fields=["language"])
     return user
+
+
+# ---- members ----------------------------------------------------------------------------------
+
+
+class MemberError(ValueError):
+    """A change to the members that would leave the company without an owner."""
+
+
+@transaction.atomic
+def member_invite(*, tenant: Tenant, email: str, role: str) -> tuple[Membership, bool]:
+    """Add a member by email; a new user gets an account without password (they set one
+    through the password-reset link they are sent). Return the membership and whether the
+    user is new."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    is_new = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+    membership = membership_add(tenant=tenant, user=user, role=Role(role))
+    return membership, is_new
+
+
+def member_set_role(*, membership: Membership, role: str) -> Membership:
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        ensure_another_owner(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def member_remove(*, membership: Membership) -> None:
+    if membership.role == Role.OWNER:
+        ensure_another_owner(membership)
+    membership.delete()
+
+
+def ensure_another_owner(membership: Membership) -> None:
+    others = Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.OWNER)
+    if not others.exclude(pk=membership.pk).exists():
+        raise MemberError("a company needs at least one owner")

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.views import activity, core, flows, insights, mapping, oauth, wizard
+from dashboard.views import activity, core, flows, insights, mapping, members, oauth, wizard
 
 app_name = "dashboard"
 urlpatterns = [
     path("", core.home, name="home"),
     path("language/", core.language_set, name="language"),
     path("settings/", core.settings_page, name="settings"),
+    path("settings/members/", members.members, name="members"),
+    path("settings/members/invite/", members.member_invite, name="member_invite"),
+    path("settings/members/<int:pk>/role/", members.member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", members.member_remove, name="member_remove"),
     # connections
     path("connections/<int:pk>/", core.connection_detail, name="connection_detail"),
     path("connections/<int:pk>/test/", core.connection_test, name="connection_test"),

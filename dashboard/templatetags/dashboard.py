@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -53,3 +54,9 @@ def percent(value: float | None) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
     return (mapping or {}).get(key)
+
+
+@register.filter
+def label(value: Any) -> str:
+    """Translate a label defined in English elsewhere (choice labels, schema help texts)."""
+    return gettext(str(value)) if value else ""

@@ -218,7 +218,7 @@ def integration_or_404(tenant: Tenant) -> Any:
 def flow_choices() -> list[tuple[str, str]]:
     from flows.models import FlowKind
 
-    return [(kind.value, str(kind.label)) for kind in FlowKind]
+    return [(kind.value, _(str(kind.label))) for kind in FlowKind]
 
 
 def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""Texts defined outside the dashboard that its pages show, marked for translation.
+
+Model choice labels and the help texts of the settings schemas are plain English where they
+are defined; listing them here puts them in the nl and da catalogues, and the pages translate
+them at run time (the `label` filter, SchemaForm help texts). A test checks that every one of
+them is translated, so a new label cannot slip through untranslated.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+CHOICE_LABELS = [
+    gettext_noop("Products (Asperion → Feeddex)"),
+    gettext_noop("Stock (Asperion → Feeddex)"),
+    gettext_noop("Customers (Asperion → Feeddex)"),
+    gettext_noop("Orders (Feeddex → Asperion)"),
+    gettext_noop("Review invitations (Asperion → Feeddex)"),
+    gettext_noop("Schedule"),
+    gettext_noop("Run now"),
+    gettext_noop("Webhook"),
+    gettext_noop("Retry"),
+    gettext_noop("Dry run"),
+    gettext_noop("Queued"),
+    gettext_noop("Running"),
+    gettext_noop("Succeeded"),
+    gettext_noop("Failed"),
+    gettext_noop("Skipped (another run was busy)"),
+    gettext_noop("Created"),
+    gettext_noop("Updated"),
+    gettext_noop("Skipped"),
+    gettext_noop("Failed"),
+    gettext_noop("Not verified yet"),
+    gettext_noop("Working"),
+    gettext_noop("Failing"),
+    gettext_noop("Needs attention (credentials)"),
+    gettext_noop("Owner"),
+    gettext_noop("Admin"),
+    gettext_noop("Viewer (read-only)"),
+    gettext_noop("Trial"),
+    gettext_noop("Active"),
+    gettext_noop("Paused (trial ended)"),
+]
+
+SETTINGS_HELP_TEXTS = [
+    gettext_noop(
+        "Update products that exist in Feeddex already. Off: only create new products and never overwrite data enriched in Feeddex."
+    ),
+    gettext_noop("Send only active articles."),
+    gettext_noop("Send the price including VAT (on) or excluding VAT (off)."),
+    gettext_noop("Currency of the prices."),
+    gettext_noop(
+        "Feeddex attribute name for each of Asperion's five characteristics; leave one empty to not send that characteristic."
+    ),
+    gettext_noop(
+        "available = current stock minus sales reservations; current = current stock only."
+    ),
+    gettext_noop("Let Feeddex manage stock (it refuses orders when stock runs out)."),
+    gettext_noop("Stock updates per API call."),
+    gettext_noop("How a debtor is matched with a Feeddex customer."),
+    gettext_noop("Only orders with one of these payment statuses are booked."),
+    gettext_noop("Only orders with one of these order statuses are booked."),
+    gettext_noop("Book an order as a sales order or as a sales invoice."),
+    gettext_noop("Book every order on one collective debtor instead of per customer."),
+    gettext_noop("Customer number of the collective debtor (when that is on)."),
+    gettext_noop("Feeddex payment method → Asperion payment method id."),
+    gettext_noop("Payment term in days → Asperion payment condition id."),
+    gettext_noop("VAT rate → Asperion VAT code."),
+    gettext_noop("Article code of the shipping-cost line (empty: no line)."),
+    gettext_noop("Write the Asperion order number back to the Feeddex order."),
+    gettext_noop(
+        "When Asperion delivers, invoices or cancels the order, set the Feeddex order's status to shipped, completed or cancelled."
+    ),
+    gettext_noop("Invite only for invoices that are paid."),
+    gettext_noop("Days after the invoice before Feeddex sends the invitation."),
+    gettext_noop("The Feeddex unit (location or brand) the feedback belongs to."),
+    gettext_noop("Debtor kind (business booking group) for companies."),
+    gettext_noop("Debtor kind (booking group) for private persons."),
+    gettext_noop("Payment condition given to new debtors (Asperion's list)."),
+    gettext_noop("New debtors get the next free customer number from this range."),
+    gettext_noop("Last number of that range."),
+]
