@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the texts must match their definitions exactly, so they are not wrapped)
 """Texts defined outside the dashboard that its pages show, marked for translation.
 
 Model choice labels and the help texts of the settings schemas are plain English where they

@@ -20,7 +20,8 @@ def test_flows_page_shows_health_at_a_glance(world, scene):
     assert response.status_code == 200
     assert "Feeddex refused the credentials (401)" in body
     assert "needs attention" in body
-    assert "3 created" in body and "2 failed" in body
+    assert "3 created" in body
+    assert "2 failed" in body
 
 
 def test_switching_a_flow_on_and_off(world, scene):
@@ -62,7 +63,8 @@ def test_settings_form_shows_defaults_and_help_texts(world, scene):
     )
     body = response.content.decode()
     assert "Update products that exist in Feeddex already" in body
-    assert 'name="products-currency"' in body and 'value="EUR"' in body
+    assert 'name="products-currency"' in body
+    assert 'value="EUR"' in body
 
 
 def test_settings_are_saved_through_the_schema(world, scene):
