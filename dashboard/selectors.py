@@ -59,7 +59,7 @@ def api_tokens_available() -> bool:
 def api_tokens(*, tenant: Tenant) -> list[Any]:
     if not api_tokens_available():
         return []
-    from api.models import ApiToken  # type: ignore[attr-defined]
+    from api.models import ApiToken
 
     tokens = ApiToken.objects.filter(tenant=tenant)
     return list(tokens.select_related("user").order_by("-id"))

@@ -130,10 +130,15 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """Account settings: connections, members, API tokens, language."""
+    return render_settings(request)
+
+
+def render_settings(request: HttpRequest, *, new_key: str | None = None) -> HttpResponse:
+    """Account settings: connections, members, API tokens (a new key is shown once)."""
     membership = require_membership(request)
     tenant = membership.tenant
     context = {
+        "new_key": new_key,
         "connections": tenant.connections.order_by("system", "name"),
         "members": tenant.memberships.select_related("user").order_by("user__email"),
         "tokens": selectors.api_tokens(tenant=tenant),
