@@ -1,0 +1,344 @@
+"""What is wrong with a tenant right now, read from the database (no side effects).
+
+Every check looks at state, not at events: the latest finished run of each flow, the
+connections' status, the clock. So a task that runs twice, or late, or out of order with
+another, reaches the same answer, and the incidents follow from comparing this answer with
+the incidents that are open (see incidents.py).
+
+Only what is watched is checked: enabled flows of live integrations of tenants whose flows
+may run. What is not watched any more has its incidents closed without a recovery email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from connectors.models import Connection, ConnectionStatus
+from flows.models import Action, Flow, FlowKind, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from monitoring.models import IncidentKind, MonitoringSettings
+from tenants.models import Tenant
+
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
+# How many failed records an email quotes (with the API's own words).
+REASONS_QUOTED = 3
+REASON_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem as detected now; incidents.py opens an incident for it if none is open."""
+
+    kind: str
+    subject: str
+    details: dict[str, Any] = field(default_factory=dict)
+    integration_id: int | None = None
+    flow_id: int | None = None
+    connection_id: int | None = None
+    run_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.subject)
+
+
+def flow_subject(flow_id: int) -> str:
+    return f"flow:{flow_id}"
+
+
+def integration_subject(integration_id: int) -> str:
+    return f"integration:{integration_id}"
+
+
+def connection_subject(connection_id: int) -> str:
+    return f"connection:{connection_id}"
+
+
+def monitored_runs(flow: Flow) -> Any:
+    """The runs that say something about the flow's health (a dry run is only a preview)."""
+    return FlowRun.objects.filter(flow=flow).exclude(trigger=Trigger.DRY_RUN)
+
+
+def watched_integrations(tenant: Tenant) -> list[Integration]:
+    if not tenant.flows_may_run:
+        return []
+    live = Integration.objects.filter(tenant=tenant, live=True)
+    return list(live.select_related("asperion", "feeddex").order_by("id"))
+
+
+def watched_flows(integration: Integration) -> list[Flow]:
+    return list(integration.flows.filter(enabled=True).order_by("id"))
+
+
+# ---- run failures and failing records ----------------------------------------------------
+
+
+def above_threshold(run: FlowRun, settings: MonitoringSettings) -> bool:
+    """Return whether a run's failed records reach the tenant's count or percentage."""
+    if run.failed == 0:
+        return False
+    by_count = 0 < settings.failure_threshold_count <= run.failed
+    by_share = (
+        settings.failure_threshold_percent > 0
+        and run.failed * 100 >= settings.failure_threshold_percent * max(run.read, 1)
+    )
+    return by_count or by_share
+
+
+def failed_reasons(run: FlowRun) -> list[dict[str, str]]:
+    logs = RecordLog.objects.filter(run=run, action=Action.FAILED).order_by("id")
+    rows = logs.values_list("key", "reason")[:REASONS_QUOTED]
+    return [{"key": key, "reason": reason[:REASON_LENGTH]} for key, reason in rows]
+
+
+def run_failure(flow: Flow, latest: FlowRun) -> dict[str, Any]:
+    return {
+        "flow_id": flow.pk,
+        "kind": flow.kind,
+        "problem": "run_failed",
+        "run_id": latest.pk,
+        "error": latest.error[:1000],
+    }
+
+
+def records_failure(flow: Flow, settings: MonitoringSettings) -> dict[str, Any] | None:
+    """The flow's last run that handled records, if too many of them failed.
+
+    Runs that read nothing prove nothing about the records, so they neither raise nor
+    clear this problem: otherwise every quiet run would send a recovery email.
+    """
+    worked = monitored_runs(flow).filter(status=RunStatus.SUCCEEDED, read__gt=0)
+    run = worked.order_by("-id").first()
+    if run is None or not above_threshold(run, settings):
+        return None
+    return {
+        "flow_id": flow.pk,
+        "kind": flow.kind,
+        "problem": "records_failing",
+        "run_id": run.pk,
+        "failed": run.failed,
+        "read": run.read,
+        "reasons": failed_reasons(run),
+    }
+
+
+def flow_failure(flow: Flow, settings: MonitoringSettings) -> dict[str, Any] | None:
+    """What is wrong with the flow's latest finished run, if anything (needs-attention aside)."""
+    latest = monitored_runs(flow).filter(status__in=FINISHED).order_by("-id").first()
+    if latest is None:
+        return None
+    if latest.status == RunStatus.FAILED:
+        return None if flow.needs_attention else run_failure(flow, latest)
+    return records_failure(flow, settings)
+
+
+def integration_findings(
+    integration: Integration, flows: list[Flow], settings: MonitoringSettings
+) -> list[Finding]:
+    subject = integration_subject(integration.pk)
+    findings: list[Finding] = []
+    failures = [f for f in (flow_failure(flow, settings) for flow in flows) if f]
+    if failures:
+        findings.append(
+            Finding(
+                IncidentKind.FLOWS_FAILING,
+                subject,
+                {"flows": failures},
+                integration_id=integration.pk,
+                run_id=failures[0]["run_id"],
+            )
+        )
+    attention = [flow for flow in flows if flow.needs_attention]
+    connections = (integration.asperion, integration.feeddex)
+    # A connection that lost its credentials has its own incident: one email, not two.
+    if attention and not any(c.status == ConnectionStatus.NEEDS_ATTENTION for c in connections):
+        findings.append(
+            Finding(
+                IncidentKind.NEEDS_ATTENTION,
+                subject,
+                {"flows": [attention_detail(f) for f in attention]},
+                integration_id=integration.pk,
+            )
+        )
+    return findings
+
+
+def attention_detail(flow: Flow) -> dict[str, Any]:
+    latest = monitored_runs(flow).filter(status=RunStatus.FAILED).order_by("-id").first()
+    return {
+        "flow_id": flow.pk,
+        "kind": flow.kind,
+        "problem": "needs_attention",
+        "run_id": latest.pk if latest else None,
+        "error": flow.attention_reason[:1000],
+    }
+
+
+def connection_findings(integration: Integration) -> list[Finding]:
+    return [
+        Finding(
+            IncidentKind.CONNECTION,
+            connection_subject(connection.pk),
+            {
+                "system": connection.system,
+                "name": connection.name,
+                "error": connection.last_error[:1000],
+            },
+            integration_id=integration.pk,
+            connection_id=connection.pk,
+        )
+        for connection in (integration.asperion, integration.feeddex)
+        if connection.status == ConnectionStatus.NEEDS_ATTENTION
+    ]
+
+
+# ---- silent failures ------------------------------------------------------------------------
+
+
+def no_success_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -> Finding | None:
+    """A flow that has been trying for N intervals without one successful run.
+
+    A flow whose latest run failed is reported as failing already, so this is about runs
+    that stay queued (no worker), are skipped (the flow is always busy) or never finish.
+    A run that is still saving progress is a long first sync, not a failure. A scheduler
+    that stopped starting runs is the operator's alarm, not the tenant's: from the rows
+    alone it looks the same as a flow just switched back on.
+    """
+    window = timedelta(minutes=flow.interval_minutes * settings.silence_multiple)
+    runs = monitored_runs(flow)
+    latest = runs.filter(status__in=FINISHED).order_by("-id").first()
+    if latest is not None and latest.status == RunStatus.FAILED:
+        return None
+    fresh = now - timedelta(minutes=settings.stuck_run_minutes)
+    if runs.filter(status=RunStatus.RUNNING, heartbeat_at__gte=fresh).exists():
+        return None
+    last_success = runs.filter(status=RunStatus.SUCCEEDED).order_by("-id").first()
+    since = runs.filter(pk__gt=last_success.pk) if last_success else runs
+    first_try = since.order_by("id").first()
+    if first_try is None or first_try.queued_at > now - window:
+        return None
+    details = {
+        "flow_id": flow.pk,
+        "kind": flow.kind,
+        "interval_minutes": flow.interval_minutes,
+        "hours": round(window.total_seconds() / 3600, 1),
+        "last_success_at": last_success.finished_at.isoformat()
+        if last_success and last_success.finished_at
+        else None,
+    }
+    return Finding(
+        IncidentKind.NO_SUCCESS,
+        flow_subject(flow.pk),
+        details,
+        integration_id=flow.integration_id,
+        flow_id=flow.pk,
+        run_id=last_success.pk if last_success else None,
+    )
+
+
+def stuck_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -> Finding | None:
+    """A run still marked running that has not saved progress for too long."""
+    limit = now - timedelta(minutes=settings.stuck_run_minutes)
+    running = monitored_runs(flow).filter(status=RunStatus.RUNNING)
+    stuck = (
+        running.annotate(progress_at=Coalesce("heartbeat_at", "started_at", "queued_at"))
+        .filter(progress_at__lt=limit)
+        .order_by("-id")
+        .first()
+    )
+    if stuck is None:
+        return None
+    # The next run took the flow over and finished: the stuck one is history, not news.
+    if monitored_runs(flow).filter(pk__gt=stuck.pk, status__in=FINISHED).exists():
+        return None
+    progress_at = stuck.heartbeat_at or stuck.started_at or stuck.queued_at
+    details = {
+        "flow_id": flow.pk,
+        "kind": flow.kind,
+        "run_id": stuck.pk,
+        "minutes": int((now - progress_at).total_seconds() // 60),
+    }
+    return Finding(
+        IncidentKind.STUCK_RUN,
+        flow_subject(flow.pk),
+        details,
+        integration_id=flow.integration_id,
+        flow_id=flow.pk,
+        run_id=stuck.pk,
+    )
+
+
+def no_orders_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -> Finding | None:
+    """The orders flow runs fine but has seen no order for the tenant's period."""
+    if flow.kind != FlowKind.ORDERS or settings.no_orders_hours == 0:
+        return None
+    since = now - timedelta(hours=settings.no_orders_hours)
+    runs = monitored_runs(flow)
+    latest = runs.filter(status__in=FINISHED).order_by("-id").first()
+    if latest is None or latest.status != RunStatus.SUCCEEDED:
+        return None  # failing or new: reported elsewhere, or too early to say
+    ran_all_period = runs.filter(status=RunStatus.SUCCEEDED, finished_at__lte=since).exists()
+    saw_orders = runs.filter(
+        Q(finished_at__gte=since) | Q(finished_at__isnull=True), read__gt=0
+    ).exists()
+    if not ran_all_period or saw_orders:
+        return None
+    details = {"flow_id": flow.pk, "kind": flow.kind, "hours": settings.no_orders_hours}
+    return Finding(
+        IncidentKind.NO_ORDERS,
+        flow_subject(flow.pk),
+        details,
+        integration_id=flow.integration_id,
+        flow_id=flow.pk,
+        run_id=latest.pk,
+    )
+
+
+def silent_findings(flow: Flow, settings: MonitoringSettings, now: datetime) -> list[Finding]:
+    checks = (no_success_finding, stuck_finding, no_orders_finding)
+    return [f for f in (check(flow, settings, now) for check in checks) if f]
+
+
+# ---- all of a tenant ---------------------------------------------------------------------------
+
+
+def tenant_findings(
+    tenant: Tenant, settings: MonitoringSettings, now: datetime | None = None
+) -> dict[tuple[str, str], Finding]:
+    """Return every problem the tenant has now, by (kind, subject)."""
+    now = now or timezone.now()
+    findings: dict[tuple[str, str], Finding] = {}
+    for integration in watched_integrations(tenant):
+        flows = watched_flows(integration)
+        found = connection_findings(integration) + integration_findings(
+            integration, flows, settings
+        )
+        for flow in flows:
+            found += silent_findings(flow, settings, now)
+        for finding in found:
+            findings.setdefault(finding.key, finding)
+    return findings
+
+
+def still_watched(tenant: Tenant, kind: str, subject: str) -> bool:
+    """Return whether an incident's subject is still watched (else it closes silently)."""
+    if not tenant.flows_may_run:
+        return False
+    what, _, pk = subject.partition(":")
+    if what == "flow":
+        return Flow.objects.filter(pk=pk, enabled=True, integration__live=True).exists()
+    if what == "integration":
+        return Flow.objects.filter(integration_id=pk, enabled=True, integration__live=True).exists()
+    if what == "connection":
+        live = Integration.objects.filter(live=True)
+        return (
+            Connection.objects.filter(pk=pk)
+            .filter(Q(pk__in=live.values("asperion_id")) | Q(pk__in=live.values("feeddex_id")))
+            .exists()
+        )
+    return False
