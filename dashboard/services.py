@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors import services as connection_services
-from connectors.models import Connection
+from connectors.models import Connection, ConnectionStatus
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from tenants.models import Membership, Role, Tenant, User
 from tenants.services import membership_add
@@ -77,7 +77,7 @@ def connection_save(
         )
     existing.name, existing.config = name, {**existing.config, **config}
     existing.secrets = secrets
-    existing.status, existing.last_error = "new", ""
+    existing.status, existing.last_error = ConnectionStatus.NEW, ""
     existing.save(update_fields=["name", "config", "secrets_encrypted", "status", "last_error"])
     return existing
 
@@ -98,23 +98,13 @@ def connection_in_use(*, connection: Connection) -> bool:
 def connection_verify(*, connection: Connection) -> str | None:
     """Call the system once with the stored credentials; return None or the API's own error.
 
-    The outcome is recorded on the connection (status, last error, last verified).
+    The API app records the outcome on the connection (status, last error, last verified),
+    redacted; the wizard and the Test buttons show that error.
     """
-    from connectors.base import ConnectorError
+    from api.services import connection_verify as verify
 
-    from connectors.registry import connector_class
-
-    connector = connector_class(connection.system)(connection)
-    try:
-        connector.check_connection()
-    except ConnectorError as error:
-        message = error.api_message or str(error)
-        connection.mark_failed(message, permanent=error.permanent)
-        return connection.redact(message)
-    finally:
-        connector.close()
-    connection.mark_ok()
-    return None
+    verify(connection=connection)
+    return None if connection.status == ConnectionStatus.OK else connection.last_error
 
 
 def sandbox_base_url(system: str) -> str:

@@ -48,6 +48,7 @@ urlpatterns = [
     path("flows/<int:pk>/toggle/", flows.flow_toggle, name="flow_toggle"),
     path("flows/<int:pk>/run/", flows.flow_run, name="flow_run"),
     path("flows/<int:pk>/settings/", flows.flow_settings, name="flow_settings"),
+    path("flows/<int:pk>/reset-cursor/", flows.flow_reset_cursor, name="flow_reset_cursor"),
     path("flows/<int:pk>/mapping/", mapping.mapping_editor, name="mapping"),
     path("flows/<int:pk>/mapping/preview/", mapping.mapping_preview, name="mapping_preview"),
     path("flows/<int:pk>/mapping/versions/", mapping.mapping_versions, name="mapping_versions"),

@@ -43,6 +43,7 @@ def writes(scene):
     return [
         (reverse("dashboard:flow_toggle", args=[flow]), {"enabled": "1"}),
         (reverse("dashboard:flow_run", args=[flow]), {}),
+        (reverse("dashboard:flow_reset_cursor", args=[flow]), {}),
         (reverse("dashboard:flow_settings", args=[flow]), {"products-currency": "USD"}),
         (reverse("dashboard:run_retry_failed", args=[run]), {}),
         (reverse("dashboard:record_retry", args=[record]), {}),
@@ -76,10 +77,18 @@ def test_outsider_sees_only_their_own_tenant(world, scene):
 
 def test_viewer_cannot_change_anything(world, scene):
     client = world.client_for(world.viewer)
-    before = (FlowRun.objects.count(), list(Flow.objects.values_list("enabled", "settings")))
+    scene.products.cursor = {"articles": "2025-01-01"}
+    scene.products.save()
+    before = (
+        FlowRun.objects.count(),
+        list(Flow.objects.values_list("enabled", "settings", "cursor")),
+    )
     for url, data in writes(scene):
         assert client.post(url, data).status_code == 403, url
-    after = (FlowRun.objects.count(), list(Flow.objects.values_list("enabled", "settings")))
+    after = (
+        FlowRun.objects.count(),
+        list(Flow.objects.values_list("enabled", "settings", "cursor")),
+    )
     assert before == after
 
 

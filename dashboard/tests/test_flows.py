@@ -133,3 +133,13 @@ def test_a_malformed_map_line_is_a_field_error(world, scene):
     )
     assert response.status_code == 400
     assert "one pair per line" in str(response.context["sections"][0].form.errors["vat_code_map"])
+
+
+def test_reset_cursor_makes_the_next_run_read_everything(world, scene):
+    scene.products.cursor = {"articles": "2025-01-01T00:00:00"}
+    scene.products.save()
+    world.client_for(world.owner).post(
+        reverse("dashboard:flow_reset_cursor", args=[scene.products.pk])
+    )
+    scene.products.refresh_from_db()
+    assert scene.products.cursor == {}

@@ -214,6 +214,18 @@ def flow_run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dashboard:run_detail", pk=run.pk)
 
 
+@require_POST
+@login_required
+def flow_reset_cursor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the next run read everything again (unchanged records still cost no write)."""
+    from flows import services as flow_services
+
+    flow = get_for_request(request, Flow, pk, write=True)
+    flow_services.flow_reset_cursor(flow=flow)
+    messages.success(request, _("The next run of %s reads everything again.") % flow)
+    return redirect("dashboard:flow_detail", pk=flow.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def flow_settings(request: HttpRequest, pk: int) -> HttpResponse:
