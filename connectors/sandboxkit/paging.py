@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar, overload
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
+MAX_OFFSET = 2**62
+
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
@@ -79,8 +81,10 @@ def paginate(items: QuerySet[M] | Sequence[T], request: PageRequest) -> PageSlic
     """Return one page of a queryset (counted and sliced in the database) or a sequence."""
     end = request.offset + request.page_size
     if isinstance(items, QuerySet):
+        # A page far past any data must not reach the database (OFFSET is a 64-bit integer).
+        rows = [] if end > MAX_OFFSET else list(items[request.offset : end])
         return PageSlice(
-            items=list(items[request.offset : end]),
+            items=rows,
             page=request.page,
             page_size=request.page_size,
             total=items.count(),
