@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -59,7 +59,7 @@ def connection_subject(connection_id: int) -> str:
     return f"connection:{connection_id}"
 
 
-def monitored_runs(flow: Flow) -> Any:
+def monitored_runs(flow: Flow) -> QuerySet[FlowRun]:
     """The runs that say something about the flow's health (a dry run is only a preview)."""
     return FlowRun.objects.filter(flow=flow).exclude(trigger=Trigger.DRY_RUN)
 
@@ -153,8 +153,8 @@ def integration_findings(
                 run_id=failures[0]["run_id"],
             )
         )
-    attention = [flow for flow in flows if flow.needs_attention]
     connections = (integration.asperion, integration.feeddex)
+    attention = [flow for flow in flows if still_needs_attention(flow, connections)]
     # A connection that lost its credentials has its own incident: one email, not two.
     if attention and not any(c.status == ConnectionStatus.NEEDS_ATTENTION for c in connections):
         findings.append(
@@ -166,6 +166,22 @@ def integration_findings(
             )
         )
     return findings
+
+
+def still_needs_attention(flow: Flow, connections: tuple[Connection, ...]) -> bool:
+    """A flow's flag counts unless its failure predates new credentials.
+
+    The flag is cleared only by the flow's next successful run; after the owner
+    reconnects, a flow that has not run since would otherwise report a problem that the
+    reconnect has fixed. If it has not, the next run fails again and counts.
+    """
+    if not flow.needs_attention:
+        return False
+    verified = [c.last_verified_at for c in connections if c.last_verified_at]
+    failed = monitored_runs(flow).filter(status=RunStatus.FAILED).order_by("-id").first()
+    if failed is None or failed.finished_at is None or not verified:
+        return True
+    return failed.finished_at > max(verified)
 
 
 def attention_detail(flow: Flow) -> dict[str, Any]:
@@ -325,15 +341,21 @@ def tenant_findings(
     return findings
 
 
-def still_watched(tenant: Tenant, kind: str, subject: str) -> bool:
-    """Return whether an incident's subject is still watched (else it closes silently)."""
+def still_watched(tenant: Tenant, subject: str, details: dict[str, Any]) -> bool:
+    """Return whether an incident's subject is still watched (else it closes silently).
+
+    For an integration that means one of the flows the incident is about: a failing flow
+    that was switched off has not recovered.
+    """
     if not tenant.flows_may_run:
         return False
     what, _, pk = subject.partition(":")
+    watched = Flow.objects.filter(enabled=True, integration__live=True)
     if what == "flow":
-        return Flow.objects.filter(pk=pk, enabled=True, integration__live=True).exists()
+        return watched.filter(pk=pk).exists()
     if what == "integration":
-        return Flow.objects.filter(integration_id=pk, enabled=True, integration__live=True).exists()
+        flow_ids = [f.get("flow_id") for f in details.get("flows", [])]
+        return watched.filter(integration_id=pk, pk__in=flow_ids).exists()
     if what == "connection":
         live = Integration.objects.filter(live=True)
         return (

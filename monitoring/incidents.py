@@ -88,7 +88,7 @@ def incident_refresh(incident: Incident, finding: Finding, now: datetime) -> Non
 
 def incident_resolve(incident: Incident, *, now: datetime) -> bool:
     """Close an incident; send the recovery email if its subject is still watched."""
-    silently = not still_watched(incident.tenant, incident.kind, incident.subject)
+    silently = not still_watched(incident.tenant, incident.subject, incident.details)
     closed = Incident.objects.filter(pk=incident.pk, status=IncidentStatus.OPEN).update(
         status=IncidentStatus.RESOLVED, resolved_at=now, resolved_silently=silently
     )
