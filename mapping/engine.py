@@ -267,7 +267,7 @@ def _compile_rule(index: int, rule: FieldRule, prefix: str, fields: dict[str, An
             _compile_step(s, first_without_value=starts_empty and n == 0)
             for n, s in enumerate(rule.steps)
         ),
-        when=None if rule.when is None else _compile_condition(rule.when),
+        when=_compile_conditions(rule.conditions),
         has_default=rule.has_default,
         default=rule.default,
         items=items,
@@ -290,6 +290,17 @@ def _compile_step(step: Any, *, first_without_value: bool) -> _Step:
             args.append(_reader(arg.source))
     implicit = not step.takes_previous_explicitly and not first_without_value
     return _Step(function=FUNCTIONS[step.fn], args=tuple(args), implicit_previous=implicit)
+
+
+def _compile_conditions(
+    conditions: list[Condition],
+) -> Callable[[Any, dict[str, Any], Any], bool] | None:
+    if not conditions:
+        return None
+    if len(conditions) == 1:
+        return _compile_condition(conditions[0])
+    tests = tuple(_compile_condition(c) for c in conditions)
+    return lambda data, context, root: all(test(data, context, root) for test in tests)
 
 
 def _compile_condition(condition: Condition) -> Callable[[Any, dict[str, Any], Any], bool]:

@@ -20,7 +20,8 @@ no argument is the previous value, the value so far is the first argument (so
 {"fn": "upper"} upper-cases it); a rule with neither source nor constant starts with nothing,
 and its first step gets only its own arguments.
 
-A rule whose condition does not hold leaves its target alone (so two rules with opposite
+A rule whose condition (or every one of a list of conditions) does not hold leaves its
+target alone (so two rules with opposite
 conditions can fill one field). The default replaces a result that is missing or empty text.
 """
 
@@ -160,7 +161,7 @@ class FieldRule(_Model):
     source: str | None = None
     const: JsonValue = None
     steps: list[Step] = Field(default_factory=list, max_length=20)
-    when: Condition | None = None
+    when: Condition | list[Condition] | None = None
     default: JsonValue = None
     items: list[FieldRule] | None = None
     note: str = Field("", max_length=500)
@@ -172,6 +173,12 @@ class FieldRule(_Model):
         return value
 
     _valid = field_validator("source")(lambda v: v if v is None else _check_source(v))
+
+    @property
+    def conditions(self) -> list[Condition]:
+        if self.when is None:
+            return []
+        return self.when if isinstance(self.when, list) else [self.when]
 
     @property
     def has_const(self) -> bool:

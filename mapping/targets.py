@@ -366,8 +366,8 @@ def _rule_value_type(
         value_type = _source_type(check, rule.source, path, index, item_prefix)
     elif rule.has_const:
         value_type = const_type(rule.const)
-    if rule.when is not None:
-        _source_type(check, rule.when.source, path, index, item_prefix)
+    for condition in rule.conditions:
+        _source_type(check, condition.source, path, index, item_prefix)
     for step in rule.steps:
         for arg in step.args:
             if isinstance(arg, SourceArg):
@@ -437,12 +437,26 @@ def _context_type(
 
 def _check_required(check: _Check, rules: list[FieldRule], provided: frozenset[str]) -> None:
     mapped = _mapped_paths(rules, "")
+    whole = _whole_values(rules, "")
     for path, field in check.fields.items():
         if not field.required or path in mapped or path in provided:
             continue
+        if any(path.startswith((w + ".", w + "[].")) for w in whole):
+            continue  # inside a list or object one rule builds whole: checked when applied
         parent = _parent(path)
-        if parent is None or parent in mapped or any(m.startswith(parent + ".") for m in mapped):
+        if parent is None or parent in mapped:
             check.problems.append(FieldError(path, "is required by the target but not mapped"))
+
+
+def _whole_values(rules: list[FieldRule], prefix: str) -> set[str]:
+    whole: set[str] = set()
+    for rule in rules:
+        path = prefix + rule.target
+        if rule.items is None:
+            whole.add(path)
+        else:
+            whole |= _whole_values(rule.items, f"{path}[].")
+    return whole
 
 
 def _parent(path: str) -> str | None:

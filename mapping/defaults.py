@@ -1,0 +1,375 @@
+"""Default mappings per flow: what every flow does right after the wizard.
+
+Each default is an ordinary mapping (the same JSON a user edits), so the editor shows exactly
+what runs. Values that differ per tenant come from the flow's settings through the context:
+`$settings.…` (the flow's settings) and `$customer_defaults.…` (the integration's settings
+for new debtors), as the flows engine passes them.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.records import Customer, Invoice, Order, Product, Record, StockLevel
+
+# ---- small builders, so the defaults read like the table in the docs --------------------------
+
+
+def src(path: str) -> dict[str, Any]:
+    return {"source": path}
+
+
+def const(value: Any) -> dict[str, Any]:
+    return {"const": value}
+
+
+def step(fn: str, *args: dict[str, Any]) -> dict[str, Any]:
+    return {"fn": fn, "args": list(args)} if args else {"fn": fn}
+
+
+def when(path: str, op: str = "truthy", value: Any = None) -> dict[str, Any]:
+    condition: dict[str, Any] = {"source": path, "op": op}
+    if value is not None:
+        condition["value"] = value
+    return condition
+
+
+def rule(
+    target: str, source: str | None = None, *steps: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {"target": target}
+    if source is not None:
+        spec["source"] = source
+    if steps:
+        spec["steps"] = list(steps)
+    spec.update(extra)
+    return spec
+
+
+# ---- products: Asperion article → Feeddex product ---------------------------------------------
+
+PRODUCTS = [
+    rule("sku", "sku"),
+    rule("type", const="simple"),
+    rule("name", "name", step("truncate", const(255))),
+    rule("shortDescription", "short_description", step("truncate", const(1000))),
+    rule("longDescription", "long_description"),
+    # Incl. VAT: the article's own incl. price when it has one, else computed from the rate.
+    rule(
+        "price",
+        "price_excl_vat",
+        step("price_incl_vat", src("vat_rate")),
+        step("coalesce", src("price_incl_vat"), {"previous": True}),
+        when=when("$settings.price_includes_vat", "truthy"),
+    ),
+    rule(
+        "price",
+        "price_excl_vat",
+        step("round", const(2)),
+        when=when("$settings.price_includes_vat", "falsy"),
+    ),
+    rule("priceIncludesVat", "$settings.price_includes_vat", default=True),
+    rule("vatRate", "vat_rate"),
+    rule("currency", "$settings.currency", default="EUR"),
+    rule("ean", "ean", step("ean")),
+    rule(
+        "quantity",
+        "current_stock",
+        step("subtract", src("reserved_stock")),
+        step("clamp", const(0)),
+        step("integer"),
+    ),
+    rule("active", "active"),
+    rule(
+        "attributes",
+        None,
+        step(
+            "name_value_list",
+            src("$settings.attribute_names"),
+            *(src(f"characteristic_{n}") for n in range(1, 6)),
+        ),
+    ),
+]
+
+# ---- stock: Asperion stock level → Feeddex stock update ---------------------------------------
+
+STOCK = [
+    rule("sku", "sku"),
+    # available (the default) = current stock − sales reservations, never below 0.
+    rule(
+        "quantity",
+        "current_stock",
+        step("subtract", src("reserved_stock")),
+        step("clamp", const(0)),
+        step("integer"),
+        when=when("$settings.stock_calculation", "not_equals", "current"),
+    ),
+    rule(
+        "quantity",
+        "current_stock",
+        step("clamp", const(0)),
+        step("integer"),
+        when=when("$settings.stock_calculation", "equals", "current"),
+    ),
+    rule("manageStock", "$settings.feeddex_manages_stock", default=True),
+]
+
+# ---- customers: Asperion debtor → Feeddex customer --------------------------------------------
+
+
+def _address_from_line(target: str, source: str) -> list[dict[str, Any]]:
+    """Feeddex wants street / number / addition; Asperion keeps one line. Use the parts when
+    the source has them, else split the line."""
+    has_parts = when(f"{source}.street", "not_empty")
+    no_parts = when(f"{source}.street", "empty")
+    has_city = when(f"{source}.city", "not_empty")
+    return [
+        rule(f"{target}.street", f"{source}.street", when=has_parts),
+        rule(
+            f"{target}.street",
+            f"{source}.line",
+            step("split_address", const("street")),
+            when=no_parts,
+        ),
+        rule(f"{target}.houseNumber", f"{source}.house_number", when=has_parts),
+        rule(
+            f"{target}.houseNumber",
+            f"{source}.line",
+            step("split_address", const("number")),
+            when=no_parts,
+        ),
+        rule(f"{target}.houseNumberAddition", f"{source}.addition", when=has_parts),
+        rule(
+            f"{target}.houseNumberAddition",
+            f"{source}.line",
+            step("split_address", const("addition")),
+            when=no_parts,
+        ),
+        rule(f"{target}.postalCode", f"{source}.postcode", step("trim"), step("upper")),
+        rule(f"{target}.city", f"{source}.city", step("trim")),
+        rule(f"{target}.countryCode", f"{source}.country", default="NL", when=has_city),
+    ]
+
+
+CUSTOMERS = [
+    rule("email", "email", step("trim"), step("lower")),
+    rule("firstName", "first_name"),
+    rule("lastName", None, step("coalesce", src("last_name"), src("company_name"))),
+    rule("companyName", "company_name"),
+    rule("vatNumber", "vat_number"),
+    rule("phone", "phone"),
+    rule("customerCode", "customer_number"),
+    *_address_from_line("billingAddress", "billing"),
+    *_address_from_line("shippingAddress", "shipping"),
+]
+
+# ---- orders: Feeddex order → Asperion sales order ---------------------------------------------
+
+
+def _one_line(source: str) -> dict[str, Any]:
+    """A step that joins an address's parts into Asperion's one line, or keeps its line."""
+    return step(
+        "join_address",
+        src(f"{source}.street"),
+        src(f"{source}.house_number"),
+        src(f"{source}.addition"),
+    )
+
+
+_PERSON_OR_COMPANY = [
+    step("join_name", src("customer.first_name"), src("customer.last_name")),
+    step("coalesce", src("customer.company_name"), {"previous": True}),
+    step("truncate", const(100)),
+]
+
+ORDER_LINES = [
+    rule("articleCode", "sku"),
+    rule("description", "name"),
+    rule("quantity", "quantity"),
+    rule(
+        "unitPrice",
+        "unit_price",
+        step("price_excl_vat", src("vat_rate"), src("price_includes_vat")),
+    ),
+    rule(
+        "discountPercentage",
+        "discount_amount",
+        step("discount_percentage", src("unit_price"), src("quantity")),
+    ),
+    rule("vatCode", "vat_rate", step("lookup", src("$settings.vat_code_map"))),
+]
+
+has_shipping = when("shipping", "not_empty")
+
+ORDERS = [
+    rule(
+        "date",
+        "created_at",
+        step("coalesce", src("changed_at")),
+        step("format_datetime", const("iso"), const("Europe/Amsterdam")),
+    ),
+    rule("reference", "number", step("truncate", const(50))),
+    rule("description", None, step("join", const(" "), const("Feeddex order"), src("number"))),
+    rule(
+        "paymentMethodId",
+        "payment_method",
+        step("lookup", src("$settings.payment_method_map"), const(None)),
+    ),
+    rule(
+        "paymentConditionId",
+        "payment_term_days",
+        step("lookup", src("$settings.payment_term_map"), const(None)),
+    ),
+    rule("deliveryName", None, *_PERSON_OR_COMPANY, when=has_shipping),
+    rule(
+        "deliveryAddress",
+        None,
+        _one_line("shipping"),
+        step("coalesce", src("shipping.line"), {"previous": True}),
+        when=has_shipping,
+    ),
+    rule("deliveryPostCode", "shipping.postcode", when=has_shipping),
+    rule("deliveryCity", "shipping.city", when=has_shipping),
+    rule("deliveryCountryCode", "shipping.country", when=has_shipping),
+    rule("lines._data", "lines", items=ORDER_LINES),
+]
+
+# ---- order_customer: the order's customer and billing address → Asperion debtor --------------
+
+is_company = when("customer.company_name", "not_empty")
+
+ORDER_CUSTOMER = [
+    rule("name", None, *_PERSON_OR_COMPANY),
+    rule(
+        "address",
+        None,
+        _one_line("billing"),
+        step("coalesce", src("billing.line"), {"previous": True}),
+    ),
+    rule("postCode", "billing.postcode"),
+    rule("city", "billing.city"),
+    rule("countryCode", "billing.country", default="NL"),
+    rule(
+        "deliveryAddress",
+        None,
+        _one_line("shipping"),
+        step("coalesce", src("shipping.line"), {"previous": True}),
+        when=has_shipping,
+    ),
+    rule("deliveryPostCode", "shipping.postcode", when=has_shipping),
+    rule("deliveryCity", "shipping.city", when=has_shipping),
+    rule("deliveryCountryCode", "shipping.country", when=has_shipping),
+    rule(
+        "attentionTo",
+        None,
+        step("join_name", src("customer.first_name"), src("customer.last_name")),
+        when=is_company,
+    ),
+    rule("emailAddress", "customer.email", step("trim"), step("lower")),
+    rule("phoneNumber", "customer.phone"),
+    rule("vatNumber", "customer.vat_number"),
+    rule("cocNumber", "customer.coc_number"),
+    rule("debtorKindId", "$customer_defaults.debtor_kind_company", when=is_company),
+    rule(
+        "debtorKindId",
+        "$customer_defaults.debtor_kind_person",
+        when=when("customer.company_name", "empty"),
+    ),
+    # The order's payment term when it maps to a payment condition, else the integration's.
+    rule(
+        "paymentConditionId",
+        "payment_term_days",
+        step("lookup", src("$settings.payment_term_map"), const(None)),
+        step("coalesce", src("$customer_defaults.payment_condition_id")),
+    ),
+    rule(
+        "paymentMethodId",
+        "payment_method",
+        step("lookup", src("$settings.payment_method_map"), const(None)),
+    ),
+]
+
+# ---- review invitations: Asperion sales invoice → Feeddex transaction -------------------------
+
+no_name_parts = [
+    when("first_name", "empty"),
+    when("last_name", "empty"),
+    when("company_name", "empty"),
+]
+
+REVIEW_INVITATIONS = [
+    rule("customerCode", "customer_number"),
+    rule("orderReference", "invoice_number"),
+    rule("email", "customer_email", step("trim"), step("lower")),
+    rule("firstName", "first_name"),
+    rule("lastName", "last_name"),
+    # A private debtor with only a full name: split it (Dutch prefixes go with the last name).
+    rule("firstName", "customer_name", step("split_name", const("first")), when=no_name_parts),
+    rule("lastName", "customer_name", step("split_name", const("last")), when=no_name_parts),
+    rule("companyName", "company_name"),
+    rule("unitId", "$settings.unit_id"),
+    rule("delayDays", "$settings.delay_days", default=7),
+    rule("date", "date", step("format_date")),
+    rule(
+        "products",
+        "lines",
+        items=[
+            rule("code", "sku"),
+            rule("name", "name"),
+            rule("ean", "ean", step("ean", const("empty"))),
+        ],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class FlowMapping:
+    """What a flow kind maps: from which canonical record to which target schema."""
+
+    flow_kind: str
+    title: str
+    source: type[Record]
+    target: str
+    rules: list[dict[str, Any]]
+
+    def spec(self) -> dict[str, Any]:
+        """Return a fresh copy of the default mapping JSON."""
+        return {"rules": copy.deepcopy(self.rules)}
+
+
+FLOW_MAPPINGS: dict[str, FlowMapping] = {
+    m.flow_kind: m
+    for m in (
+        FlowMapping("products", "Article → product", Product, "feeddex.Product", PRODUCTS),
+        FlowMapping(
+            "stock", "Stock level → stock update", StockLevel, "feeddex.StockUpdate", STOCK
+        ),
+        FlowMapping("customers", "Debtor → customer", Customer, "feeddex.Customer", CUSTOMERS),
+        FlowMapping("orders", "Order → sales order", Order, "asperion.SalesOrder", ORDERS),
+        FlowMapping(
+            "order_customer", "Order's customer → debtor", Order, "asperion.Debtor", ORDER_CUSTOMER
+        ),
+        FlowMapping(
+            "review_invitations",
+            "Paid invoice → review invitation",
+            Invoice,
+            "feeddex.NewTransaction",
+            REVIEW_INVITATIONS,
+        ),
+    )
+}
+
+
+def flow_mapping(flow_kind: str) -> FlowMapping:
+    """Return what a flow kind maps; KeyError naming the known kinds for an unknown one."""
+    try:
+        return FLOW_MAPPINGS[flow_kind]
+    except KeyError:
+        known = ", ".join(FLOW_MAPPINGS)
+        raise KeyError(f"no mapping for flow kind {flow_kind!r} (known: {known})") from None
+
+
+def default_mapping(flow_kind: str) -> dict[str, Any]:
+    return flow_mapping(flow_kind).spec()
