@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 from django.urls.resolvers import URLPattern, URLResolver
 
-from api.views import connections, docs, flows, insights, integrations, runs, schema
+from api.views import connections, docs, flows, insights, integrations, runs, schema, webhooks
 
 app_name = "api"
 
@@ -50,4 +50,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", include(v1_patterns)),
     path("schema/", schema.ApiSchemaView.as_view(patterns=documented), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(), name="docs"),
+    path("webhooks/feeddex/<str:token>/", webhooks.feeddex_webhook, name="feeddex_webhook"),
 ]

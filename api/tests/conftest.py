@@ -87,13 +87,20 @@ def api(world) -> Callers:
 
 def make_connections(tenant: Tenant) -> tuple[Connection, Connection]:
     asperion = connection_create(
-        tenant=tenant, system="asperion", name="Asperion",
-        config={"api_base_url": "https://api.asperion.nl", "client_id": "c1",
-                "administration_id": 1},
+        tenant=tenant,
+        system="asperion",
+        name="Asperion",
+        config={
+            "api_base_url": "https://api.asperion.nl",
+            "client_id": "c1",
+            "administration_id": 1,
+        },
         secrets={"client_secret": SECRET_VALUES[0], "refresh_token": SECRET_VALUES[1]},
     )
     feeddex = connection_create(
-        tenant=tenant, system="feeddex", name="Feeddex",
+        tenant=tenant,
+        system="feeddex",
+        name="Feeddex",
         config={"api_base_url": "https://api.feeddex.nl", "organization": "demo"},
         secrets={"auth_code": SECRET_VALUES[2], "password": SECRET_VALUES[3]},
     )
@@ -108,28 +115,50 @@ def make_integration(tenant: Tenant) -> Integration:
     return integration
 
 
-def add_run(flow: Flow, *, created: int = 0, failed: int = 0,
-            trigger: str = Trigger.MANUAL) -> FlowRun:
+def add_run(
+    flow: Flow, *, created: int = 0, failed: int = 0, trigger: str = Trigger.MANUAL
+) -> FlowRun:
     now = timezone.now()
     run = FlowRun.objects.create(
-        tenant=flow.tenant, flow=flow, trigger=trigger, status=RunStatus.SUCCEEDED,
-        read=created + failed, created=created, failed=failed, api_calls=created + failed + 1,
-        started_at=now - timedelta(seconds=3), finished_at=now, mapping_version=1,
+        tenant=flow.tenant,
+        flow=flow,
+        trigger=trigger,
+        status=RunStatus.SUCCEEDED,
+        read=created + failed,
+        created=created,
+        failed=failed,
+        api_calls=created + failed + 1,
+        started_at=now - timedelta(seconds=3),
+        finished_at=now,
+        mapping_version=1,
     )
     logs = [
         RecordLog(
-            tenant=flow.tenant, run=run, flow=flow, entity="product", key=f"SKU-{i:04d}",
-            action="created", source={"code": f"SKU-{i:04d}"},
-            payload={"sku": f"SKU-{i:04d}", "price": 10.0}, response={"id": 1000 + i},
-            target_id=str(1000 + i), mapping_version=1,
+            tenant=flow.tenant,
+            run=run,
+            flow=flow,
+            entity="product",
+            key=f"SKU-{i:04d}",
+            action="created",
+            source={"code": f"SKU-{i:04d}"},
+            payload={"sku": f"SKU-{i:04d}", "price": 10.0},
+            response={"id": 1000 + i},
+            target_id=str(1000 + i),
+            mapping_version=1,
         )
         for i in range(created)
     ] + [
         RecordLog(
-            tenant=flow.tenant, run=run, flow=flow, entity="product", key=f"BAD-{i:04d}",
-            action="failed", reason="ean: the check digit is wrong",
+            tenant=flow.tenant,
+            run=run,
+            flow=flow,
+            entity="product",
+            key=f"BAD-{i:04d}",
+            action="failed",
+            reason="ean: the check digit is wrong",
             source={"code": f"BAD-{i:04d}", "ean": "1234567890123"},
-            payload={"sku": f"BAD-{i:04d}"}, response={"errors": {"ean": ["check digit"]}},
+            payload={"sku": f"BAD-{i:04d}"},
+            response={"errors": {"ean": ["check digit"]}},
             mapping_version=1,
         )
         for i in range(failed)
@@ -162,14 +191,14 @@ def scene(world) -> Scene:
         products=products,
         orders=integration.flows.get(kind="orders"),
         run=run,
-        created=run.records.filter(action="created").order_by("id").first(),
-        failed=run.records.filter(action="failed").order_by("id").first(),
+        created=run.records.filter(action="created").order_by("id")[0],
+        failed=run.records.filter(action="failed").order_by("id")[0],
         other_integration=other,
         other_run=other_run,
     )
 
 
-def error_of(response: Any) -> dict[str, Any]:
+def error_of(response: Any) -> Any:
     body = response.json()
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message", "fields"}, body

@@ -28,7 +28,8 @@ def test_the_key_is_stored_only_as_its_hash(world):
         row = [str(value) for value in cursor.fetchone()]
     assert key not in " ".join(row)
     assert hashlib.sha256(key.encode()).hexdigest() in row
-    assert key.startswith(token.prefix) and len(token.prefix) < len(key) // 3
+    assert key.startswith(token.prefix)
+    assert len(token.prefix) < len(key) // 3
 
 
 def test_a_valid_token_reads_its_tenant(api, world):
@@ -78,8 +79,12 @@ def test_a_member_who_left_loses_access(api, world):
 
 
 def test_the_role_is_read_on_every_request(api, world):
-    body = {"system": "feeddex", "name": "F", "config": {"organization": "o"},
-            "secrets": {"auth_code": "abcdefgh", "password": "abcdefgh"}}
+    body = {
+        "system": "feeddex",
+        "name": "F",
+        "config": {"organization": "o"},
+        "secrets": {"auth_code": "abcdefgh", "password": "abcdefgh"},
+    }
     assert api.viewer.post(CONNECTIONS, body).status_code == 403
     membership_add(tenant=world.tenant, user=world.viewer, role=Role.ADMIN)
     assert api.viewer.post(CONNECTIONS, body).status_code == 201
@@ -89,17 +94,24 @@ def test_a_token_sees_only_its_own_tenant(api, world):
     _token, key = api_token_create(user=world.owner, tenant=world.tenant, name="a")
     membership_add(tenant=world.other_tenant, user=world.owner, role=Role.OWNER)
     _token, other_key = api_token_create(user=world.owner, tenant=world.other_tenant, name="b")
-    Caller(key).post(CONNECTIONS, {
-        "system": "feeddex", "name": "Mine", "config": {"organization": "o"},
-        "secrets": {"auth_code": "abcdefgh", "password": "abcdefgh"},
-    })
+    Caller(key).post(
+        CONNECTIONS,
+        {
+            "system": "feeddex",
+            "name": "Mine",
+            "config": {"organization": "o"},
+            "secrets": {"auth_code": "abcdefgh", "password": "abcdefgh"},
+        },
+    )
     assert [c["name"] for c in Caller(key).get(CONNECTIONS).json()] == ["Mine"]
     assert Caller(other_key).get(CONNECTIONS).json() == []
 
 
 def test_throttling_is_per_token(api, world, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"api_token": "3/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_token": "3/min"},
+    }
     for _ in range(3):
         assert api.owner.get(CONNECTIONS).status_code == 200
     refused = api.owner.get(CONNECTIONS)
@@ -143,11 +155,16 @@ def test_create_api_token_command_needs_the_tenant_when_there_are_several(world)
     with pytest.raises(CommandError, match="--tenant"):
         call_command("create_api_token", "alice@example.com", stdout=StringIO())
     out = StringIO()
-    call_command("create_api_token", "alice@example.com", "--tenant", world.other_tenant.slug,
-                 stdout=out, stderr=StringIO())
+    call_command(
+        "create_api_token",
+        "alice@example.com",
+        "--tenant",
+        world.other_tenant.slug,
+        stdout=out,
+        stderr=StringIO(),
+    )
     assert ApiToken.objects.get(tenant=world.other_tenant).user == world.owner
     with pytest.raises(CommandError, match="No user"):
         call_command("create_api_token", "nobody@example.com", stdout=StringIO())
     with pytest.raises(CommandError, match="not a member"):
-        call_command("create_api_token", "alice@example.com", "--tenant", "nope",
-                     stdout=StringIO())
+        call_command("create_api_token", "alice@example.com", "--tenant", "nope", stdout=StringIO())

@@ -1,0 +1,119 @@
+"""Subscribing a connection's webhook endpoint at Feeddex, and unsubscribing it.
+
+`webhook_register(flow=)` when the orders flow is switched on, `webhook_unregister(flow=)`
+when it is switched off; `webhook_sync(flow=)` does whichever the flow's state asks for, and
+`api.tasks.webhook_sync_task` runs it outside the request. All three are idempotent.
+
+The signing secret is made here, stored encrypted in the connection's secrets
+(`webhook_secret`) before Feeddex learns it, so the first delivery already verifies; the
+subscription id lives on the WebhookEndpoint row.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from api.models import WebhookEndpoint
+from api.webhooks import SECRET_KEY
+from connectors.models import Connection
+from connectors.services import connection_update_secrets
+from flows.models import Flow, FlowKind
+
+logger = logging.getLogger(__name__)
+
+EVENTS = ["order.created", "order.updated", "order.paid"]
+# Marks an endpoint whose subscription is being made (the claim of a conditional UPDATE).
+CLAIMED = "subscribing"
+NOT_ORDERS = "only the orders flow receives webhooks"
+
+
+def webhook_url(endpoint: WebhookEndpoint) -> str:
+    path = reverse("api:feeddex_webhook", args=[endpoint.token])
+    return f"{str(settings.SITE_URL).rstrip('/')}{path}"
+
+
+def endpoint_for(connection: Connection) -> WebhookEndpoint:
+    endpoint, _created = WebhookEndpoint.objects.get_or_create(
+        connection=connection,
+        defaults={"tenant_id": connection.tenant_id, "token": secrets.token_urlsafe(32)},
+    )
+    return endpoint
+
+
+def feeddex_connector(connection: Connection) -> object:
+    from connectors.registry import connector_class
+
+    return connector_class(connection.system)(connection)
+
+
+def webhook_register(*, flow: Flow) -> WebhookEndpoint:
+    """Subscribe the flow's Feeddex connection to order events (once; again is a no-op)."""
+    if flow.kind != FlowKind.ORDERS:
+        raise ValueError(NOT_ORDERS)
+    connection = flow.integration.feeddex
+    endpoint = endpoint_for(connection)
+    # Claim: of two registrations at once, only one subscribes.
+    claimed = WebhookEndpoint.objects.filter(pk=endpoint.pk, subscription_id="").update(
+        subscription_id=CLAIMED
+    )
+    if not claimed:
+        endpoint.refresh_from_db()
+        return endpoint
+    try:
+        subscription_id = subscribe(endpoint, connection)
+    except BaseException:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(subscription_id="")
+        raise
+    endpoint.subscription_id, endpoint.registered_at = subscription_id, timezone.now()
+    endpoint.save(update_fields=["subscription_id", "registered_at"])
+    return endpoint
+
+
+def subscribe(endpoint: WebhookEndpoint, connection: Connection) -> str:
+    secret = secrets.token_urlsafe(32)
+    connection_update_secrets(connection=connection, changes={SECRET_KEY: secret})
+    connector = feeddex_connector(connection)
+    try:
+        subscription = connector.webhook_subscribe(  # type: ignore[attr-defined]
+            url=webhook_url(endpoint), events=EVENTS, secret=secret
+        )
+    finally:
+        connector.close()  # type: ignore[attr-defined]
+    logger.info("subscribed webhook endpoint %s of connection %s", endpoint.pk, connection.pk)
+    return str(subscription)
+
+
+def webhook_unregister(*, flow: Flow) -> None:
+    """Unsubscribe, unless another enabled orders flow still uses the same connection."""
+    connection = flow.integration.feeddex
+    endpoint = WebhookEndpoint.objects.filter(connection=connection).first()
+    if endpoint is None or endpoint.subscription_id in ("", CLAIMED):
+        return
+    still_used = Flow.objects.filter(
+        kind=FlowKind.ORDERS, enabled=True, integration__feeddex=connection
+    ).exclude(pk=flow.pk)
+    if still_used.exists():
+        return
+    connector = feeddex_connector(connection)
+    try:
+        connector.webhook_unsubscribe(endpoint.subscription_id)  # type: ignore[attr-defined]
+    finally:
+        connector.close()  # type: ignore[attr-defined]
+    endpoint.subscription_id, endpoint.registered_at = "", None
+    endpoint.save(update_fields=["subscription_id", "registered_at"])
+    # Without a subscription no delivery is genuine: forget the secret.
+    connection_update_secrets(connection=connection, changes={SECRET_KEY: ""})
+
+
+def webhook_sync(*, flow: Flow) -> None:
+    if flow.kind != FlowKind.ORDERS:
+        return
+    if flow.enabled:
+        webhook_register(flow=flow)
+    else:
+        webhook_unregister(flow=flow)

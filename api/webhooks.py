@@ -1,0 +1,186 @@
+"""Receiving Feeddex's order webhooks: verify, dedupe, queue a run, answer at once.
+
+The receiver does no Feeddex call and no booking: it checks the signature and timestamp,
+stores the event id (a unique constraint turns repeated deliveries into one), and queues an
+orders-flow run, which then reads the changed orders itself. So it answers in milliseconds,
+and a delivery that arrives twice, late or out of order changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from connectors.crypto import SecretsUnreadable
+from flows.models import Flow, FlowKind, FlowRun, RunStatus, Trigger
+
+logger = logging.getLogger(__name__)
+
+SECRET_KEY = "webhook_secret"
+EXCERPT_CHARS = 2000
+NOT_REGISTERED = "no webhook secret is stored for this connection"
+
+
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    order_id: int | str = Field(alias="orderId")
+
+
+class WebhookEvent(BaseModel):
+    """What Feeddex posts (contract: WebhookEvent); only what the receiver needs is required."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1, max_length=100)
+    type: str = Field(min_length=1, max_length=40)
+    data: EventData
+
+
+class DeliveryRejected(Exception):
+    """A delivery that does not prove it comes from Feeddex, or that makes no sense."""
+
+
+@dataclass
+class Received:
+    status: str  # accepted, ignored, duplicate, rejected
+    http_status: int
+    delivery: WebhookDelivery | None = None
+    reason: str = ""
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": self.status}
+        if self.reason:
+            body["reason"] = self.reason
+        if self.delivery is not None and self.delivery.run_id:
+            body["run"] = self.delivery.run_id
+        return body
+
+
+def verify_signature(*, secret: str, body: bytes, header: str) -> None:
+    """Raise DeliveryRejected unless the header signs this body recently with the secret."""
+    from connectors.feeddex import webhooks as feeddex_webhooks
+
+    try:
+        feeddex_webhooks.verify_signature(secret=secret, body=body, header=header)
+    except feeddex_webhooks.SignatureInvalid as error:
+        raise DeliveryRejected(str(error)) from None
+
+
+def endpoint_secret(endpoint: WebhookEndpoint) -> str:
+    try:
+        secret = endpoint.connection.secrets.get(SECRET_KEY)
+    except SecretsUnreadable:
+        secret = None
+    if not isinstance(secret, str) or not secret:
+        raise DeliveryRejected(NOT_REGISTERED)
+    return secret
+
+
+def parse_event(body: bytes) -> WebhookEvent:
+    try:
+        return WebhookEvent.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise DeliveryRejected(f"malformed event: {where}: {first['msg']}") from None
+
+
+def webhook_receive(
+    *, endpoint: WebhookEndpoint, body: bytes, signature: str, remote_addr: str | None = None
+) -> Received:
+    """Handle one delivery to an endpoint and say how to answer it."""
+    try:
+        verify_signature(secret=endpoint_secret(endpoint), body=body, header=signature)
+        event = parse_event(body)
+    except DeliveryRejected as error:
+        delivery = record_rejected(endpoint, body=body, reason=str(error), remote_addr=remote_addr)
+        return Received("rejected", 400, delivery, reason=delivery.reason)
+    return accept(endpoint, event, remote_addr=remote_addr)
+
+
+def record_rejected(
+    endpoint: WebhookEndpoint, *, body: bytes, reason: str, remote_addr: str | None
+) -> WebhookDelivery:
+    # The body is kept (cut short) to see what was sent; the secret never was in it.
+    logger.warning("webhook delivery to endpoint %s rejected: %s", endpoint.pk, reason)
+    return WebhookDelivery.objects.create(
+        tenant_id=endpoint.tenant_id,
+        endpoint=endpoint,
+        status=DeliveryStatus.REJECTED,
+        reason=reason[:300],
+        body_excerpt=body[:EXCERPT_CHARS].decode(errors="replace"),
+        remote_addr=remote_addr,
+    )
+
+
+def orders_flows(endpoint: WebhookEndpoint) -> list[Flow]:
+    flows = Flow.objects.filter(
+        tenant_id=endpoint.tenant_id,
+        kind=FlowKind.ORDERS,
+        integration__feeddex_id=endpoint.connection_id,
+    )
+    return list(flows.select_related("integration", "tenant").order_by("id"))
+
+
+def why_ignored(flows: list[Flow]) -> str:
+    """Return why no run should start, or "" when one should."""
+    if not any(flow.enabled and flow.integration.live for flow in flows):
+        return "the orders flow is off or its integration is not live"
+    if not flows[0].tenant.flows_may_run:
+        return "the company's plan does not allow runs now"
+    return ""
+
+
+def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str | None) -> Received:
+    flows = orders_flows(endpoint)
+    reason = why_ignored(flows) if flows else "no orders flow uses this connection"
+    status = DeliveryStatus.IGNORED if reason else DeliveryStatus.ACCEPTED
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    tenant_id=endpoint.tenant_id,
+                    endpoint=endpoint,
+                    status=status,
+                    event_id=event.id,
+                    event_type=event.type,
+                    order_id=str(event.data.order_id)[:40],
+                    reason=reason,
+                    remote_addr=remote_addr,
+                )
+        except IntegrityError:
+            return Received("duplicate", 200, reason="this event was received before")
+        if status == DeliveryStatus.ACCEPTED:
+            delivery.run = start_runs(flows, event)
+            delivery.save(update_fields=["run"])
+    return Received(str(status), 202 if not reason else 200, delivery, reason=reason)
+
+
+def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
+    """Queue an orders run per enabled flow, unless one is already waiting to start.
+
+    The orders flow reads every order changed since its cursor, whatever the event named;
+    so a run still queued will see this order too, and a burst of events costs one run.
+    """
+    from flows.services import flow_run_start
+
+    first = None
+    for flow in flows:
+        if not (flow.enabled and flow.integration.live):
+            continue
+        waiting = FlowRun.objects.filter(
+            flow=flow, trigger=Trigger.WEBHOOK, status=RunStatus.QUEUED
+        ).first()
+        run = waiting or flow_run_start(
+            flow=flow,
+            trigger=Trigger.WEBHOOK,
+            params={"order_id": event.data.order_id, "event_id": event.id},
+        )
+        first = first or run
+    return first
