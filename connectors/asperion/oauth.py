@@ -1,0 +1,175 @@
+"""Asperion's OAuth2 authorization-code flow, and access tokens that stay valid.
+
+Refresh tokens are one-time-use: the identity server answers a refresh with a new refresh
+token and invalidates the old one, so two workers refreshing with the same token would leave
+one of them (and then the connection) with a burned token. Every refresh therefore runs
+under a lock on the connection's row, re-reads the secrets inside the lock (another process
+may have refreshed already: then its access token is used and nothing is sent), and saves
+the rotated refresh token in the same transaction, before the new access token is used.
+
+The lock: `select_for_update` on PostgreSQL; on SQLite (the embedded mode) the settings open
+every transaction with BEGIN IMMEDIATE, which takes the database's write lock, so the same
+block serialises there too, across processes.
+
+Secrets on the connection: client_secret, refresh_token, access_token,
+access_token_expires_at (ISO 8601, aware). Config: client_id, identity_base_url.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.asperion import client
+from connectors.asperion.schemas import Token
+from connectors.errors import ConnectorError
+from connectors.http import HttpClient
+from connectors.models import Connection
+from connectors.services import connection_update_secrets
+
+DEFAULT_IDENTITY_BASE_URL = "https://identity.asperion.nl"
+SCOPE = "*"
+# An access token this close to its expiry is refreshed first, so it never expires in flight.
+EXPIRY_MARGIN = timedelta(seconds=60)
+
+
+def identity_base_url(connection: Connection) -> str:
+    return str(connection.config.get("identity_base_url") or DEFAULT_IDENTITY_BASE_URL).rstrip("/")
+
+
+def authorize_url(connection: Connection, *, redirect_uri: str, state: str) -> str:
+    """Return the consent page URL; the caller keeps `state` and compares it on the callback."""
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": connection.config["client_id"],
+            "redirect_uri": redirect_uri,
+            "scope": SCOPE,
+            "state": state,
+        }
+    )
+    return f"{identity_base_url(connection)}/connect/authorize?{query}"
+
+
+def identity_client(connection: Connection, **kwargs: Any) -> HttpClient:
+    """Return a client for the identity server (not rate limited: it is a separate service)."""
+    return HttpClient(
+        system="asperion",
+        base_url=identity_base_url(connection),
+        secrets=connection.secret_values,
+        **kwargs,
+    )
+
+
+def exchange_code(
+    connection: Connection, *, code: str, redirect_uri: str, identity: HttpClient | None = None
+) -> None:
+    """Exchange the callback's code for tokens and save them on the connection."""
+    own = identity is None
+    identity = identity or identity_client(connection)
+    try:
+        secrets = connection.secrets
+        token = _token_call(
+            lambda: client.token_from_code(
+                identity,
+                client_id=connection.config["client_id"],
+                client_secret=secrets.get("client_secret", ""),
+                code=code,
+                redirect_uri=redirect_uri,
+            ),
+            connection,
+        )
+    finally:
+        if own:
+            identity.close()
+    if not token.refresh_token:
+        raise ConnectorError(
+            "Asperion gave no refresh token: is the client allowed offline access?", permanent=True
+        )
+    connection_update_secrets(connection=connection, changes=token_secrets(token))
+
+
+def token_secrets(token: Token, *, now: datetime | None = None) -> dict[str, Any]:
+    expires_at = (now or timezone.now()) + timedelta(seconds=token.expires_in)
+    changes: dict[str, Any] = {
+        "access_token": token.access_token,
+        "access_token_expires_at": expires_at.isoformat(),
+    }
+    if token.refresh_token:
+        changes["refresh_token"] = token.refresh_token
+    return changes
+
+
+def is_fresh(secrets: dict[str, Any], *, now: datetime | None = None) -> bool:
+    """Return True when the stored access token is valid for at least EXPIRY_MARGIN more."""
+    if not secrets.get("access_token") or not secrets.get("access_token_expires_at"):
+        return False
+    try:
+        expires_at = datetime.fromisoformat(str(secrets["access_token_expires_at"]))
+    except ValueError:
+        return False
+    if expires_at.tzinfo is None:
+        return False
+    return expires_at - EXPIRY_MARGIN > (now or timezone.now())
+
+
+def access_token(connection: Connection, identity: HttpClient) -> str:
+    """Return a valid access token: the stored one while fresh, else a refreshed one."""
+    secrets = connection.secrets
+    if is_fresh(secrets):
+        return str(secrets["access_token"])
+    return refresh(connection, identity, rejected=secrets.get("access_token"))
+
+
+def refresh(connection: Connection, identity: HttpClient, *, rejected: str | None) -> str:
+    """Return a new access token, refreshing at most once across all processes.
+
+    `rejected` is the access token the caller found stale or saw refused (401): when the
+    row holds another, fresh token, another process has refreshed and that one is used.
+    """
+    with transaction.atomic():
+        locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        secrets = locked.secrets
+        if secrets.get("access_token") != rejected and is_fresh(secrets):
+            connection.secrets_encrypted = locked.secrets_encrypted
+            return str(secrets["access_token"])
+        if not secrets.get("refresh_token"):
+            raise ConnectorError(
+                "the Asperion connection has no refresh token: connect it again", permanent=True
+            )
+        token = _token_call(
+            lambda: client.token_from_refresh(
+                identity,
+                client_id=str(locked.config.get("client_id", "")),
+                client_secret=str(secrets.get("client_secret", "")),
+                refresh_token=str(secrets["refresh_token"]),
+            ),
+            locked,
+        )
+        locked.secrets = {**secrets, **token_secrets(token)}
+        locked.save(update_fields=["secrets_encrypted"])
+    connection.secrets_encrypted = locked.secrets_encrypted
+    return token.access_token
+
+
+def _token_call(call: Any, connection: Connection) -> Token:
+    """Run a token request; a refused grant or client is permanent (reconnect needed)."""
+    try:
+        token: Token = call()
+    except ConnectorError as error:
+        if error.status in {400, 401}:
+            reason = error.api_message or error.message
+            raise ConnectorError(
+                connection.redact(
+                    f"Asperion refused the credentials ({reason}): connect Asperion again"
+                ),
+                permanent=True,
+                status=error.status,
+                api_message=error.api_message,
+            ) from None
+        raise
+    return token

@@ -1,0 +1,366 @@
+"""The protocol every connector follows, and the shared machinery of HTTP connectors.
+
+A connector turns one external system into canonical records (connectors/records.py) page by
+page, looks records up by business key, writes the target API's payloads, and lists the
+reference data that settings need. Flows know connectors only through this module and the
+registry. Streams declare what they read (`Stream`); `HttpConnector.read` does the paging, so
+no connector has its own paging loop.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal
+
+from django.utils import timezone
+from pydantic import ValidationError
+
+from connectors.errors import ConnectorError, RecordRejected
+from connectors.http import ApiCall, HttpClient, RetryPolicy, timeout_for
+from connectors.models import Connection
+from connectors.ratelimit import bucket_for, limit_for
+from connectors.records import Record
+from connectors.redaction import redact_data
+
+__all__ = [
+    "ApiCall",
+    "BadRecord",
+    "Connector",
+    "ConnectorError",
+    "HttpConnector",
+    "KeysetPaging",
+    "Option",
+    "Page",
+    "RawPage",
+    "RecordRejected",
+    "SnapshotPaging",
+    "Stream",
+    "WriteResult",
+]
+
+
+@dataclass
+class BadRecord:
+    """A source payload that does not parse; the flow logs it as failed and goes on."""
+
+    key: str
+    raw: dict[str, Any]
+    error: str
+
+
+@dataclass
+class Page:
+    """One page of a stream read."""
+
+    records: list[Record | BadRecord]
+    # Opaque; resumes AFTER this page. Save it once the page is processed. None for reads
+    # that do not move a cursor (reads by key).
+    cursor: str | None
+
+
+@dataclass
+class WriteResult:
+    target_id: str
+    action: Literal["created", "updated"]
+    response: dict[str, Any]  # the target's answer, redacted
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+
+
+OnCall = Callable[[ApiCall], None]
+
+
+class Connector(ABC):
+    system: ClassVar[str]
+    streams: ClassVar[dict[str, type[Record]]]
+
+    def __init__(self, connection: Connection, *, on_call: OnCall | None = None) -> None:
+        self.connection = connection
+        self.on_call = on_call
+
+    @abstractmethod
+    def check_connection(self) -> None:
+        """Call the system once with the stored credentials; raise ConnectorError if that fails."""
+
+    @abstractmethod
+    def read(
+        self,
+        stream: str,
+        *,
+        cursor: str | None = None,
+        page_size: int | None = None,
+        keys: list[str] | None = None,
+    ) -> Iterator[Page]:
+        """Yield pages of records changed since `cursor` (all when None), or just `keys`."""
+
+    @abstractmethod
+    def lookup(self, entity: str, key: str) -> dict[str, Any] | None:
+        """Return the target's current record (API payload incl. id) by business key."""
+
+    @abstractmethod
+    def create(self, entity: str, payload: dict[str, Any]) -> WriteResult: ...
+
+    @abstractmethod
+    def update(self, entity: str, target_id: str, payload: dict[str, Any]) -> WriteResult: ...
+
+    def write_batch(
+        self, entity: str, payloads: list[dict[str, Any]]
+    ) -> list[WriteResult | ConnectorError]:
+        """Create each payload; one result or error per payload, in order.
+
+        A permanent error (credentials) stops the batch: it is raised, not returned.
+        """
+        results: list[WriteResult | ConnectorError] = []
+        for payload in payloads:
+            try:
+                results.append(self.create(entity, payload))
+            except ConnectorError as error:
+                if error.permanent:
+                    raise
+                results.append(error)
+        return results
+
+    @abstractmethod
+    def reference_data(self, kind: str) -> list[Option]: ...
+
+    def close(self) -> None:  # noqa: B027 - connectors without resources need nothing
+        """Release connections; the connector is not used afterwards."""
+
+
+# ---- paging ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RawPage:
+    """One page as the API gave it: raw items (parsed one by one later) and whether more follow."""
+
+    items: list[Any]
+    has_more: bool
+    server_time: datetime | None = None
+
+
+FetchPage = Callable[[int, int, str | None], RawPage]
+"""fetch(page, page_size, since) -> RawPage"""
+
+
+def encode_cursor(state: dict[str, Any]) -> str:
+    return json.dumps(state, separators=(",", ":"), sort_keys=True)
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any]:
+    """Return the cursor's state; a bare timestamp (set by hand) means "changed since"."""
+    if not cursor:
+        return {}
+    try:
+        state = json.loads(cursor)
+    except ValueError:
+        return {"since": cursor}
+    return state if isinstance(state, dict) else {"since": cursor}
+
+
+@dataclass(frozen=True)
+class SnapshotPaging:
+    """Page numbers over a list ordered by id and filtered on "changed since" a fixed moment.
+
+    Why no record is lost while pages change underneath: with the filter fixed for the whole
+    read and the order by id, an update leaves a record where it is (its change time only
+    grows, so it stays in the filter), a new record is appended after the last id, and the
+    API deletes nothing we read (articles go inactive; the read asks for inactive ones too).
+    Offsets therefore never shift. The next read starts from the server's clock (Date header)
+    at the first page minus an overlap, so a record changed during the read is read again next
+    time; the ledger makes that second read cost no write.
+    """
+
+    format_since: Callable[[datetime], str]
+    overlap: timedelta = timedelta(minutes=2)
+
+    def pages(
+        self, fetch: FetchPage, cursor: str | None, page_size: int
+    ) -> Iterator[tuple[list[Any], str]]:
+        state = decode_cursor(cursor)
+        since: str | None = state.get("since")
+        page = int(state.get("page", 1))
+        size = int(state.get("size", page_size))
+        next_since: str | None = state.get("next_since")
+        while True:
+            raw = fetch(page, size, since)
+            if next_since is None:
+                started = raw.server_time or timezone.now()
+                next_since = self.format_since(started - self.overlap)
+            if raw.has_more and raw.items:
+                page += 1
+                state = {"since": since, "page": page, "size": size, "next_since": next_since}
+                yield raw.items, encode_cursor(state)
+                continue
+            yield raw.items, encode_cursor({"since": next_since})
+            return
+
+
+@dataclass(frozen=True)
+class KeysetPaging:
+    """Keyset paging over a list ordered by change time ("updatedSince", oldest first).
+
+    Offsets would lose records here: an update moves a record from an early page to the end,
+    and every later record shifts one place forward. So each page restarts the list at the
+    last change time seen (inclusive) and skips the ids already yielded at that moment. Only
+    when a whole page shares one change time (a bulk import) does it page by number within
+    that moment.
+    """
+
+    changed_at: Callable[[Any], str | None]
+    item_id: Callable[[Any], str]
+    parse: Callable[[str], datetime]
+
+    def pages(
+        self, fetch: FetchPage, cursor: str | None, page_size: int
+    ) -> Iterator[tuple[list[Any], str]]:
+        state = decode_cursor(cursor)
+        since: str | None = state.get("since")
+        page = int(state.get("page", 1))
+        skip: set[str] = set(state.get("skip", []))
+        while True:
+            raw = fetch(page, page_size, since)
+            fresh = [item for item in raw.items if self.item_id(item) not in skip]
+            last = self._last_stamp(raw.items)
+            if last is None or (since is not None and self.parse(last) <= self.parse(since)):
+                # Nothing newer than `since` on this page: a tie that spans pages.
+                page += 1
+            else:
+                since, page = last, 1
+                skip = {self.item_id(i) for i in raw.items if self.changed_at(i) == last}
+            if not raw.has_more:
+                yield fresh, encode_cursor({"since": since, "skip": sorted(skip)})
+                return
+            yield fresh, encode_cursor({"since": since, "page": page, "skip": sorted(skip)})
+
+    def _last_stamp(self, items: list[Any]) -> str | None:
+        stamps = [s for s in (self.changed_at(i) for i in items) if s]
+        return max(stamps, key=self.parse) if stamps else None
+
+
+# ---- streams and the HTTP connector --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What a connector declares per readable stream; HttpConnector.read does the rest."""
+
+    record_type: type[Record]
+    fetch: FetchPage
+    to_record: Callable[[Any], Record]
+    key_of: Callable[[Any], str]
+    paging: SnapshotPaging | KeysetPaging
+    page_size: int
+    fetch_keys: Callable[[list[str]], list[Any]] | None = None
+
+
+def describe_invalid(error: Exception) -> str:
+    """Return a short, field-naming description of a parse error."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in item['loc']) or 'record'}: {item['msg']}"
+            for item in error.errors()
+        )
+    return str(error)
+
+
+class HttpConnector(Connector):
+    """A connector that speaks HTTP through connectors.http, with the shared rate limit."""
+
+    def __init__(self, connection: Connection, *, on_call: OnCall | None = None) -> None:
+        super().__init__(connection, on_call=on_call)
+        self._clients: list[HttpClient] = []
+
+    # -- HTTP ---------------------------------------------------------------------------
+
+    def rate_limit_key(self) -> str:
+        """Name of the shared bucket: the remote account, so that two connections to one
+        account (every demo tenant on the sandbox) share its limit."""
+        return f"{self.system}-{self.connection.pk}"
+
+    def http_client(
+        self,
+        base_url: str,
+        *,
+        auth: Callable[[bool], dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        rate_limited: bool = True,
+    ) -> HttpClient:
+        config = self.connection.config
+        bucket = None
+        if rate_limited:
+            bucket = bucket_for(self.rate_limit_key(), limit_for(self.system, config))
+        client = HttpClient(
+            system=self.system,
+            base_url=base_url,
+            secrets=self.connection.secret_values,
+            on_call=self.on_call,
+            bucket=bucket,
+            auth=auth,
+            timeout=timeout_for(config),
+            policy=RetryPolicy.from_settings(),
+            headers=headers,
+        )
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+    def redacted(self, data: Any) -> Any:
+        return redact_data(data, self.connection.secret_values())
+
+    # -- reading ------------------------------------------------------------------------
+
+    def stream(self, name: str) -> Stream:
+        raise NotImplementedError
+
+    def read(
+        self,
+        stream: str,
+        *,
+        cursor: str | None = None,
+        page_size: int | None = None,
+        keys: list[str] | None = None,
+    ) -> Iterator[Page]:
+        if stream not in self.streams:
+            raise ValueError(f"{self.system} has no stream {stream!r}")
+        spec = self.stream(stream)
+        size = page_size or spec.page_size
+        if keys is not None:
+            yield from self._read_keys(spec, keys, size)
+            return
+        for items, next_cursor in spec.paging.pages(spec.fetch, cursor, size):
+            yield Page(records=[self._convert(spec, raw) for raw in items], cursor=next_cursor)
+
+    def _read_keys(self, spec: Stream, keys: list[str], size: int) -> Iterator[Page]:
+        if spec.fetch_keys is None:
+            raise ValueError("this stream cannot be read by key")
+        for start in range(0, len(keys), size):
+            items = spec.fetch_keys(keys[start : start + size])
+            yield Page(records=[self._convert(spec, raw) for raw in items], cursor=None)
+
+    def _convert(self, spec: Stream, raw: Any) -> Record | BadRecord:
+        try:
+            return spec.to_record(raw)
+        except (ValueError, KeyError, TypeError) as error:
+            key = _safe_key(spec, raw)
+            data = raw if isinstance(raw, dict) else {"value": raw}
+            return BadRecord(key=key, raw=self.redacted(data), error=describe_invalid(error))
+
+
+def _safe_key(spec: Stream, raw: Any) -> str:
+    try:
+        return spec.key_of(raw) or "?"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "?"

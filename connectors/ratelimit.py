@@ -1,0 +1,200 @@
+"""A token bucket per external account, shared by every worker process.
+
+The platform throttles itself so that it does not collect 429s: before each HTTP attempt a
+worker reserves one token and sleeps until that token is due. Reservations may drive the
+bucket below zero; the debt is what makes the next caller wait, so concurrent workers are
+queued fairly instead of all retrying at once. After a 429, `pause()` pushes the bucket into
+debt for the Retry-After seconds, so every worker waits, not just the one that was refused.
+
+Two stores, one algorithm (`reserve` below, and the same arithmetic in Lua):
+- Redis (settings.REDIS_URL): one Lua script, atomic, with Redis's clock, so workers on many
+  machines share the bucket.
+- Otherwise (the embedded mode: one machine) a small JSON file per bucket under
+  VAR_DIR/ratelimit, read and written under an exclusive `fcntl.flock`, with the machine's
+  clock. The Django file cache would not do: it has no atomic read-modify-write.
+
+Default limits sit a little under each contract's figure on purpose. Asperion allows 10/s
+with a burst of 20; a server that counts fixed windows (as the sandbox does: 20 requests per
+2 s window) refuses `burst + 2 s × rate` > 20, so 9.5/s with a burst of 1 never exceeds 20 in
+any 2 s. Feeddex allows 120 per clock minute: 1.95/s with a burst of 3 stays at ≤ 120 in any
+60 s. A connection may override both in its config (`rate_limit_per_second`,
+`rate_limit_burst`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+
+# seconds a bucket's state outlives its last use (Redis key expiry)
+IDLE_EXPIRY_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    per_second: float
+    burst: int
+
+    def __post_init__(self) -> None:
+        if self.per_second <= 0 or self.burst < 1:
+            raise ValueError("a rate limit needs a positive rate and a burst of at least 1")
+
+
+DEFAULT_LIMITS: dict[str, RateLimit] = {
+    "asperion": RateLimit(per_second=9.5, burst=1),
+    "feeddex": RateLimit(per_second=1.95, burst=3),
+}
+FALLBACK_LIMIT = RateLimit(per_second=5.0, burst=1)
+
+
+def limit_for(system: str, config: dict[str, Any]) -> RateLimit:
+    """Return the system's default limit, overridden by the connection's config."""
+    default = DEFAULT_LIMITS.get(system, FALLBACK_LIMIT)
+    per_second = float(config.get("rate_limit_per_second") or default.per_second)
+    burst = int(config.get("rate_limit_burst") or default.burst)
+    return RateLimit(per_second=per_second, burst=burst)
+
+
+@dataclass
+class BucketState:
+    tokens: float
+    stamp: float
+
+
+def reserve(state: BucketState | None, limit: RateLimit, now: float) -> tuple[BucketState, float]:
+    """Take one token; return the new state and how long the caller must wait for it."""
+    tokens = _refilled(state, limit, now) - 1
+    wait = max(0.0, -tokens / limit.per_second)
+    return BucketState(tokens=tokens, stamp=now), wait
+
+
+def penalise(
+    state: BucketState | None, limit: RateLimit, now: float, seconds: float
+) -> BucketState:
+    """Return the state in which the next token is due `seconds` from now (not additive:
+    several workers reporting the same 429 do not stack their waits)."""
+    tokens = min(_refilled(state, limit, now), -seconds * limit.per_second + 1)
+    return BucketState(tokens=tokens, stamp=now)
+
+
+def _refilled(state: BucketState | None, limit: RateLimit, now: float) -> float:
+    if state is None:
+        return float(limit.burst)
+    elapsed = max(0.0, now - state.stamp)
+    return min(float(limit.burst), state.tokens + elapsed * limit.per_second)
+
+
+class Bucket(Protocol):
+    def acquire(self) -> float:
+        """Wait for one token; return the seconds waited."""
+
+    def pause(self, seconds: float) -> None:
+        """Make every user of the bucket wait `seconds` before its next token."""
+
+
+class FileBucket:
+    """A bucket in a JSON file, updated under an exclusive lock (one machine, many processes)."""
+
+    def __init__(self, path: Path, limit: RateLimit) -> None:
+        self.path = path
+        self.limit = limit
+
+    def acquire(self) -> float:
+        wait = self._update(lambda state, now: reserve(state, self.limit, now))
+        if wait > 0:
+            time.sleep(wait)
+        return wait
+
+    def pause(self, seconds: float) -> None:
+        self._update(lambda state, now: (penalise(state, self.limit, now, seconds), 0.0))
+
+    def _update(self, change: Any) -> float:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            state = _decode(os.pread(fd, 4096, 0))
+            new_state, wait = change(state, time.time())
+            encoded = json.dumps({"tokens": new_state.tokens, "stamp": new_state.stamp}).encode()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, encoded, 0)
+            return float(wait)
+        finally:
+            os.close(fd)  # closing releases the lock
+
+
+def _decode(raw: bytes) -> BucketState | None:
+    try:
+        data = json.loads(raw)
+        return BucketState(tokens=float(data["tokens"]), stamp=float(data["stamp"]))
+    except (ValueError, KeyError, TypeError):
+        return None  # a new or damaged file: start with a full bucket
+
+
+# The same arithmetic as reserve()/penalise(), atomically in Redis with Redis's clock.
+# ARGV: rate, burst, mode ("reserve" | "pause"), pause seconds, expiry seconds.
+_LUA = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
+local tokens = burst
+if state[1] then
+  local elapsed = math.max(0, now - tonumber(state[2]))
+  tokens = math.min(burst, tonumber(state[1]) + elapsed * rate)
+end
+local wait = 0
+if ARGV[3] == 'pause' then
+  tokens = math.min(tokens, -tonumber(ARGV[4]) * rate + 1)
+else
+  tokens = tokens - 1
+  if tokens < 0 then wait = -tokens / rate end
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', tostring(now))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+return tostring(wait)
+"""
+
+
+class RedisBucket:
+    def __init__(self, url: str, key: str, limit: RateLimit) -> None:
+        self.key = key
+        self.limit = limit
+        self.script = _redis_script(url)
+
+    def acquire(self) -> float:
+        wait = self._call("reserve", 0.0)
+        if wait > 0:
+            time.sleep(wait)
+        return wait
+
+    def pause(self, seconds: float) -> None:
+        self._call("pause", seconds)
+
+    def _call(self, mode: str, seconds: float) -> float:
+        args = [self.limit.per_second, self.limit.burst, mode, seconds, IDLE_EXPIRY_SECONDS]
+        return float(self.script(keys=[self.key], args=args))
+
+
+@cache
+def _redis_script(url: str) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url).register_script(_LUA)
+
+
+def bucket_for(key: str, limit: RateLimit) -> Bucket:
+    """Return the shared bucket named `key`: in Redis when configured, else in a file."""
+    redis_url = getattr(settings, "REDIS_URL", None)
+    if redis_url:
+        return RedisBucket(redis_url, f"apicenter:ratelimit:{key}", limit)
+    return FileBucket(Path(settings.VAR_DIR) / "ratelimit" / f"{key}.json", limit)
