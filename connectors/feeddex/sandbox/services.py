@@ -414,11 +414,11 @@ def _planned(rng: random.Random, *, sent: datetime, day: timedelta) -> dict[str,
         plan["reminded_at"] = sent + day * REMINDER_AFTER_DAYS
     if answer_after is not None:
         started = sent + day * answer_after
+        # Answering takes minutes of a sandbox day (milliseconds when a day is a second).
+        minute = day / (24 * 60)
         plan["started_at"] = started
-        plan["questions_completed_at"] = started + timedelta(seconds=rng.randint(40, 300))
-        plan["completed_at"] = plan["questions_completed_at"] + timedelta(
-            seconds=rng.randint(10, 120)
-        )
+        plan["questions_completed_at"] = started + minute * rng.uniform(0.5, 5)
+        plan["completed_at"] = plan["questions_completed_at"] + minute * rng.uniform(0.2, 2)
         # Mostly content customers, as on real review platforms.
         plan["score"] = min(100, max(0, round(rng.gauss(82, 12))))
     return plan
