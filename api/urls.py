@@ -3,7 +3,17 @@ from __future__ import annotations
 from django.urls import include, path
 from django.urls.resolvers import URLPattern, URLResolver
 
-from api.views import connections, docs, flows, insights, integrations, runs, schema, webhooks
+from api.views import (
+    connections,
+    docs,
+    flows,
+    insights,
+    integrations,
+    mapping,
+    runs,
+    schema,
+    webhooks,
+)
 
 app_name = "api"
 
@@ -30,6 +40,17 @@ v1_patterns: list[URLPattern | URLResolver] = [
     path("flows/", flows.FlowListApi.as_view(), name="flows"),
     path("flows/<int:pk>/", flows.FlowDetailApi.as_view(), name="flow"),
     path("flows/<int:pk>/settings/", flows.FlowSettingsApi.as_view(), name="flow_settings"),
+    path("flows/<int:pk>/mapping/", mapping.FlowMappingApi.as_view(), name="flow_mapping"),
+    path(
+        "flows/<int:pk>/mapping/versions/",
+        mapping.FlowMappingVersionsApi.as_view(),
+        name="flow_mapping_versions",
+    ),
+    path(
+        "flows/<int:pk>/mapping/rollback/",
+        mapping.FlowMappingRollbackApi.as_view(),
+        name="flow_mapping_rollback",
+    ),
     path("flows/<int:pk>/enable/", flows.FlowEnableApi.as_view(), name="flow_enable"),
     path("flows/<int:pk>/disable/", flows.FlowDisableApi.as_view(), name="flow_disable"),
     path("flows/<int:pk>/run/", flows.FlowRunApi.as_view(), name="flow_run"),

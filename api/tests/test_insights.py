@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/insights/"
 
 
-def figures(body, kind):
+def figures(body: dict[str, Any], kind: str) -> dict[str, Any]:
     return next(item for item in body["flows"] if item["kind"] == kind)
 
 

@@ -99,7 +99,7 @@ def test_records_filters(api, scene):
     add_run(scene.orders, created=1)
     owner = api.owner
 
-    def keys(**params):
+    def keys(**params: object) -> list[str]:
         return sorted(r["key"] for r in owner.get(RECORDS, params).json()["results"])
 
     assert keys(action="failed") == ["BAD-0000", "BAD-0001"]
