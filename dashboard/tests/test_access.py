@@ -14,7 +14,7 @@ from flows.models import Flow, FlowRun
 pytestmark = pytest.mark.django_db
 
 
-def object_pages(scene):
+def object_pages(scene) -> list[str]:
     flow, run, record = scene.products.pk, scene.run.pk, scene.failed.pk
     connection = scene.integration.asperion_id
     return [
@@ -26,7 +26,7 @@ def object_pages(scene):
     ]
 
 
-def tenant_pages():
+def tenant_pages() -> list[str]:
     return [
         reverse("dashboard:home"),
         reverse("dashboard:flows"),
@@ -37,7 +37,7 @@ def tenant_pages():
     ]
 
 
-def writes(scene):
+def writes(scene) -> list[tuple[str, dict[str, str]]]:
     flow, run, record = scene.products.pk, scene.run.pk, scene.failed.pk
     connection = scene.integration.asperion_id
     return [

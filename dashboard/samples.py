@@ -1,0 +1,57 @@
+"""A few real records from a flow's source, for the mapping preview.
+
+Read through the connector (the first page of the flow's stream, a handful of records) and
+cached briefly as their canonical JSON, so that editing a mapping does not call the
+application on every keystroke.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+
+from connectors.base import BadRecord, ConnectorError
+from connectors.registry import connector_class
+from flows.models import Flow
+
+SAMPLE_SIZE = 3
+CACHE_SECONDS = 300
+
+
+def cache_key(flow: Flow) -> str:
+    return f"dashboard:samples:{flow.pk}"
+
+
+def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
+    """Return (up to SAMPLE_SIZE source records as JSON, None) or ([], the reason)."""
+    cached: list[dict[str, Any]] | None = cache.get(cache_key(flow))
+    if cached:
+        return cached, None
+    try:
+        sources = read_samples(flow)
+    except (ConnectorError, ValueError) as error:
+        return [], str(error)
+    if sources:
+        cache.set(cache_key(flow), sources, CACHE_SECONDS)
+    return sources, None
+
+
+def read_samples(flow: Flow) -> list[dict[str, Any]]:
+    from flows.registry import FLOWS
+
+    definition = FLOWS[flow.kind]
+    integration = flow.integration
+    connection = integration.asperion if definition.source == "asperion" else integration.feeddex
+    connector = connector_class(connection.system)(connection)
+    try:
+        for page in connector.read(definition.stream, page_size=SAMPLE_SIZE * 3):
+            good = [r for r in page.records if not isinstance(r, BadRecord)]
+            return [record.as_source() for record in good[:SAMPLE_SIZE]]
+    finally:
+        connector.close()
+    return []
+
+
+def forget_samples(flow: Flow) -> None:
+    cache.delete(cache_key(flow))
