@@ -112,7 +112,11 @@ def parse_steps(text: str) -> list[dict[str, Any]]:
             continue
         match = CALL.match(line)
         if not match:
-            raise TextError(f"line {number}: write a function call like upper or round(2)")
+            unclosed = "(" in line and not line.rstrip().endswith(")")
+            reason = (
+                "a bracket is not closed" if unclosed else "write a call like upper or round(2)"
+            )
+            raise TextError(f"line {number}: {reason}")
         try:
             args = [parse_arg(a) for a in split_args(match.group(2) or "")]
         except TextError as error:
