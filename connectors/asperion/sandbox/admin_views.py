@@ -1,0 +1,210 @@
+"""The sandbox admin page: seeded counts, the OAuth credentials to use, knobs, order status.
+
+Guarded by the sandbox kit's `sandbox_admin_required` (signed in, and staff or the embedded
+demo user), the same rule as the Feeddex sandbox: knobs change the sandbox for everyone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from connectors.asperion.sandbox import seed
+from connectors.asperion.sandbox.api import api_root_path
+from connectors.asperion.sandbox.knobs import knobs_for
+from connectors.asperion.sandbox.models import (
+    Administration,
+    InvoiceStatus,
+    OrderStatus,
+    SalesInvoice,
+    SalesOrder,
+    SandboxUser,
+)
+from connectors.asperion.sandbox.services import invoice_set_status, order_set_status
+from connectors.sandboxkit.access import sandbox_admin_required
+from connectors.sandboxkit.faults import reset_counters
+from connectors.sandboxkit.forms import KnobsForm, render_knobs_form
+from connectors.sandboxkit.knobs import Knobs
+
+TEMPLATE = "asperion_sandbox/admin.html"
+LISTED_ORDERS = 50
+LISTED_INVOICES = 25
+DEMO_SEED = {"articles": 500, "debtors": 100, "seed": 1}
+
+
+def admin_url(administration: Administration | None = None, *, target: str = "") -> str:
+    url = reverse("asperion_sandbox:admin")
+    params = []
+    if administration is not None:
+        params.append(f"administration={administration.pk}")
+    if target:
+        params.append(f"knobs={target}")
+    return f"{url}?{'&'.join(params)}" if params else url
+
+
+def administrations_with_counts() -> QuerySet[Administration]:
+    return (
+        Administration.objects.select_related("owner")
+        .annotate(
+            articles=Count("article", distinct=True),
+            variants=Count("article", filter=Q(article__is_variant=True), distinct=True),
+            debtors=Count("debtor", distinct=True),
+            orders=Count("salesorder", distinct=True),
+            invoices=Count("salesinvoice", distinct=True),
+            vat_codes=Count("vatcode", distinct=True),
+        )
+        .order_by("owner__username", "pk")
+    )
+
+
+def selected_administration(request: HttpRequest) -> Administration | None:
+    wanted = request.GET.get("administration", "")
+    administrations = Administration.objects.select_related("owner")
+    if wanted.isdigit() and len(wanted) < 19:
+        return administrations.filter(pk=int(wanted)).first()
+    user = seed.demo_user()
+    return administrations.filter(owner=user).order_by("-is_default", "pk").first()
+
+
+def knobs_target(
+    request: HttpRequest, administration: Administration | None
+) -> tuple[str, SandboxUser | None, Knobs]:
+    """Return which knobs the form edits ("user" or "administration") and their values."""
+    if administration is None:
+        return "user", None, Knobs()
+    user = administration.owner
+    if request.GET.get("knobs") == "user":
+        return "user", user, knobs_for(user, None)
+    return "administration", user, knobs_for(user, administration)
+
+
+def connection_details(request: HttpRequest) -> dict[str, str]:
+    root = request.build_absolute_uri(api_root_path()).rstrip("/")
+    return {
+        "api_base": root,
+        "authorize_url": f"{root}/connect/authorize",
+        "token_url": f"{root}/connect/token",
+        "client_id": seed.DEMO_CLIENT_ID,
+        "client_secret": seed.DEMO_CLIENT_SECRET,
+        "username": seed.DEMO_USERNAME,
+        "password": seed.DEMO_PASSWORD,
+    }
+
+
+@require_GET
+@sandbox_admin_required
+def admin_page(request: HttpRequest) -> HttpResponse:
+    administration = selected_administration(request)
+    target, _user, knobs = knobs_target(request, administration)
+    action = admin_url(administration, target=target).replace(
+        reverse("asperion_sandbox:admin"), reverse("asperion_sandbox:knobs"), 1
+    )
+    context: dict[str, Any] = {
+        "administrations": administrations_with_counts(),
+        "administration": administration,
+        "connection": connection_details(request),
+        "demo_client": seed.demo_user() is not None,
+        "knobs_target": target,
+        "knobs_form": render_knobs_form(
+            request, KnobsForm(knobs=knobs), action=action, title=f"Knobs of the {target}"
+        ),
+        "orders": orders_of(administration),
+        "invoices": invoices_of(administration),
+        "order_statuses": OrderStatus.choices,
+        "invoice_statuses": InvoiceStatus.choices,
+    }
+    return render(request, TEMPLATE, context)
+
+
+def orders_of(administration: Administration | None) -> list[SalesOrder]:
+    if administration is None:
+        return []
+    orders = SalesOrder.objects.filter(administration=administration).select_related("debtor")
+    return list(orders.order_by("-date", "-pk")[:LISTED_ORDERS])
+
+
+def invoices_of(administration: Administration | None) -> list[SalesInvoice]:
+    if administration is None:
+        return []
+    invoices = SalesInvoice.objects.filter(administration=administration).select_related("debtor")
+    return list(invoices.order_by("-date", "-pk")[:LISTED_INVOICES])
+
+
+@require_POST
+@sandbox_admin_required
+def knobs_save(request: HttpRequest) -> HttpResponse:
+    administration = selected_administration(request)
+    if administration is None:
+        return HttpResponseRedirect(admin_url())
+    target, user, _knobs = knobs_target(request, administration)
+    if request.POST.get("action") == "reset":
+        reset_counters(administration.fault_scope)
+        messages.success(request, "Rate-limit counters reset.")
+        return HttpResponseRedirect(admin_url(administration, target=target))
+    form = KnobsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Knobs not saved: {form.errors.as_text()}")
+        return HttpResponseRedirect(admin_url(administration, target=target))
+    owner = user or administration.owner
+    store_knobs(target, owner, administration, form.to_knobs())
+    messages.success(request, f"Knobs of the {target} saved.")
+    return HttpResponseRedirect(admin_url(administration, target=target))
+
+
+def store_knobs(
+    target: str, owner: SandboxUser, administration: Administration, knobs: Knobs
+) -> None:
+    if target == "user":
+        owner.knobs = knobs.dump()
+        owner.save(update_fields=["knobs"])
+    else:
+        administration.knobs = knobs.dump()
+        administration.save(update_fields=["knobs"])
+
+
+@require_POST
+@sandbox_admin_required
+def demo_seed(request: HttpRequest) -> HttpResponse:
+    user, _client = seed.ensure_demo_user()
+    administration = user.administrations.order_by("-is_default", "pk").first()
+    if administration is not None and not administration.article_set.exists():
+        made = seed.seed_administration(administration, **DEMO_SEED)
+        messages.success(
+            request, f"Demo data created: {made['articles']} articles, {made['debtors']} debtors."
+        )
+    return HttpResponseRedirect(admin_url(administration))
+
+
+@require_POST
+@sandbox_admin_required
+def order_status(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = get_object_or_404(SalesOrder, pk=order_id)
+    status = request.POST.get("status", "")
+    if not status.isdigit() or int(status) not in OrderStatus.values:
+        messages.error(request, "Unknown order status.")
+    else:
+        order_set_status(order=order, status=int(status))
+        messages.success(
+            request, f"Order {order.order_number} is now {OrderStatus(int(status)).label}."
+        )
+    return HttpResponseRedirect(admin_url(order.administration))
+
+
+@require_POST
+@sandbox_admin_required
+def invoice_status(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = get_object_or_404(SalesInvoice, pk=invoice_id)
+    status = request.POST.get("status", "")
+    if not status.isdigit() or int(status) not in InvoiceStatus.values:
+        messages.error(request, "Unknown invoice status.")
+    else:
+        invoice_set_status(invoice=invoice, status=int(status))
+        label = InvoiceStatus(int(status)).label
+        messages.success(request, f"Invoice {invoice.invoice_number} is now {label}.")
+    return HttpResponseRedirect(admin_url(invoice.administration))
