@@ -35,6 +35,9 @@ SCHEMA_SETTINGS: dict[str, Any] = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PATH_CONVERTER_OVERRIDES": {
+        "api_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+    },
 }
 
 
