@@ -5,6 +5,7 @@ Flows, mappings and connections keep their own services; these only combine them
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -111,19 +112,27 @@ def sandbox_base_url(system: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/sandbox/{system}"
 
 
+# A small demo catalogue when the sandbox administration is empty: enough to see every
+# outcome (created, skipped variants) in a run that takes seconds.
+SANDBOX_ARTICLES = 40
+SANDBOX_DEBTORS = 20
+
+
 @transaction.atomic
 def sandbox_connect(*, tenant: Tenant) -> tuple[Connection, Connection]:
-    """Connect both applications to this platform's own sandboxes, with their demo accounts."""
-    from connectors.asperion.sandbox import seed as asperion_seed
-    from connectors.feeddex.sandbox import seed as feeddex_seed
+    """Connect both applications to this platform's own sandboxes, with their demo accounts.
 
+    The Asperion side gets a refresh token issued for the sandbox's demo login directly
+    (no consent page to click through); the Feeddex demo organization's orders use the
+    Asperion articles, so the orders flow can book them.
+    """
+    config, secrets, skus = asperion_sandbox_credentials()
     asperion = connection_save(
-        tenant=tenant,
-        system="asperion",
-        name="Asperion sandbox",
-        **asperion_sandbox_credentials(asperion_seed),
+        tenant=tenant, system="asperion", name="Asperion sandbox", config=config, secrets=secrets
     )
-    account = feeddex_seed.ensure_demo_account()
+    from connectors.feeddex.sandbox.seed import ensure_demo_account
+
+    account = ensure_demo_account(skus=skus)
     feeddex = connection_save(
         tenant=tenant,
         system="feeddex",
@@ -134,20 +143,39 @@ def sandbox_connect(*, tenant: Tenant) -> tuple[Connection, Connection]:
     return asperion, feeddex
 
 
-def asperion_sandbox_credentials(seed: Any) -> dict[str, dict[str, Any]]:
-    """Return config and secrets for the sandbox's demo login, with a fresh refresh token."""
+def asperion_sandbox_credentials() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Return config and secrets for the sandbox's demo login, and its article codes."""
+    from connectors.asperion.sandbox import seed
+    from connectors.asperion.sandbox.models import Article
+    from connectors.asperion.sandbox.oauth import tokens_issue
+
     user, client = seed.ensure_demo_user()
-    administration_id, refresh_token = seed.issue_demo_refresh_token(user=user, client=client)
+    administration = user.administrations.order_by("-is_default", "id").first()
+    assert administration is not None  # ensure_demo_user makes two
+    articles = Article.objects.filter(administration=administration)
+    if not articles.exists():
+        seed.seed_administration(
+            administration, articles=SANDBOX_ARTICLES, debtors=SANDBOX_DEBTORS, seed=1
+        )
+    tokens = tokens_issue(client=client, user=user)
     base = sandbox_base_url("asperion")
-    return {
-        "config": {
-            "api_base_url": base,
-            "identity_base_url": base,
-            "client_id": client.client_id,
-            "administration_id": administration_id,
-        },
-        "secrets": {"client_secret": client.client_secret, "refresh_token": refresh_token},
+    config = {
+        "api_base_url": base,
+        "identity_base_url": base,
+        "client_id": client.client_id,
+        "administration_id": administration.pk,
     }
+    # The access token too: the first hour then needs no refresh, which in the embedded mode
+    # would hold SQLite's write lock while the sandbox (same database) answers it.
+    expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
+    secrets = {
+        "client_secret": seed.DEMO_CLIENT_SECRET,
+        "refresh_token": tokens.refresh_token,
+        "access_token": tokens.access_token,
+        "access_token_expires_at": expires_at.isoformat(),
+    }
+    skus = list(articles.order_by("id").values_list("code", flat=True)[:200])
+    return config, secrets, skus
 
 
 # ---- flows ----------------------------------------------------------------------------------
