@@ -136,6 +136,11 @@ def as_text(value: Any) -> str:
     raise FunctionError(f"expected text, got {_shown(value)}")
 
 
+# Amounts, quantities and rates never need more; the bound keeps a hostile "1e999999999"
+# from turning into a billion-digit integer.
+MAX_DIGITS = 20
+
+
 def as_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise FunctionError(f"expected a number, got {_shown(value)}")
@@ -151,6 +156,8 @@ def as_decimal(value: Any) -> Decimal:
         raise FunctionError(f"expected a number, got {_shown(value)}")
     if not number.is_finite():
         raise FunctionError(f"expected a finite number, got {_shown(value)}")
+    if number and not -MAX_DIGITS <= number.adjusted() <= MAX_DIGITS:
+        raise FunctionError(f"the number {_shown(value)} is out of range")
     return number
 
 

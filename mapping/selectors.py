@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
@@ -43,8 +44,9 @@ class RunnableMapping:
         return result.payload, ""
 
 
-# Versions never change, so a compiled version can be kept by its id for the process.
-_CACHE: OrderedDict[int, RunnableMapping] = OrderedDict()
+# Compiling is kept per process, keyed by what the compiled form depends on (not by row id,
+# which SQLite may hand out again after a delete).
+_CACHE: OrderedDict[tuple[str, int, str], RunnableMapping] = OrderedDict()
 _CACHE_SIZE = 256
 _LOCK = Lock()
 
@@ -61,15 +63,16 @@ def mapping_runnable(*, mapping: Mapping) -> RunnableMapping:
 
 
 def runnable_version(version: MappingVersion, *, flow_kind: str) -> RunnableMapping:
+    key = (flow_kind, version.number, json.dumps(version.spec, sort_keys=True))
     with _LOCK:
-        cached = _CACHE.get(version.pk)
+        cached = _CACHE.get(key)
         if cached is not None:
-            _CACHE.move_to_end(version.pk)
+            _CACHE.move_to_end(key)
             return cached
     target = flow_mapping(flow_kind).target
     runnable = RunnableMapping(version.number, compile_mapping(version.spec, target=target))
     with _LOCK:
-        _CACHE[version.pk] = runnable
+        _CACHE[key] = runnable
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return runnable
