@@ -81,3 +81,13 @@ SETTINGS_HELP_TEXTS = [
     gettext_noop("New debtors get the next free customer number from this range."),
     gettext_noop("Last number of that range."),
 ]
+
+# The choices of the settings' fixed lists, shown with spaces for underscores.
+CHOICE_VALUES = [
+    gettext_noop("available"),
+    gettext_noop("current"),
+    gettext_noop("email"),
+    gettext_noop("customer number"),
+    gettext_noop("sales order"),
+    gettext_noop("sales invoice"),
+]

@@ -115,7 +115,7 @@ def field_for(name: str, info: FieldInfo, options: Choices | None) -> forms.Fiel
         return forms.BooleanField(required=False, **common)
     if origin is Literal:
         values = [str(v) for v in typing.get_args(annotation)]
-        return forms.ChoiceField(choices=[(v, v) for v in values], **common)
+        return forms.ChoiceField(choices=[(v, _(v.replace("_", " "))) for v in values], **common)
     if options is not None and origin not in (list, dict):
         empty: Choices = [("", "—")] if optional else []
         return forms.ChoiceField(choices=empty + options, required=not optional, **common)

@@ -60,3 +60,8 @@ def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
 def label(value: Any) -> str:
     """Translate a label defined in English elsewhere (choice labels, schema help texts)."""
     return gettext(str(value)) if value else ""
+
+
+@register.filter
+def startswith(value: str, prefix: str) -> bool:
+    return str(value).startswith(str(prefix))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils.translation import trans_real
 
-from dashboard.i18n_labels import CHOICE_LABELS, SETTINGS_HELP_TEXTS
+from dashboard.i18n_labels import CHOICE_LABELS, CHOICE_VALUES, SETTINGS_HELP_TEXTS
 
 LOCALE = Path(__file__).parents[2] / "locale"
 
@@ -15,7 +15,11 @@ LOCALE = Path(__file__).parents[2] / "locale"
 @pytest.mark.parametrize("language", ["nl", "da"])
 def test_labels_and_help_texts_are_in_the_catalogue(language):
     catalogue = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
-    missing = [text for text in CHOICE_LABELS + SETTINGS_HELP_TEXTS if text not in catalogue]
+    missing = [
+        text
+        for text in CHOICE_LABELS + CHOICE_VALUES + SETTINGS_HELP_TEXTS
+        if text not in catalogue
+    ]
     assert missing == []
 
 
