@@ -13,33 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from connectors.crypto import SecretsUnreadable
+from connectors.feeddex import webhooks as feeddex_webhooks
+from connectors.feeddex.schemas import WebhookEvent
 from flows.models import Flow, FlowKind, FlowRun, RunStatus, Trigger
 
 logger = logging.getLogger(__name__)
 
 SECRET_KEY = "webhook_secret"
 EXCERPT_CHARS = 2000
+MAX_EVENT_ID = 100  # WebhookDelivery.event_id
 NOT_REGISTERED = "no webhook secret is stored for this connection"
-
-
-class EventData(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    order_id: int | str = Field(alias="orderId")
-
-
-class WebhookEvent(BaseModel):
-    """What Feeddex posts (contract: WebhookEvent); only what the receiver needs is required."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str = Field(min_length=1, max_length=100)
-    type: str = Field(min_length=1, max_length=40)
-    data: EventData
 
 
 class DeliveryRejected(Exception):
@@ -64,8 +50,6 @@ class Received:
 
 def verify_signature(*, secret: str, body: bytes, header: str) -> None:
     """Raise DeliveryRejected unless the header signs this body recently with the secret."""
-    from connectors.feeddex import webhooks as feeddex_webhooks
-
     try:
         feeddex_webhooks.verify_signature(secret=secret, body=body, header=header)
     except feeddex_webhooks.SignatureInvalid as error:
@@ -83,12 +67,14 @@ def endpoint_secret(endpoint: WebhookEndpoint) -> str:
 
 
 def parse_event(body: bytes) -> WebhookEvent:
+    """The event as the contract describes it (parsed strictly by the connector's schema)."""
     try:
-        return WebhookEvent.model_validate_json(body)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise DeliveryRejected(f"malformed event: {where}: {first['msg']}") from None
+        event = feeddex_webhooks.parse_event(body)
+    except feeddex_webhooks.SignatureInvalid as error:
+        raise DeliveryRejected(str(error)[:300]) from None
+    if len(event.id) > MAX_EVENT_ID:
+        raise DeliveryRejected("the event id is too long")
+    return event
 
 
 def webhook_receive(
@@ -150,7 +136,7 @@ def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str |
                     status=status,
                     event_id=event.id,
                     event_type=event.type,
-                    order_id=str(event.data.order_id)[:40],
+                    order_id=str(event.data.orderId),
                     reason=reason,
                     remote_addr=remote_addr,
                 )
@@ -180,7 +166,7 @@ def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
         run = waiting or flow_run_start(
             flow=flow,
             trigger=Trigger.WEBHOOK,
-            params={"order_id": event.data.order_id, "event_id": event.id},
+            params={"order_id": event.data.orderId, "event_id": event.id},
         )
         first = first or run
     return first
