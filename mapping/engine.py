@@ -22,7 +22,6 @@ from typing import Any
 
 from mapping.functions import (
     FUNCTIONS,
-    Function,
     FunctionError,
     as_bool,
     as_decimal,
@@ -61,22 +60,45 @@ class MappingResult:
         return "; ".join(str(e) for e in self.errors)
 
 
+class _StepFailed(Exception):
+    """Carries a function's error out of a chain with the function's name."""
+
+    def __init__(self, function: str, error: Exception) -> None:
+        super().__init__(function)
+        self.function = function
+        self.error = error
+
+
+StepRun = Callable[[Any, Any, dict[str, Any], Any], Any]
+
+
 @dataclass(frozen=True)
 class _Step:
-    function: Function
-    args: tuple[Any, ...]  # a Reader for a source, _PREVIOUS, or ("const", value)
-    implicit_previous: bool
+    name: str
+    run: StepRun  # run(value so far, data, context, root) → new value
 
-    def run(self, value: Any, data: Any, context: dict[str, Any], root: Any) -> Any:
-        values = [value] if self.implicit_previous else []
-        for arg in self.args:
+
+def _step_runner(impl: Callable[..., Any], args: tuple[Any, ...], implicit: bool) -> StepRun:
+    """Return the fastest way to call the function with these arguments: most steps take
+    the value so far and constants only, which need no work per record."""
+    if implicit and all(isinstance(a, tuple) for a in args):
+        consts = tuple(a[1] for a in args)
+        if not consts:
+            return lambda value, data, context, root: impl(value)
+        return lambda value, data, context, root: impl(value, *consts)
+
+    def run(value: Any, data: Any, context: dict[str, Any], root: Any) -> Any:
+        values = [value] if implicit else []
+        for arg in args:
             if arg is _PREVIOUS:
                 values.append(value)
             elif isinstance(arg, tuple):
                 values.append(arg[1])
             else:
                 values.append(arg(data, context, root))
-        return self.function.impl(*values)
+        return impl(*values)
+
+    return run
 
 
 Coerce = Callable[[Any], Any]
@@ -156,32 +178,21 @@ def _apply_rules(
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     for rule in rules:
-        step = _Progress()
         try:
-            _apply_rule(rule, data, context, root, prefix, payload, errors, step)
-        except FunctionError as error:
-            errors.append(
-                FieldError(prefix + rule.field, str(error), function=step.name, rule=rule.index)
-            )
+            _apply_rule(rule, data, context, root, prefix, payload, errors)
+        except _StepFailed as failed:
+            errors.append(_field_error(prefix + rule.field, failed.error, failed.function, rule))
         except Exception as error:  # noqa: BLE001 - a record must never crash the run
-            errors.append(
-                FieldError(
-                    prefix + rule.field,
-                    f"unexpected {type(error).__name__}: {error}",
-                    function=step.name,
-                    rule=rule.index,
-                )
-            )
+            errors.append(_field_error(prefix + rule.field, error, None, rule))
     return payload
 
 
-class _Progress:
-    """Which function a rule is in, so that its error can name it."""
-
-    __slots__ = ("name",)
-
-    def __init__(self) -> None:
-        self.name: str | None = None
+def _field_error(field: str, error: Exception, function: str | None, rule: _Rule) -> FieldError:
+    if isinstance(error, FunctionError):
+        message = str(error)
+    else:  # a bug or an input no function foresaw: still an error on the field, not a crash
+        message = f"unexpected {type(error).__name__}: {error}"
+    return FieldError(field, message, function=function, rule=rule.index)
 
 
 def _apply_rule(
@@ -192,15 +203,15 @@ def _apply_rule(
     prefix: str,
     payload: dict[str, Any],
     errors: list[FieldError],
-    progress: _Progress,
 ) -> None:
     if rule.when is not None and not rule.when(data, context, root):
         return
     value = rule.start(data, context, root) if rule.start is not None else rule.const
     for step in rule.steps:
-        progress.name = step.function.name
-        value = step.run(value, data, context, root)
-    progress.name = None
+        try:
+            value = step.run(value, data, context, root)
+        except Exception as error:  # noqa: BLE001 - named and reported by _apply_rules
+            raise _StepFailed(step.name, error) from None
     if rule.items is not None:
         value = _apply_items(rule, value, context, root, prefix, errors)
     if rule.has_default and is_empty(value) and not isinstance(value, list):
@@ -289,7 +300,8 @@ def _compile_step(step: Any, *, first_without_value: bool) -> _Step:
         elif isinstance(arg, SourceArg):
             args.append(_reader(arg.source))
     implicit = not step.takes_previous_explicitly and not first_without_value
-    return _Step(function=FUNCTIONS[step.fn], args=tuple(args), implicit_previous=implicit)
+    impl = FUNCTIONS[step.fn].impl
+    return _Step(name=step.fn, run=_step_runner(impl, tuple(args), implicit))
 
 
 def _compile_conditions(

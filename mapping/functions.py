@@ -202,11 +202,13 @@ def as_bool(value: Any) -> bool:
 
 
 def is_empty(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str | list | tuple | dict) and not value)
-        or (isinstance(value, str) and not value.strip())
-    )
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple | dict):
+        return not value
+    return False
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -486,34 +486,65 @@ def payload_problems(payload: dict[str, Any], target: str) -> list[FieldError]:
     lengths and bounds, each naming the field (`lines._data[0].quantity`). Fields the flow
     fills in itself (FLOW_PROVIDED) may be missing."""
     problems: list[FieldError] = []
-    _check_object(payload, target_schema(target), "", problems)
+    _payload_checker(target)(payload, "", problems)
+    if not problems:
+        return problems
     provided = FLOW_PROVIDED.get(target, frozenset())
     return [p for p in problems if not (p.field in provided and p.message == "is required")]
 
 
-def _check_object(
-    value: Any, schema: dict[str, Any], path: str, problems: list[FieldError]
-) -> None:
-    props = schema.get("properties", {})
-    for name in schema.get("required", []):
-        if name in props and value.get(name) is None:
-            problems.append(FieldError(f"{path}{name}", "is required"))
-    for name, item in value.items():
-        if name in props and item is not None:
-            _check_value(item, props[name], f"{path}{name}", problems)
+# A checker is compiled once per target (this runs for every record a flow maps).
+Checker = typing.Callable[[Any, str, list[FieldError]], None]
 
 
-def _check_value(value: Any, schema: dict[str, Any], path: str, problems: list[FieldError]) -> None:
+@lru_cache(maxsize=32)
+def _payload_checker(target: str) -> Checker:
+    return _object_checker(target_schema(target))
+
+
+def _object_checker(schema: dict[str, Any]) -> Checker:
+    props = {name: _value_checker(prop) for name, prop in schema.get("properties", {}).items()}
+    required = tuple(name for name in schema.get("required", []) if name in props)
+
+    def check(value: Any, path: str, problems: list[FieldError]) -> None:
+        for name in required:
+            if value.get(name) is None:
+                problems.append(FieldError(f"{path}{name}", "is required"))
+        for name, item in value.items():
+            checker = props.get(name)
+            if checker is not None and item is not None:
+                checker(item, f"{path}{name}", problems)
+
+    return check
+
+
+def _value_checker(schema: dict[str, Any]) -> Checker:
     kind = schema.get("type")
-    problem = _type_problem(value, kind) or _bounds_problem(value, schema)
-    if problem:
-        problems.append(FieldError(path, problem))
-        return
+    types_ = _PY_TYPES.get(kind) if isinstance(kind, str) else None
+    bounds = _bounds_checks(schema)
+    inner: Checker | None = None
     if kind == "object" and "properties" in schema:
-        _check_object(value, schema, f"{path}.", problems)
-    elif kind == "array" and isinstance(schema.get("items"), dict):
-        for position, item in enumerate(value):
-            _check_value(item, schema["items"], f"{path}[{position}]", problems)
+        inner = _object_checker(schema)
+    items = _value_checker(schema["items"]) if isinstance(schema.get("items"), dict) else None
+
+    def check(value: Any, path: str, problems: list[FieldError]) -> None:
+        if types_ is not None and (
+            not isinstance(value, types_) or (isinstance(value, bool) and bool not in types_)
+        ):
+            problems.append(FieldError(path, f"must be {_a(str(kind))}, is {value!r:.40}"))
+            return
+        for bound in bounds:
+            problem = bound(value)
+            if problem:
+                problems.append(FieldError(path, problem))
+                return
+        if inner is not None:
+            inner(value, f"{path}.", problems)
+        elif items is not None and isinstance(value, list):
+            for position, item in enumerate(value):
+                items(item, f"{path}[{position}]", problems)
+
+    return check
 
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
@@ -525,34 +556,72 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
 }
 
-
-def _type_problem(value: Any, kind: Any) -> str:
-    if not isinstance(kind, str) or kind not in _PY_TYPES:
-        return ""
-    wrong_bool = isinstance(value, bool) and kind in {"number", "integer"}
-    if wrong_bool or not isinstance(value, _PY_TYPES[kind]):
-        return f"must be {_a(kind)}, is {value!r:.40}"
-    return ""
+Bound = typing.Callable[[Any], str]
 
 
-def _bounds_problem(value: Any, schema: dict[str, Any]) -> str:
-    if "enum" in schema and value not in schema["enum"]:
-        return f"must be one of {', '.join(map(str, schema['enum']))}, is {value!r:.40}"
-    if isinstance(value, str):
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return f"is longer than {schema['maxLength']} characters"
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            return f"does not have the expected form ({value!r:.40})"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            return f"must be at least {schema['minimum']}"
-        if "maximum" in schema and value > schema["maximum"]:
-            return f"must be at most {schema['maximum']}"
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            return f"must be more than {schema['exclusiveMinimum']}"
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            return f"needs at least {schema['minItems']} items"
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            return f"takes at most {schema['maxItems']} items"
-    return ""
+def _bounds_checks(schema: dict[str, Any]) -> tuple[Bound, ...]:
+    checks: list[Bound] = []
+    if "enum" in schema:
+        allowed = schema["enum"]
+        shown = ", ".join(map(str, allowed))
+        checks.append(lambda v: "" if v in allowed else f"must be one of {shown}, is {v!r:.40}")
+    checks += _text_checks(schema) + _number_checks(schema) + _list_checks(schema)
+    return tuple(checks)
+
+
+def _text_checks(schema: dict[str, Any]) -> list[Bound]:
+    checks: list[Bound] = []
+    if "maxLength" in schema:
+        most = schema["maxLength"]
+        checks.append(
+            lambda v: (
+                f"is longer than {most} characters" if isinstance(v, str) and len(v) > most else ""
+            )
+        )
+    if "pattern" in schema:
+        pattern = re.compile(schema["pattern"])
+        checks.append(
+            lambda v: (
+                f"does not have the expected form ({v!r:.40})"
+                if isinstance(v, str) and not pattern.search(v)
+                else ""
+            )
+        )
+    return checks
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number_checks(schema: dict[str, Any]) -> list[Bound]:
+    checks: list[Bound] = []
+    if "minimum" in schema:
+        low = schema["minimum"]
+        checks.append(lambda v: f"must be at least {low}" if _is_number(v) and v < low else "")
+    if "maximum" in schema:
+        high = schema["maximum"]
+        checks.append(lambda v: f"must be at most {high}" if _is_number(v) and v > high else "")
+    if "exclusiveMinimum" in schema:
+        above = schema["exclusiveMinimum"]
+        checks.append(
+            lambda v: f"must be more than {above}" if _is_number(v) and v <= above else ""
+        )
+    return checks
+
+
+def _list_checks(schema: dict[str, Any]) -> list[Bound]:
+    checks: list[Bound] = []
+    if "minItems" in schema:
+        fewest = schema["minItems"]
+        checks.append(
+            lambda v: (
+                f"needs at least {fewest} items" if isinstance(v, list) and len(v) < fewest else ""
+            )
+        )
+    if "maxItems" in schema:
+        most = schema["maxItems"]
+        checks.append(
+            lambda v: f"takes at most {most} items" if isinstance(v, list) and len(v) > most else ""
+        )
+    return checks
