@@ -47,11 +47,11 @@ def make_connections(tenant: Tenant) -> tuple[Connection, Connection]:
 
 
 def make_integration(tenant: Tenant) -> Integration:
+    """The integration as the wizard makes it: five flows with their default mappings."""
+    from flows.services import integration_create
+
     asperion, feeddex = make_connections(tenant)
-    integration = Integration.objects.create(tenant=tenant, asperion=asperion, feeddex=feeddex)
-    for kind in KINDS:
-        Flow.objects.create(tenant=tenant, integration=integration, kind=kind)
-    return integration
+    return integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
 
 
 @dataclass

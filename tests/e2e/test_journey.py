@@ -115,10 +115,42 @@ def test_a_new_user_goes_live_with_the_sandboxes(journey, eager_runs):
     page.get_by_role("link", name="Activity").click()
     first = sorted(skus)[0]
     page.get_by_label("Search").fill(first)
-    expect(page.locator("#activity-table tbody tr")).to_have_count(2)  # the dry run and the run
+    page.get_by_label("Search").press("Enter")
+    expect(page).to_have_url(re.compile(f"q={first}"))
+    expect(page.locator("#activity-table tbody tr").first).to_contain_text(first)
     journey.shot("activity")
     page.locator("#activity-table tbody tr").first.get_by_role("link").first.click()
     expect(page.get_by_test_id("payload")).to_contain_text(first)
     journey.shot("record")
 
+    change_a_mapping(journey)
+    switch_to_dutch(journey)
     assert journey.errors == []
+
+
+def change_a_mapping(journey) -> None:
+    page = journey.page
+    page.get_by_role("link", name="Flows").click()
+    page.get_by_test_id("flow-products").get_by_role("link", name="Mapping").click()
+    payload = page.get_by_test_id("preview-payload").first
+    expect(payload).to_contain_text('"name"')
+    journey.shot("mapping-editor")
+    page.get_by_test_id("steps-name").fill("upper")
+    # The preview follows the form: every letter of the product name is now upper case.
+    expect(payload).to_have_text(re.compile(r'"name": "[^a-z"]+"'))
+    journey.shot("mapping-preview-changed")
+    page.get_by_test_id("save-mapping").click()
+    expect(page.get_by_text("Version 2 saved.")).to_be_visible()
+    page.get_by_role("link", name="Versions and rollback").click()
+    page.get_by_role("link", name="Compare with current").click()
+    expect(page.get_by_test_id("diff")).to_contain_text("upper")
+    journey.shot("mapping-versions")
+
+
+def switch_to_dutch(journey) -> None:
+    page = journey.page
+    page.get_by_test_id("language").select_option("nl")
+    expect(page.get_by_role("link", name="Activiteit")).to_be_visible()
+    page.get_by_role("link", name="Activiteit").click()
+    expect(page.get_by_role("heading", name="Activiteit")).to_be_visible()
+    journey.shot("activity-in-dutch")
