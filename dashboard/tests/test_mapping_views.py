@@ -29,6 +29,12 @@ SAMPLE = {
 }
 
 
+def current(flow) -> MappingVersion:
+    version = mapping_current_version(mapping=flow.mapping)
+    assert version is not None
+    return version
+
+
 @pytest.fixture
 def products(scene):
     flow = scene.products
@@ -38,7 +44,7 @@ def products(scene):
 
 
 def form_data(flow, change=None, drop=()) -> dict[str, str]:
-    version = mapping_current_version(mapping=flow.mapping)
+    version = current(flow)
     rows = rows_from_spec(version.spec)
     data = {"rules": str(len(rows))}
     for row in rows:
@@ -68,7 +74,7 @@ def test_saving_makes_a_new_version(world, products):
     data["version_note"] = "names in capitals"
     response = client.post(reverse("dashboard:mapping", args=[products.pk]), data)
     assert response.status_code == 302
-    version = mapping_current_version(mapping=products.mapping)
+    version = current(products)
     assert version.number == 2
     assert version.note == "names in capitals"
     assert version.created_by == world.owner
@@ -125,7 +131,7 @@ def test_versions_diff_and_rollback(world, products):
     assert [(c["target"], c["change"]) for c in changes] == [("name", "changed")]
     assert "upper" in versions.content.decode()
     client.post(reverse("dashboard:mapping_rollback", args=[products.pk]), {"number": "1"})
-    current = mapping_current_version(mapping=products.mapping)
+    current = current(products)
     assert current.number == 3
     first = MappingVersion.objects.get(mapping=products.mapping, number=1)
     assert current.spec == first.spec
@@ -134,7 +140,7 @@ def test_versions_diff_and_rollback(world, products):
 def test_rollback_to_a_version_that_does_not_exist(world, products):
     client = world.client_for(world.owner)
     client.post(reverse("dashboard:mapping_rollback", args=[products.pk]), {"number": "9"})
-    assert mapping_current_version(mapping=products.mapping).number == 1
+    assert current(products).number == 1
 
 
 def test_the_orders_flow_has_a_customer_mapping_too(world, scene):
