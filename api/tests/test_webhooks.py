@@ -191,7 +191,9 @@ def memory_broker() -> Any:
     The real broker (a shared folder, or Redis) may have workers of other test sessions
     listening: a run id of this test's database must not reach them.
     """
-    from apicenter.celery import app
+    from apicenter.celery import app as celery_app
+
+    app: Any = celery_app  # private attributes and writable settings, as in Celery's own tests
 
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
 
