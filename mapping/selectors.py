@@ -27,7 +27,7 @@ def mapping_version_get(*, mapping: Mapping, number: int) -> MappingVersion | No
     return MappingVersion.objects.filter(mapping=mapping, number=number).first()
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunnableMapping:
     """A mapping version compiled for a run: what flows.mappings.CompiledMapping describes."""
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import TenantWorld
+from flows.mappings import CompiledMapping
 from mapping.defaults import default_mapping
 from mapping.models import Mapping, MappingVersion
 from mapping.selectors import (
@@ -143,7 +144,8 @@ def test_diff_tells_conditional_rules_for_one_field_apart(
 def test_runnable_applies_the_current_version_with_its_number(
     world: TenantWorld, products: Mapping
 ) -> None:
-    runnable = mapping_runnable(mapping=products)
+    # The flows engine's protocol for a compiled mapping (mypy checks that this fits it).
+    runnable: CompiledMapping = mapping_runnable(mapping=products)
     payload, errors = runnable.apply(
         samples.product().as_source(), context=samples.context_for("products")
     )
