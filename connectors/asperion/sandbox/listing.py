@@ -96,6 +96,8 @@ def apply_filters(
     context: ApiRequest, queryset: models.QuerySet[M], filters: Sequence[Filter]
 ) -> models.QuerySet[M]:
     for spec in filters:
+        if spec.kind == "text":
+            comparison_of(context, spec)
         raw = context.query.get(spec.param.lower())
         if raw is None or raw == "":
             continue
@@ -103,13 +105,19 @@ def apply_filters(
     return queryset
 
 
+def comparison_of(context: ApiRequest, spec: Filter) -> str:
+    """Return the lower-cased `<Param>_comparison`; a wrong one is a 400 even without a value."""
+    name = f"{spec.param}_comparison"
+    comparison = context.query.get(name.lower(), "") or "contains"
+    if comparison.lower() not in COMPARISONS:
+        raise bad_parameter(name, Message(msg.BAD_CHOICE, choices=COMPARISON_NAMES))
+    return comparison.lower()
+
+
 def _text(context: ApiRequest, qs: models.QuerySet[M], spec: Filter, raw: str) -> Any:
     if "\x00" in raw:
         raise bad_parameter(spec.param, Message(msg.BAD_CHARACTER))
-    comparison_param = f"{spec.param}_comparison"
-    comparison = context.query.get(comparison_param.lower(), "Contains").lower()
-    if comparison not in COMPARISONS:
-        raise bad_parameter(comparison_param, Message(msg.BAD_CHOICE, choices=COMPARISON_NAMES))
+    comparison = comparison_of(context, spec)
     condition = Q(**{f"{spec.lookup}__{COMPARISONS[comparison]}": raw})
     return qs.exclude(condition) if comparison == "notequals" else qs.filter(condition)
 

@@ -126,7 +126,7 @@ def find(queryset: models.QuerySet[M], **lookup: Any) -> M | None:
     for value in lookup.values():
         if isinstance(value, int) and not 0 < value <= MAX_DB_ID:
             return None
-    return queryset.filter(**lookup).first()
+    return queryset.filter(**lookup).order_by("pk").first()
 
 
 def reference(
@@ -174,10 +174,10 @@ def article_save(
     administration: Administration,
     article: Article | None,
     values: dict[str, Any],
+    errors: FieldErrors,
     validate_only: bool,
 ) -> Article:
     """Create (article None) or replace an article from validated body values."""
-    errors: FieldErrors = {}
     if article is not None:
         values = replaced(values, [*ARTICLE_COLUMNS, "salesTypeId"], ARTICLE_DEFAULTS)
     row = article or Article(administration=administration)
@@ -190,7 +190,7 @@ def article_save(
         pk=values.get("salesTypeId"),
     )
     code = values.get("code")
-    duplicates = Article.objects.filter(administration=administration, code=code)
+    duplicates = Article.objects.filter(administration=administration, code__iexact=code)
     if code is not None and duplicates.exclude(pk=row.pk).exists():
         add_error(errors, "Code", Message(msg.DUPLICATE_CODE))
     raise_if(errors)
@@ -211,10 +211,10 @@ def debtor_save(
     administration: Administration,
     debtor: Debtor | None,
     values: dict[str, Any],
+    errors: FieldErrors,
     validate_only: bool,
 ) -> Debtor:
     """Create (debtor None) or replace a debtor from validated body values."""
-    errors: FieldErrors = {}
     references = [*DEBTOR_COLUMNS, "debtorKindId", "paymentConditionId", "paymentMethodId"]
     if debtor is not None:
         values = replaced(values, references, DEBTOR_DEFAULTS)
@@ -229,7 +229,9 @@ def debtor_save(
     )
     condition, method = payment_terms(errors, administration, values)
     number = values.get("customerNumber")
-    duplicates = Debtor.objects.filter(administration=administration, customer_number=number)
+    duplicates = Debtor.objects.filter(
+        administration=administration, customer_number__iexact=number
+    )
     if number is not None and duplicates.exclude(pk=row.pk).exists():
         add_error(errors, "CustomerNumber", Message(msg.DUPLICATE_CUSTOMER_NUMBER))
     raise_if(errors)
@@ -314,7 +316,7 @@ def order_lines(
     for index, line in enumerate(lines):
         prefix = f"Lines[{index}]"
         code = line.get("articleCode")
-        article = find(articles.select_related("sales_type__vat_code"), code=code)
+        article = find(articles.select_related("sales_type__vat_code"), code__iexact=code)
         if code is not None and article is None:
             add_error(errors, f"{prefix}.ArticleCode", Message(msg.UNKNOWN_ARTICLE, value=code))
         vat = reference(
@@ -399,7 +401,7 @@ def debtor_by_number(
 ) -> Debtor | None:
     debtors = Debtor.objects.filter(administration=administration)
     debtor = reference(
-        errors, "DebtorCustomerNumber", debtors, "debtor", number, customer_number=number
+        errors, "DebtorCustomerNumber", debtors, "debtor", number, customer_number__iexact=number
     )
     if debtor is not None and debtor.blocked:
         add_error(errors, "DebtorCustomerNumber", Message(msg.BLOCKED_DEBTOR, value=number))
@@ -551,7 +553,9 @@ def invoice_build(
     condition = condition or debtor.payment_condition
     due = values.get("paymentDueDate")
     if due is None and condition is not None:
-        due = date + timedelta(days=condition.days)
+        # Days count on the Dutch calendar: a due date keeps its wall-clock time across DST.
+        wall_clock = local.replace(tzinfo=None) + timedelta(days=condition.days)
+        due = wall_clock.replace(tzinfo=DUTCH)
     return SalesInvoice(
         administration=administration,
         invoice_number=values.get("invoiceNumber") or "",

@@ -176,11 +176,11 @@ def article_put(context: ApiRequest, record_id: int) -> HttpResponse:
 def article_write(context: ApiRequest, article: Article | None) -> HttpResponse:
     dry_run = validate_only(context)
     _body, values, errors = body_values(context.request, schemas.ARTICLE_FIELDS)
-    services.raise_if(errors)
     saved = services.article_save(
         administration=context.administration,
         article=article,
         values=values,
+        errors=errors,
         validate_only=dry_run,
     )
     body = show.article_json(context, saved)
@@ -216,11 +216,11 @@ def debtor_put(context: ApiRequest, record_id: int) -> HttpResponse:
 def debtor_write(context: ApiRequest, debtor: Debtor | None) -> HttpResponse:
     dry_run = validate_only(context)
     _body, values, errors = body_values(context.request, schemas.DEBTOR_FIELDS)
-    services.raise_if(errors)
     saved = services.debtor_save(
         administration=context.administration,
         debtor=debtor,
         values=values,
+        errors=errors,
         validate_only=dry_run,
     )
     body = show.debtor_json(context, saved)
