@@ -35,6 +35,9 @@ register_converter(ApiIdConverter, "api_id")
 
 v1_patterns: list[URLPattern | URLResolver] = [
     path("connections/", connections.ConnectionListApi.as_view(), name="connections"),
+    path(
+        "connections/sandbox/", connections.SandboxConnectApi.as_view(), name="connections_sandbox"
+    ),
     path("connections/<api_id:pk>/", connections.ConnectionDetailApi.as_view(), name="connection"),
     path(
         "connections/<api_id:pk>/verify/",

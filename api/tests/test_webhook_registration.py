@@ -33,20 +33,28 @@ def orders_flow(world, sandbox_site) -> tuple[Flow, Any]:
 
     account = sandbox.account_create(organization="acme-webhooks")
     feeddex = connection_create(
-        tenant=world.tenant, system="feeddex", name="Feeddex sandbox",
-        config={"api_base_url": f"{sandbox_site}/sandbox/feeddex",
-                "organization": account.organization},
+        tenant=world.tenant,
+        system="feeddex",
+        name="Feeddex sandbox",
+        config={
+            "api_base_url": f"{sandbox_site}/sandbox/feeddex",
+            "organization": account.organization,
+        },
         secrets={"auth_code": account.auth_code, "password": account.password},
     )
     asperion = connection_create(
-        tenant=world.tenant, system="asperion", name="Asperion", config={},
+        tenant=world.tenant,
+        system="asperion",
+        name="Asperion",
+        config={},
         secrets={"client_secret": "x" * 16},
     )
     integration = Integration.objects.create(
         tenant=world.tenant, asperion=asperion, feeddex=feeddex, live=True
     )
-    flow = Flow.objects.create(tenant=world.tenant, integration=integration, kind="orders",
-                               enabled=True)
+    flow = Flow.objects.create(
+        tenant=world.tenant, integration=integration, kind="orders", enabled=True
+    )
     return flow, account
 
 
@@ -111,8 +119,9 @@ def test_the_sync_task_follows_the_flow_switch(orders_flow):
 
 def test_only_the_orders_flow_registers(orders_flow, world):
     flow, _account = orders_flow
-    products = Flow.objects.create(tenant=world.tenant, integration=flow.integration,
-                                   kind="products", enabled=True)
+    products = Flow.objects.create(
+        tenant=world.tenant, integration=flow.integration, kind="products", enabled=True
+    )
     with pytest.raises(ValueError, match="orders"):
         webhook_register(flow=products)
     webhook_sync_task.apply(args=(products.pk,))  # not an orders flow: nothing happens

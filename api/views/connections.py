@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -142,3 +144,34 @@ class ConnectionVerifyApi(ApiView):
         connection = connection_verify(connection=connection)
         ok = connection.status == "ok"
         return Response({"ok": ok, "connection": ConnectionOutput(connection).data})
+
+
+SandboxConnections = inline_serializer(
+    "SandboxConnections", {"asperion": ConnectionOutput(), "feeddex": ConnectionOutput()}
+)
+SANDBOX_OFF = "The sandboxes are switched off on this server."
+
+
+class SandboxConnectApi(ApiView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="connections_sandbox",
+        request=None,
+        responses=responses({201: SandboxConnections}, 403, 404),
+        description="Connect both applications to this server's own sandboxes with their demo "
+        'accounts, as the wizard\'s "use the sandbox" does (the company keeps one connection '
+        "per system: an existing one gets the sandbox credentials). 404 where the sandboxes "
+        "are off.",
+    )
+    def post(self, request: Request) -> Response:
+        from dashboard.services import sandbox_connect
+
+        if not getattr(settings, "SANDBOX_ENABLED", False):
+            raise Http404(SANDBOX_OFF)
+        self.require_write()
+        asperion, feeddex = sandbox_connect(tenant=self.tenant)
+        body = {
+            "asperion": ConnectionOutput(asperion).data,
+            "feeddex": ConnectionOutput(feeddex).data,
+        }
+        return Response(body, status=201)
