@@ -6,12 +6,12 @@ and `manage.py create_api_token` does the same from a shell.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from api.models import ApiToken
+from api.models import ApiToken, WebhookDelivery
 from api.tokens import hash_key, new_raw_key, visible_prefix
 from connectors.models import Connection
 from tenants.models import Membership, Tenant, User
@@ -61,7 +61,6 @@ def api_token_touch(*, token: ApiToken) -> None:
 def connection_verify(*, connection: Connection) -> Connection:
     """Call the system once with the stored credentials and record the outcome on the row."""
     from connectors.base import ConnectorError
-
     from connectors.registry import connector_class
 
     connector = connector_class(connection.system)(connection)
@@ -74,3 +73,18 @@ def connection_verify(*, connection: Connection) -> Connection:
         connector.close()
     connection.mark_ok()
     return connection
+
+
+def webhook_delivery_purge(*, older_than: datetime, batch: int = 1000) -> int:
+    """Delete up to `batch` webhook deliveries received before `older_than`; return how many.
+
+    For the log retention purge: call it again while it returns `batch`. An event id is
+    deduplicated only while its delivery is kept, which is far longer than Feeddex retries.
+    """
+    ids = list(
+        WebhookDelivery.objects.filter(received_at__lt=older_than)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch]
+    )
+    deleted, _ = WebhookDelivery.objects.filter(id__in=ids).delete()
+    return deleted

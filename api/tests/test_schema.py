@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -140,3 +141,17 @@ def test_the_api_keeps_to_its_schema(fuzz_key: str, keep_db_open: None) -> None:
                     f"{mode.value} {operation.method.upper()} {operation.path}: {error}"
                 )
     assert not failures, "\n\n".join(failures)
+
+
+def test_with_the_sidecar_installed_the_docs_are_swagger_ui_from_local_files(client, settings):
+    sidecar = pytest.importorskip("drf_spectacular_sidecar")
+    bundle = Path(sidecar.__file__).parent / "static/drf_spectacular_sidecar/swagger-ui-dist"
+    assert (bundle / "swagger-ui-bundle.js").is_file()
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "drf_spectacular_sidecar"]
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/api/schema/" in html
+    assert "//cdn" not in html
+    assert "unpkg.com" not in html

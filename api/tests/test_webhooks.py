@@ -266,3 +266,24 @@ def test_it_answers_within_100_ms_having_only_enqueued_the_run(
     queued = queued_run_ids(memory_broker)
     assert sorted(queued) == sorted(run.pk for run in webhook_runs())
     assert len(queued) == 22
+
+
+@pytest.mark.django_db
+def test_old_deliveries_are_purged_in_batches(client, endpoint):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api.services import webhook_delivery_purge
+
+    for _ in range(3):
+        body = event()
+        deliver(client, endpoint, body, "t=1,v1=00")
+    WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(days=40))
+    body = event()
+    deliver(client, endpoint, body, signature(body))
+    cutoff = timezone.now() - timedelta(days=30)
+    assert webhook_delivery_purge(older_than=cutoff, batch=2) == 2
+    assert webhook_delivery_purge(older_than=cutoff, batch=2) == 1
+    assert webhook_delivery_purge(older_than=cutoff, batch=2) == 0
+    assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["accepted"]
