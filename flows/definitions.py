@@ -33,8 +33,17 @@ class FlowDefinition:
     def handle(self, ctx: RunContext, record: Record) -> Outcome:
         raise NotImplementedError
 
+    def ledger_key(self, ctx: RunContext, record: Record) -> str:
+        return record.key
+
     def process_page(self, ctx: RunContext, page: Page) -> None:
-        process_page(ctx, page, stream=self.stream, handle=self.handle)
+        process_page(
+            ctx,
+            page,
+            stream=self.stream,
+            handle=self.handle,
+            key_of=lambda record: self.ledger_key(ctx, record),
+        )
 
     def run(self, ctx: RunContext, *, deadline: float) -> bool:
         """Process the run's pages; return False when the time slice ran out first."""
@@ -79,8 +88,15 @@ class CustomersFlow(FlowDefinition):
         if not record.email:
             reason = "the debtor has no email address, which Feeddex needs"
             return skipped("customer", record.key, reason, source=record.as_source())
-        entity = "customers" if ctx.settings.match_by == "email" else "customers_by_code"
-        return upsert(ctx, record, Target("feeddex", entity))
+        return upsert(ctx, record, Target("feeddex", "customers"), key=self.ledger_key(ctx, record))
+
+    def ledger_key(self, ctx: RunContext, record: Record) -> str:
+        """Matched by customer number, a customer keeps its Feeddex record when its email
+        changes: the ledger remembers the target id under the number."""
+        assert isinstance(record, Customer)
+        if ctx.settings.match_by == "customer_number" and record.customer_number:
+            return f"number:{record.customer_number}"
+        return record.key
 
 
 class ReviewInvitationsFlow(FlowDefinition):
@@ -99,12 +115,12 @@ class ReviewInvitationsFlow(FlowDefinition):
         if ctx.settings.paid_only and not record.paid:
             return skipped("invitation", record.key, "the invoice is not paid yet", source=source)
         if not record.customer_email:
-            return skipped("invitation", record.key, "the debtor has no email address",
-                           source=source)
+            return skipped(
+                "invitation", record.key, "the debtor has no email address", source=source
+            )
         if record.key in ctx.ledger:
             return skipped("invitation", record.key, "invited already", source=source)
         return upsert(ctx, record, Target("feeddex", "transactions", update_existing=False))
-
 
 
 def retry_page(ctx: RunContext, record_type: type[Record]) -> Page:
@@ -133,4 +149,3 @@ def sample(pages: Iterator[Page], limit: int) -> Iterator[Page]:
         yield Page(records=records, cursor=None)
         if seen >= limit:
             return
-

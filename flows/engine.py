@@ -24,9 +24,9 @@ from connectors.models import Connection
 from connectors.records import Record
 from connectors.redaction import redact_data
 from connectors.registry import connector_class
+from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
-from flows.mappings import CompiledMapping, compiled_mapping_for
 
 # A run gives the worker back after this long, then continues in a new task: one tenant's
 # 100,000-article sync cannot hold a worker while other tenants' orders wait.
@@ -94,8 +94,13 @@ class RunContext:
         def record(call: ApiCall) -> None:
             self.calls.append(
                 ApiCallLog(
-                    run=self.run, system=system, method=call.method, path=call.path[:300],
-                    status=call.status, duration_ms=call.duration_ms, attempt=call.attempt,
+                    run=self.run,
+                    system=system,
+                    method=call.method,
+                    path=call.path[:300],
+                    status=call.status,
+                    duration_ms=call.duration_ms,
+                    attempt=call.attempt,
                     error=call.error or "",
                 )
             )
@@ -126,15 +131,15 @@ class RunContext:
 def build_context(run: FlowRun) -> RunContext:
     flow = run.flow
     integration = flow.integration
-    mapping = compiled_mapping_for(flow.mapping) if flow.mapping else None
-    customer_mapping = compiled_mapping_for(flow.customer_mapping) if flow.customer_mapping else None
     return RunContext(
-        customer_mapping=customer_mapping,
+        mapping=compiled_mapping_for(flow.mapping) if flow.mapping else None,
+        customer_mapping=(
+            compiled_mapping_for(flow.customer_mapping) if flow.customer_mapping else None
+        ),
         run=run,
         flow=flow,
         settings=parse_settings(flow.kind, flow.settings),
         customer_defaults=parse_customer_defaults(integration.customer_defaults),
-        mapping=mapping,
         connections={"asperion": integration.asperion, "feeddex": integration.feeddex},
     )
 
@@ -194,10 +199,11 @@ def process_page(
     *,
     stream: str,
     handle: Callable[[RunContext, Record], Outcome],
+    key_of: Callable[[Record], str] = lambda record: record.key,
 ) -> None:
     """Process every record of a page (a failed record never stops the others), then save."""
     good = [r for r in page.records if not isinstance(r, BadRecord)]
-    ctx.load_ledger(r.key for r in good)
+    ctx.load_ledger(key_of(r) for r in good)
     outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
     for record in good:
         try:
@@ -210,14 +216,13 @@ def process_page(
 
 def bad_record_outcome(ctx: RunContext, record: BadRecord) -> Outcome:
     entity = ctx.flow.kind
-    return failed(entity, record.key, f"the source record is invalid: {record.error}",
-                  source=record.raw)
+    return failed(
+        entity, record.key, f"the source record is invalid: {record.error}", source=record.raw
+    )
 
 
-def save_page(
-    ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: str | None
-) -> None:
-    counts = {action: 0 for action in Action.values}
+def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: str | None) -> None:
+    counts = dict.fromkeys(Action.values, 0)
     for outcome in outcomes:
         counts[outcome.action] += 1
     secrets = [v for c in ctx.connections.values() for v in c.secret_values()]
@@ -264,8 +269,12 @@ def log_row(ctx: RunContext, outcome: Outcome, secrets: list[str]) -> RecordLog:
 def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
     rows = {
         o.key: LedgerEntry(
-            tenant_id=ctx.run.tenant_id, flow=ctx.flow, source_key=o.key[:200],
-            target_id=o.target_id, payload_hash=o.ledger_hash or "", last_outcome=o.action,
+            tenant_id=ctx.run.tenant_id,
+            flow=ctx.flow,
+            source_key=o.key[:200],
+            target_id=o.target_id,
+            payload_hash=o.ledger_hash or "",
+            last_outcome=o.action,
             last_run=ctx.run,
         )
         for o in outcomes

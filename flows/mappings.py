@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from mapping.models import Mapping
+from mapping.selectors import mapping_runnable
+
 
 class CompiledMapping(Protocol):
     version: int
@@ -13,5 +16,5 @@ class CompiledMapping(Protocol):
     ) -> tuple[dict[str, Any] | None, str]: ...
 
 
-def compiled_mapping_for(mapping: Any) -> CompiledMapping:
-    raise NotImplementedError
+def compiled_mapping_for(mapping: Mapping) -> CompiledMapping:
+    return mapping_runnable(mapping=mapping)

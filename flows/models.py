@@ -43,6 +43,13 @@ class Flow(models.Model):
     enabled = models.BooleanField(default=False)
     interval_minutes = models.PositiveIntegerField(default=15)
     settings = models.JSONField(default=dict, blank=True)
+    mapping = models.ForeignKey(
+        "mapping.Mapping", models.SET_NULL, null=True, blank=True, related_name="flows"
+    )
+    # The orders flow also maps the order's customer to an Asperion debtor.
+    customer_mapping = models.ForeignKey(
+        "mapping.Mapping", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Where the next read starts, per stream: {"orders": "<opaque connector cursor>", ...}.
     cursor = models.JSONField(default=dict, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True)

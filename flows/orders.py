@@ -69,8 +69,13 @@ class OrdersFlow(FlowDefinition):
             return skipped("order", record.key, reason, source=source)
         entry = ctx.ledger.get(record.key)
         if entry and entry.last_outcome != BOOKING and entry.target_id:
-            return skipped("order", record.key, f"booked already as {entry.target_id}",
-                           target_id=entry.target_id, source=source)
+            return skipped(
+                "order",
+                record.key,
+                f"booked already as {entry.target_id}",
+                target_id=entry.target_id,
+                source=source,
+            )
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
         except OrderFailed as error:
@@ -89,43 +94,80 @@ class OrdersFlow(FlowDefinition):
             return f"booked already elsewhere ({order.external_reference})"
         return ""
 
-    def book(self, ctx: RunContext, order: Order, source: dict[str, Any], *, resuming: bool
-             ) -> Outcome:
+    def book(
+        self, ctx: RunContext, order: Order, source: dict[str, Any], *, resuming: bool
+    ) -> Outcome:
         asperion = ctx.connector("asperion")
-        document = ctx.settings.document_type.replace("sales_", "sales") + "s"
+        document = "salesorders"
         if resuming:
             existing = asperion.lookup(document, order.number)
             if existing:
-                return self.booked(ctx, order, source, str(existing["id"]), existing,
-                                   "found booked by an interrupted run")
+                return self.booked(
+                    ctx,
+                    order,
+                    source,
+                    str(existing["id"]),
+                    existing,
+                    "found booked by an interrupted run",
+                )
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
         payload = self.sales_payload(ctx, order, customer_number)
         if ctx.dry_run:
-            return Outcome(entity="order", key=order.key, action=Action.CREATED, source=source,
-                           payload=payload, diff=field_diff(None, payload))
+            return Outcome(
+                entity="order",
+                key=order.key,
+                action=Action.CREATED,
+                source=source,
+                payload=payload,
+                diff=field_diff(None, payload),
+            )
         mark_booking(ctx, order.key)
         result = asperion.create(document, payload)
-        return self.booked(ctx, order, source, result.target_id, result.response, "",
-                           payload=payload)
+        return self.booked(
+            ctx, order, source, result.target_id, result.response, "", payload=payload
+        )
 
-    def booked(self, ctx: RunContext, order: Order, source: dict[str, Any], target_id: str,
-               response: dict[str, Any], reason: str, payload: dict[str, Any] | None = None
-               ) -> Outcome:
+    def booked(
+        self,
+        ctx: RunContext,
+        order: Order,
+        source: dict[str, Any],
+        target_id: str,
+        response: dict[str, Any],
+        reason: str,
+        payload: dict[str, Any] | None = None,
+    ) -> Outcome:
         number = str(response.get("orderNumber") or response.get("invoiceNumber") or target_id)
         if ctx.settings.write_back_number:
-            ctx.connector("feeddex").update("orders", order.source_id,
-                                            {"externalReference": number})
+            ctx.connector("feeddex").update(
+                "orders", order.source_id, {"externalReference": number}
+            )
         ctx.booked_skus.update(order.skus)
-        return Outcome(entity="order", key=order.key, action=Action.CREATED, reason=reason,
-                       source=source, payload=payload, response=response, target_id=target_id,
-                       ledger_hash="")
+        return Outcome(
+            entity="order",
+            key=order.key,
+            action=Action.CREATED,
+            reason=reason,
+            source=source,
+            payload=payload,
+            response=response,
+            target_id=target_id,
+            ledger_hash="",
+        )
 
     def check_skus(self, ctx: RunContext, order: Order) -> None:
         asperion = ctx.connector("asperion")
         missing = [sku for sku in order.skus if asperion.lookup("articles", sku) is None]
         if missing:
             raise OrderFailed("SKUs not found in Asperion: " + ", ".join(missing))
+        shipping = ctx.settings.shipping_article_code
+        needs_shipping = order.shipping_cost is not None and order.shipping_cost.amount > 0
+        if needs_shipping and shipping and asperion.lookup("articles", shipping) is None:
+            raise OrderFailed(
+                f"the shipping-cost article {shipping} does not exist in Asperion: create it, "
+                "or clear the setting 'shipping article code'"
+            )
 
     def debtor_number(self, ctx: RunContext, order: Order) -> str:
         """Return the customer number to book on: the collective debtor, or the customer's
@@ -167,14 +209,14 @@ class OrdersFlow(FlowDefinition):
 
     def debtor_payload(self, ctx: RunContext, order: Order) -> dict[str, Any]:
         assert ctx.customer_mapping is not None
-        payload, errors = ctx.customer_mapping.apply(order.as_source(),
-                                                     context=ctx.mapping_context())
+        payload, errors = ctx.customer_mapping.apply(
+            order.as_source(), context=ctx.mapping_context()
+        )
         if payload is None:
             raise OrderFailed(f"customer mapping failed: {errors}")
         return payload
 
-    def sales_payload(self, ctx: RunContext, order: Order, customer_number: str
-                      ) -> dict[str, Any]:
+    def sales_payload(self, ctx: RunContext, order: Order, customer_number: str) -> dict[str, Any]:
         payload, errors = ctx.map(order)
         if payload is None:
             raise OrderFailed(f"mapping failed: {errors}")
@@ -197,8 +239,13 @@ def add_shipping_line(ctx: RunContext, order: Order, payload: dict[str, Any]) ->
     if cost.price_includes_vat:
         amount = (amount * 100 / (100 + cost.vat_rate)).quantize(amount.__class__("0.01"))
     vat_code = ctx.settings.vat_code_map.get(str(int(cost.vat_rate)))
-    line = {"articleCode": code, "description": "Verzendkosten", "quantity": 1,
-            "unitPrice": float(amount), "vatCode": vat_code}
+    line = {
+        "articleCode": code,
+        "description": "Verzendkosten",
+        "quantity": 1,
+        "unitPrice": float(amount),
+        "vatCode": vat_code,
+    }
     return {**payload, "lines": [*payload.get("lines", []), line]}
 
 
@@ -206,9 +253,9 @@ def mark_booking(ctx: RunContext, key: str) -> None:
     """Commit the intent to book before the write, so a crash leaves a trace to check."""
     with transaction.atomic():
         LedgerEntry.objects.update_or_create(
-            flow=ctx.flow, source_key=key,
-            defaults={"tenant_id": ctx.run.tenant_id, "last_outcome": BOOKING,
-                      "last_run": ctx.run},
+            flow=ctx.flow,
+            source_key=key,
+            defaults={"tenant_id": ctx.run.tenant_id, "last_outcome": BOOKING, "last_run": ctx.run},
         )
 
 
@@ -232,20 +279,28 @@ class OrderStatusStage:
             flow=ctx.flow, target_id=str(data.get("source_id"))
         ).first()
         if booked is None or new_status is None:
-            return skipped("order status", key, "not an order this flow booked, or still open",
-                           source=data)
+            return skipped(
+                "order status", key, "not an order this flow booked, or still open", source=data
+            )
         entry = ctx.ledger.get(key)
         if entry and entry.payload_hash == new_status:
-            return skipped("order status", key, f"Feeddex shows {new_status} already",
-                           source=data)
+            return skipped("order status", key, f"Feeddex shows {new_status} already", source=data)
         payload = {"status": new_status}
         if ctx.dry_run:
-            return Outcome(entity="order status", key=key, action=Action.UPDATED, source=data,
-                           payload=payload)
+            return Outcome(
+                entity="order status", key=key, action=Action.UPDATED, source=data, payload=payload
+            )
         try:
             result = ctx.connector("feeddex").update("orders", booked.source_key, payload)
         except ConnectorError as error:
             return write_failure("order status", key, error, source=data, payload=payload)
-        return Outcome(entity="order status", key=key, action=Action.UPDATED, source=data,
-                       payload=payload, response=result.response, target_id=result.target_id,
-                       ledger_hash=new_status)
+        return Outcome(
+            entity="order status",
+            key=key,
+            action=Action.UPDATED,
+            source=data,
+            payload=payload,
+            response=result.response,
+            target_id=result.target_id,
+            ledger_hash=new_status,
+        )

@@ -11,6 +11,11 @@ from flows.stock import StockFlow
 
 FLOWS: dict[str, FlowDefinition] = {
     flow.kind: flow
-    for flow in (ProductsFlow(), StockFlow(), CustomersFlow(), OrdersFlow(),
-                 ReviewInvitationsFlow())
+    for flow in (
+        ProductsFlow(),
+        StockFlow(),
+        CustomersFlow(),
+        OrdersFlow(),
+        ReviewInvitationsFlow(),
+    )
 }

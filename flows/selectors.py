@@ -35,7 +35,9 @@ class RecordFilters:
 def record_log_query(*, tenant: Tenant, filters: RecordFilters) -> QuerySet[RecordLog]:
     logs = RecordLog.objects.filter(tenant=tenant)
     exact: dict[str, Any] = {
-        "flow_id": filters.flow_id, "run_id": filters.run_id, "action": filters.action,
+        "flow_id": filters.flow_id,
+        "run_id": filters.run_id,
+        "action": filters.action,
         "run__status": filters.run_status,
     }
     logs = logs.filter(**{k: v for k, v in exact.items() if v})

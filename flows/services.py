@@ -41,9 +41,7 @@ def enqueue(run: FlowRun, *, countdown: float = 0) -> None:
     )
 
 
-def flow_run_start(
-    *, flow: Flow, trigger: str, params: dict[str, Any] | None = None
-) -> FlowRun:
+def flow_run_start(*, flow: Flow, trigger: str, params: dict[str, Any] | None = None) -> FlowRun:
     run = FlowRun.objects.create(
         tenant_id=flow.tenant_id, flow=flow, trigger=trigger, params=params or {}
     )
@@ -110,13 +108,15 @@ def claim_flow(run: FlowRun) -> bool:
     stale = timezone.now() - STALE_AFTER
     with transaction.atomic():
         flow = Flow.objects.select_for_update().get(pk=run.flow_id)
-        holder = (
-            FlowRun.objects.filter(pk=flow.running_run_id)
-            .filter(Q(status__in=FINISHED) | Q(heartbeat_at__lt=stale))
-            .exists()
-        )
-        if flow.running_run_id not in (None, run.pk) and not holder:
-            return False
+        holder_id = flow.running_run_id
+        if holder_id is not None and holder_id != run.pk:
+            holder_gone = (
+                FlowRun.objects.filter(pk=holder_id)
+                .filter(Q(status__in=FINISHED) | Q(heartbeat_at__lt=stale))
+                .exists()
+            )
+            if not holder_gone:
+                return False
         Flow.objects.filter(pk=flow.pk).update(running_run=run)
     return True
 
@@ -148,9 +148,7 @@ def release_flow(run: FlowRun, **changes: Any) -> None:
 
 
 def finish_succeeded(run: FlowRun) -> None:
-    FlowRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.SUCCEEDED, finished_at=timezone.now()
-    )
+    FlowRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
     changes: dict[str, Any] = {}
     if not run.dry_run:
         changes = {"needs_attention": False, "attention_reason": ""}
@@ -212,7 +210,11 @@ def schedule_due_flows() -> int:
 # ---- integrations and flow settings ---------------------------------------------------------
 
 DEFAULT_INTERVALS = {
-    "products": 60, "stock": 15, "customers": 60, "orders": 5, "review_invitations": 60,
+    "products": 60,
+    "stock": 15,
+    "customers": 60,
+    "orders": 5,
+    "review_invitations": 60,
 }
 
 
@@ -231,8 +233,9 @@ def integration_create(
         flow = Flow(tenant=tenant, integration=integration, kind=kind, interval_minutes=minutes)
         flow.mapping = mapping_create_default(tenant=tenant, flow_kind=kind)
         if kind == "orders":
-            flow.customer_mapping = mapping_create_default(tenant=tenant,
-                                                           flow_kind="order_customer")
+            flow.customer_mapping = mapping_create_default(
+                tenant=tenant, flow_kind="order_customer"
+            )
         flow.save()
     return integration
 

@@ -19,10 +19,10 @@ class CustomerDefaults(Settings):
     """What Asperion requires when a debtor is created; shared by the customers and orders flows."""
 
     debtor_kind_company: str = Field(
-        "B", description="Debtor kind (business booking group) for companies."
+        "ZAK", description="Debtor kind (business booking group) for companies."
     )
     debtor_kind_person: str = Field(
-        "P", description="Debtor kind (booking group) for private persons."
+        "PART", description="Debtor kind (booking group) for private persons."
     )
     payment_condition_id: int | None = Field(
         None, description="Payment condition given to new debtors (Asperion's list)."
@@ -88,9 +88,6 @@ class OrderSettings(Settings):
         default_factory=lambda: ["new", "processing", "shipped", "completed"],
         description="Only orders with one of these order statuses are booked.",
     )
-    document_type: Literal["sales_order", "sales_invoice"] = Field(
-        "sales_order", description="Book an order as a sales order or as a sales invoice."
-    )
     use_collective_debtor: bool = Field(
         False, description="Book every order on one collective debtor instead of per customer."
     )
@@ -98,7 +95,14 @@ class OrderSettings(Settings):
         "", description="Customer number of the collective debtor (when that is on)."
     )
     payment_method_map: dict[str, str] = Field(
-        default_factory=dict,
+        default_factory=lambda: {
+            "ideal": "IDEAL",
+            "creditcard": "CC",
+            "banktransfer": "BANK",
+            "paypal": "PAYPAL",
+            "invoice": "BANK",
+            "other": "BANK",
+        },
         description="Feeddex payment method → Asperion payment method id.",
     )
     payment_term_map: dict[str, int] = Field(
@@ -106,7 +110,7 @@ class OrderSettings(Settings):
         description="Payment term in days → Asperion payment condition id.",
     )
     vat_code_map: dict[str, str] = Field(
-        default_factory=lambda: {"21": "H21", "9": "L9", "0": "N0"},
+        default_factory=lambda: {"21": "VH", "9": "VL", "0": "V0"},
         description="VAT rate → Asperion VAT code.",
     )
     shipping_article_code: str = Field(

@@ -19,8 +19,13 @@ from flows.engine import (
     skipped,
     write_failure,
 )
-from flows.models import Action
+from flows.models import Action, LedgerEntry
 from flows.upsert import UNCHANGED
+
+NOT_IN_FEEDDEX = (
+    "no Feeddex product with this SKU: the products flow has not created it (a variant, an "
+    "inactive article, or not synced yet)"
+)
 
 
 class StockFlow(FlowDefinition):
@@ -39,8 +44,14 @@ class StockFlow(FlowDefinition):
         levels = [r for r in page.records if isinstance(r, StockLevel)]
         outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
         ctx.load_ledger(level.key for level in levels)
+        in_feeddex = self.skus_in_feeddex(ctx, [level.key for level in levels])
         pending: list[tuple[StockLevel, dict[str, Any], str]] = []
         for level in levels:
+            if in_feeddex is not None and level.key not in in_feeddex:
+                outcomes.append(
+                    skipped("stock", level.key, NOT_IN_FEEDDEX, source=level.as_source())
+                )
+                continue
             outcome, payload = self.prepare(ctx, level)
             if outcome is not None:
                 outcomes.append(outcome)
@@ -48,6 +59,15 @@ class StockFlow(FlowDefinition):
                 pending.append((level, payload, payload_hash(payload)))
         outcomes += self.write_batches(ctx, pending)
         save_page(ctx, outcomes, stream=self.stream, cursor=page.cursor)
+
+    def skus_in_feeddex(self, ctx: RunContext, skus: list[str]) -> set[str] | None:
+        """Return the SKUs the products flow has put in Feeddex, or None when that flow is
+        off (then Feeddex itself reports unknown SKUs)."""
+        products = ctx.flow.integration.flows.filter(kind="products", enabled=True).first()
+        if products is None:
+            return None
+        known = LedgerEntry.objects.filter(flow=products, source_key__in=skus).exclude(target_id="")
+        return set(known.values_list("source_key", flat=True))
 
     def prepare(
         self, ctx: RunContext, level: StockLevel
@@ -75,9 +95,14 @@ class StockFlow(FlowDefinition):
     ) -> list[Outcome]:
         if ctx.dry_run:
             return [
-                Outcome(entity="stock", key=level.key, action=Action.UPDATED,
-                        source=level.as_source(), payload=payload,
-                        diff=field_diff(None, payload))
+                Outcome(
+                    entity="stock",
+                    key=level.key,
+                    action=Action.UPDATED,
+                    source=level.as_source(),
+                    payload=payload,
+                    diff=field_diff(None, payload),
+                )
                 for level, payload, _digest in batch
             ]
         results = ctx.connector("feeddex").write_batch("stock", [p for _l, p, _d in batch])
@@ -92,9 +117,15 @@ class StockFlow(FlowDefinition):
         common: dict[str, Any] = {"source": level.as_source(), "payload": payload}
         if isinstance(result, ConnectorError):
             return write_failure("stock", level.key, result, **common)
-        return Outcome(entity="stock", key=level.key, action=Action.UPDATED,
-                       response=result.response, target_id=result.target_id,
-                       ledger_hash=digest, **common)
+        return Outcome(
+            entity="stock",
+            key=level.key,
+            action=Action.UPDATED,
+            response=result.response,
+            target_id=result.target_id,
+            ledger_hash=digest,
+            **common,
+        )
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome:
         raise NotImplementedError("the stock flow processes whole pages")

@@ -1,8 +1,9 @@
-"""Create-or-update by business key: the shared step of the products and customers flows."""
+"""Create-or-update by business key: the shared step of the products, customers and
+review-invitation flows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import ConnectorError
@@ -29,87 +30,106 @@ class Target:
     update_existing: bool = True
 
 
-def upsert(ctx: RunContext, record: Record, target: Target) -> Outcome:
+@dataclass
+class Write:
+    """One record on its way to the target."""
+
+    target: Target
+    key: str  # the ledger's key
+    lookup_key: str  # the target's business key (SKU, email) for look-ups
+    payload: dict[str, Any]
+    digest: str
+    source: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def outcome(self, action: str, **values: Any) -> Outcome:
+        return Outcome(
+            entity=self.target.entity,
+            key=self.key,
+            action=action,
+            source=self.source,
+            payload=self.payload,
+            **values,
+        )
+
+    def skipped(self, reason: str, **values: Any) -> Outcome:
+        return skipped(
+            self.target.entity, self.key, reason, source=self.source, payload=self.payload, **values
+        )
+
+    def failure(self, error: ConnectorError) -> Outcome:
+        return write_failure(
+            self.target.entity, self.key, error, source=self.source, payload=self.payload
+        )
+
+
+def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None = None) -> Outcome:
     """Write a record by key with as few calls as possible.
 
     A key the ledger knows is updated by its target id (one call); an unknown key is
     created (one call), and only a 409 (it exists already) costs a look-up and an update.
     """
+    key = key or record.key
     source = record.as_source()
     payload, errors = ctx.map(record)
     if payload is None:
-        return failed(target.entity, record.key, f"mapping failed: {errors}", source=source)
-    digest = payload_hash(payload)
-    entry = ctx.ledger.get(record.key)
-    common: dict[str, Any] = {"source": source, "payload": payload}
-    if entry and entry.payload_hash == digest and entry.target_id:
-        return skipped(target.entity, record.key, UNCHANGED, target_id=entry.target_id, **common)
+        return failed(target.entity, key, f"mapping failed: {errors}", source=source)
+    item = Write(target, key, record.key, payload, payload_hash(payload), source)
+    entry = ctx.ledger.get(key)
+    if entry and entry.payload_hash == item.digest and entry.target_id:
+        return item.skipped(UNCHANGED, target_id=entry.target_id)
     if ctx.dry_run:
-        return dry_run(ctx, target, record.key, payload, common)
-    known_id = entry.target_id if entry else ""
-    return write(ctx, target, record.key, known_id, payload, digest, common)
+        return dry_run(ctx, item)
+    return write(ctx, item, entry.target_id if entry else "")
 
 
-def write(
-    ctx: RunContext,
-    target: Target,
-    key: str,
-    target_id: str,
-    payload: dict[str, Any],
-    digest: str,
-    common: dict[str, Any],
-) -> Outcome:
+def write(ctx: RunContext, item: Write, target_id: str) -> Outcome:
+    target = item.target
     if target_id and not target.update_existing:
-        return skipped(target.entity, key, EXISTS_NO_UPDATE, target_id=target_id,
-                       ledger_hash=digest, **common)
+        return item.skipped(EXISTS_NO_UPDATE, target_id=target_id, ledger_hash=item.digest)
     connector = ctx.connector(target.system)
     try:
         if target_id:
-            result = connector.update(target.entity, target_id, payload)
+            result = connector.update(target.entity, target_id, item.payload)
         else:
-            result = connector.create(target.entity, payload)
+            result = connector.create(target.entity, item.payload)
     except ConnectorError as error:
         if error.status == 404 and target_id:  # deleted in the target since: create it again
-            return write(ctx, target, key, "", payload, digest, common)
-        if error.status == 409 and not target_id and not target.update_existing:
-            return skipped(target.entity, key, EXISTS_NO_UPDATE, ledger_hash=digest, **common)
-        if error.status == 409 and not target_id:  # exists already: update it instead
-            existing = ctx.connector(target.system).lookup(target.entity, key)
-            if existing:
-                return write(ctx, target, key, str(existing["id"]), payload, digest, common)
-        return write_failure(target.entity, key, error, **common)
-    return Outcome(
-        entity=target.entity, key=key, action=result.action, response=result.response,
-        target_id=result.target_id, ledger_hash=digest, **common,
+            return write(ctx, item, "")
+        if error.status == 409 and not target_id:
+            return after_conflict(ctx, item, error)
+        return item.failure(error)
+    return item.outcome(
+        result.action, response=result.response, target_id=result.target_id, ledger_hash=item.digest
     )
 
 
-def dry_run(
-    ctx: RunContext, target: Target, key: str, payload: dict[str, Any], common: dict[str, Any]
-) -> Outcome:
+def after_conflict(ctx: RunContext, item: Write, error: ConnectorError) -> Outcome:
+    """The create met a record that exists already: update it, or leave it alone."""
+    if not item.target.update_existing:
+        return item.skipped(EXISTS_NO_UPDATE, ledger_hash=item.digest)
     try:
-        current = ctx.connector(target.system).lookup(target.entity, key)
-    except ConnectorError as error:
-        return write_failure(target.entity, key, error, **common)
-    return dry_run_outcome(target, key, current, payload, common)
+        existing = ctx.connector(item.target.system).lookup(item.target.entity, item.lookup_key)
+    except (ConnectorError, ValueError):
+        existing = None
+    if existing is None:
+        return item.failure(error)
+    return write(ctx, item, str(existing["id"]))
 
 
-def dry_run_outcome(
-    target: Target,
-    key: str,
-    current: dict[str, Any] | None,
-    payload: dict[str, Any],
-    common: dict[str, Any],
-) -> Outcome:
+def dry_run(ctx: RunContext, item: Write) -> Outcome:
     """What a real run would do, with the fields that would change."""
+    try:
+        current = ctx.connector(item.target.system).lookup(item.target.entity, item.lookup_key)
+    except ConnectorError as error:
+        return item.failure(error)
+    except ValueError:  # the target cannot look this entity up: it would be created
+        current = None
     if current is None:
-        return Outcome(entity=target.entity, key=key, action=Action.CREATED,
-                       diff=field_diff(None, payload), **common)
-    if not target.update_existing:
-        return skipped(target.entity, key, EXISTS_NO_UPDATE,
-                       target_id=str(current["id"]), **common)
-    diff = field_diff(current, payload)
-    action = Action.UPDATED if diff else Action.SKIPPED
-    reason = "" if diff else "the target holds these values already"
-    return Outcome(entity=target.entity, key=key, action=action, reason=reason, diff=diff,
-                   target_id=str(current["id"]), **common)
+        return item.outcome(Action.CREATED, diff=field_diff(None, item.payload))
+    if not item.target.update_existing:
+        return item.skipped(EXISTS_NO_UPDATE, target_id=str(current["id"]))
+    diff = field_diff(current, item.payload)
+    if not diff:
+        return item.skipped("the target holds these values already", target_id=str(current["id"]))
+    return item.outcome(Action.UPDATED, diff=diff, target_id=str(current["id"]))

@@ -1,0 +1,89 @@
+"""A tenant whose integration runs against both sandboxes over real HTTP (live server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from connectors.asperion.sandbox import models as asperion_db
+from connectors.feeddex.sandbox import models as feeddex_db
+from connectors.sandboxkit.knobs import Knobs
+from dashboard.services import integration_ensure, sandbox_connect
+from flows import services
+from flows.models import Flow, FlowRun, Integration, RunStatus, Trigger
+from tenants.models import Tenant, User
+from tenants.services import signup
+
+
+@dataclass
+class Synced:
+    tenant: Tenant
+    owner: User
+    integration: Integration
+
+    def flow(self, kind: str) -> Flow:
+        return self.integration.flows.get(kind=kind)
+
+    def configure(self, kind: str, **settings: Any) -> Flow:
+        flow = self.flow(kind)
+        return services.flow_update_settings(flow=flow, data={**flow.settings, **settings})
+
+    def run(self, kind: str, trigger: str = Trigger.MANUAL, **params: Any) -> FlowRun:
+        """Run a flow to its end in this process (slices included) and return the run."""
+        flow = self.flow(kind)
+        run = FlowRun.objects.create(tenant=self.tenant, flow=flow, trigger=trigger, params=params)
+        while services.run_execute(run.pk) == "continued":
+            pass
+        run.refresh_from_db()
+        return run
+
+    def set_knobs(self, **knobs: Any) -> None:
+        """Set the faults of both sandboxes (the sandboxes' own rate limit is off unless given)."""
+        values = {"rate_per_second": 0, "rate_per_minute": 0, **knobs}
+        administration = self.administration
+        administration.knobs = values
+        administration.save(update_fields=["knobs"])
+        account = self.account
+        account.knobs = Knobs(**values).model_dump(mode="json")
+        account.save(update_fields=["knobs"])
+
+    @property
+    def administration(self) -> asperion_db.Administration:
+        admin_id = self.integration.asperion.config["administration_id"]
+        return asperion_db.Administration.objects.get(pk=admin_id)
+
+    @property
+    def account(self) -> feeddex_db.Account:
+        return feeddex_db.Account.objects.get(
+            organization=self.integration.feeddex.config["organization"]
+        )
+
+
+@pytest.fixture
+def synced(live_server: Any, settings: Any, transactional_db: None) -> Synced:
+    settings.SITE_URL = live_server.url
+    settings.CONNECTOR_RETRY_BASE_DELAY = 0.02
+    settings.CONNECTOR_RETRY_MAX_DELAY = 0.2
+    settings.FEEDDEX_SANDBOX_WEBHOOK_DELIVERY = "manual"
+    owner, tenant = signup(
+        email="shop@example.com", password="a long enough secret 99", company_name="Fietsen Jansen"
+    )
+    sandbox_connect(tenant=tenant)
+    integration = integration_ensure(tenant=tenant)
+    for connection in (integration.asperion, integration.feeddex):
+        # The sandboxes' default rate limit would only slow the tests down.
+        connection.config = {
+            **connection.config,
+            "rate_limit_per_second": 500,
+            "rate_limit_burst": 100,
+        }
+        connection.save(update_fields=["config"])
+    synced = Synced(tenant=tenant, owner=owner, integration=integration)
+    synced.set_knobs(rate_per_second=0, rate_per_minute=0)
+    return synced
+
+
+def assert_succeeded(run: FlowRun) -> None:
+    assert run.status == RunStatus.SUCCEEDED, run.error
