@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
@@ -17,6 +18,14 @@ def simple_active_codes(synced: Synced) -> set[str]:
         administration=synced.administration, is_variant=False, active=True
     )
     return set(articles.values_list("code", flat=True))
+
+
+def an_article(synced: Synced, **extra: Any) -> asperion_db.Article:
+    article = asperion_db.Article.objects.filter(
+        administration=synced.administration, is_variant=False, active=True, **extra
+    ).first()
+    assert article is not None
+    return article
 
 
 def feeddex_skus(synced: Synced) -> set[str]:
@@ -45,9 +54,7 @@ def test_products_flow_creates_simple_active_articles_and_explains_the_rest(sync
 def test_product_prices_follow_the_vat_setting(synced):
     synced.configure("products", price_includes_vat=False)
     synced.run("products")
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration, is_variant=False, active=True
-    ).first()
+    article = an_article(synced)
     product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
     assert product.price_includes_vat is False
     assert Decimal(str(product.price)) == article.sales_price.quantize(Decimal("0.01"))
@@ -66,9 +73,7 @@ def test_a_second_run_writes_nothing(synced):
 
 def test_a_changed_article_is_updated_by_its_known_id(synced):
     synced.run("products")
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration, is_variant=False, active=True
-    ).first()
+    article = an_article(synced)
     article.description = "Nieuwe naam van het artikel"
     article.touch()  # moves dateLastChange, as every write in Asperion does
     article.save()
@@ -82,9 +87,7 @@ def test_a_changed_article_is_updated_by_its_known_id(synced):
 
 def test_update_existing_off_never_overwrites_feeddex(synced):
     synced.run("products")
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration, is_variant=False, active=True
-    ).first()
+    article = an_article(synced)
     product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
     product.name = "Verrijkt in Feeddex"
     product.save()
@@ -119,9 +122,7 @@ def test_stock_is_sent_only_for_products_in_feeddex(synced):
     assert not ApiCallLog.objects.filter(run=before, method="POST").exists()
     # The products flow creates each product with its available stock already.
     synced.run("products")
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration, is_variant=False, active=True
-    ).first()
+    article = an_article(synced)
     product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
     assert product.quantity == int(max(article.current_stock - article.reserved_stock, 0))
 
@@ -131,12 +132,7 @@ def test_stock_flow_sends_available_stock_and_only_changes(synced):
     run = synced.run("stock")
     assert_succeeded(run)
     assert run.updated > 0
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration,
-        is_variant=False,
-        active=True,
-        current_stock__gt=5,
-    ).first()
+    article = an_article(synced, current_stock__gt=5)
     product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
     available = int(max(article.current_stock - article.reserved_stock, 0))
     assert product.quantity == available
@@ -155,12 +151,7 @@ def test_stock_calculation_current_only(synced):
     synced.run("products")
     synced.configure("stock", stock_calculation="current")
     synced.run("stock")
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration,
-        reserved_stock__gt=0,
-        is_variant=False,
-        active=True,
-    ).first()
+    article = an_article(synced, reserved_stock__gt=0)
     assert article is not None
     product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
     assert product.quantity == int(article.current_stock)
