@@ -147,8 +147,30 @@ class RawPage:
     server_time: datetime | None = None
 
 
+# Ids a keyset cursor remembers at its moment; a tie larger than this is partly read again.
+MAX_SKIP_IDS = 1000
+
 FetchPage = Callable[[int, int, str | None], RawPage]
 """fetch(page, page_size, since) -> RawPage"""
+
+
+# ---- tokens -----------------------------------------------------------------------------------
+
+
+def usable_until(lifetime_seconds: int, *, now: datetime | None = None) -> datetime:
+    """Return when to stop using a token that lives `lifetime_seconds`: a minute early (or a
+    tenth early for short-lived ones), so that it never expires in flight."""
+    margin = min(60.0, lifetime_seconds * 0.1)
+    return (now or timezone.now()) + timedelta(seconds=lifetime_seconds - margin)
+
+
+def still_usable(until: Any, *, now: datetime | None = None) -> bool:
+    """Return True when a stored "use until" moment (ISO 8601, aware) lies ahead."""
+    try:
+        moment = datetime.fromisoformat(str(until))
+    except ValueError:
+        return False
+    return moment.tzinfo is not None and moment > (now or timezone.now())
 
 
 def encode_cursor(state: dict[str, Any]) -> str:
@@ -233,6 +255,8 @@ class KeysetPaging:
             if last is None or (since is not None and self.parse(last) <= self.parse(since)):
                 # Nothing newer than `since` on this page: a tie that spans pages.
                 page += 1
+                if len(skip) < MAX_SKIP_IDS:  # beyond that, a resumed read repeats a few
+                    skip |= {self.item_id(i) for i in raw.items}
             else:
                 since, page = last, 1
                 skip = {self.item_id(i) for i in raw.items if self.changed_at(i) == last}

@@ -75,7 +75,7 @@ from connectors.base import (
 )
 from connectors.errors import ConnectorError, RecordRejected
 from connectors.models import Connection
-from connectors.records import Address, Customer, Invoice, InvoiceLine, Product, Record, StockLevel
+from connectors.records import Customer, Invoice, InvoiceLine, Product, Record, StockLevel
 
 DEFAULT_API_BASE_URL = "https://api.asperion.nl"
 PAID_STATUS = 7
@@ -612,21 +612,22 @@ def split_name(name: str | None) -> tuple[str | None, str | None]:
     return None, (parts[0] if parts else None)
 
 
-def billing_address(debtor: Debtor) -> Address:
-    return Address(
-        line=debtor.address or None,
-        postcode=debtor.postCode or None,
-        city=debtor.city or None,
-        country=debtor.countryCode or None,
-    )
+def billing_address(debtor: Debtor) -> dict[str, Any]:
+    """Return the canonical Address as data (validated with its record, naming the field)."""
+    return {
+        "line": debtor.address or None,
+        "postcode": debtor.postCode or None,
+        "city": debtor.city or None,
+        "country": debtor.countryCode or None,
+    }
 
 
-def shipping_address(debtor: Debtor) -> Address | None:
+def shipping_address(debtor: Debtor) -> dict[str, Any] | None:
     if not debtor.deliveryAddress:
         return None
-    return Address(
-        line=debtor.deliveryAddress,
-        postcode=debtor.deliveryPostCode or None,
-        city=debtor.deliveryCity or None,
-        country=debtor.deliveryCountryCode or None,
-    )
+    return {
+        "line": debtor.deliveryAddress,
+        "postcode": debtor.deliveryPostCode or None,
+        "city": debtor.deliveryCity or None,
+        "country": debtor.deliveryCountryCode or None,
+    }

@@ -17,15 +17,15 @@ access_token_expires_at (ISO 8601, aware). Config: client_id, identity_base_url.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.utils import timezone
 
 from connectors.asperion import client
 from connectors.asperion.schemas import Token
+from connectors.base import still_usable, usable_until
 from connectors.errors import ConnectorError
 from connectors.http import HttpClient
 from connectors.models import Connection
@@ -33,8 +33,6 @@ from connectors.services import connection_update_secrets
 
 DEFAULT_IDENTITY_BASE_URL = "https://identity.asperion.nl"
 SCOPE = "*"
-# An access token this close to its expiry is refreshed first, so it never expires in flight.
-EXPIRY_MARGIN = timedelta(seconds=60)
 
 
 def identity_base_url(connection: Connection) -> str:
@@ -94,10 +92,10 @@ def exchange_code(
 
 
 def token_secrets(token: Token, *, now: datetime | None = None) -> dict[str, Any]:
-    expires_at = (now or timezone.now()) + timedelta(seconds=token.expires_in)
+    """Return the secrets to store; the expiry stored is when to stop using the token."""
     changes: dict[str, Any] = {
         "access_token": token.access_token,
-        "access_token_expires_at": expires_at.isoformat(),
+        "access_token_expires_at": usable_until(token.expires_in, now=now).isoformat(),
     }
     if token.refresh_token:
         changes["refresh_token"] = token.refresh_token
@@ -105,16 +103,10 @@ def token_secrets(token: Token, *, now: datetime | None = None) -> dict[str, Any
 
 
 def is_fresh(secrets: dict[str, Any], *, now: datetime | None = None) -> bool:
-    """Return True when the stored access token is valid for at least EXPIRY_MARGIN more."""
-    if not secrets.get("access_token") or not secrets.get("access_token_expires_at"):
-        return False
-    try:
-        expires_at = datetime.fromisoformat(str(secrets["access_token_expires_at"]))
-    except ValueError:
-        return False
-    if expires_at.tzinfo is None:
-        return False
-    return expires_at - EXPIRY_MARGIN > (now or timezone.now())
+    """Return True when the stored access token may still be used."""
+    return bool(secrets.get("access_token")) and still_usable(
+        secrets.get("access_token_expires_at"), now=now
+    )
 
 
 def access_token(connection: Connection, identity: HttpClient) -> str:
