@@ -61,7 +61,6 @@ SETTINGS_HELP_TEXTS = [
     gettext_noop("How a debtor is matched with a Feeddex customer."),
     gettext_noop("Only orders with one of these payment statuses are booked."),
     gettext_noop("Only orders with one of these order statuses are booked."),
-    gettext_noop("Book an order as a sales order or as a sales invoice."),
     gettext_noop("Book every order on one collective debtor instead of per customer."),
     gettext_noop("Customer number of the collective debtor (when that is on)."),
     gettext_noop("Feeddex payment method → Asperion payment method id."),
@@ -88,6 +87,4 @@ CHOICE_VALUES = [
     gettext_noop("current"),
     gettext_noop("email"),
     gettext_noop("customer number"),
-    gettext_noop("sales order"),
-    gettext_noop("sales invoice"),
 ]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from connectors.base import BadRecord, ConnectorError
+from connectors.models import Connection, ConnectionStatus
 from connectors.registry import connector_class
 from flows.models import Flow
 
@@ -28,8 +30,13 @@ def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
     cached: list[dict[str, Any]] | None = cache.get(cache_key(flow))
     if cached:
         return cached, None
+    connection = source_connection(flow)
+    if connection.status != ConnectionStatus.OK:
+        return [], _("Test the %s connection first: the preview reads records from it.") % (
+            connection.name
+        )
     try:
-        sources = read_samples(flow)
+        sources = read_samples(flow, connection)
     except (ConnectorError, ValueError) as error:
         return [], str(error)
     if sources:
@@ -37,15 +44,21 @@ def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
     return sources, None
 
 
-def read_samples(flow: Flow) -> list[dict[str, Any]]:
+def source_connection(flow: Flow) -> Connection:
     from flows.registry import FLOWS
 
-    definition = FLOWS[flow.kind]
     integration = flow.integration
-    connection = integration.asperion if definition.source == "asperion" else integration.feeddex
+    if FLOWS[flow.kind].source == "asperion":
+        return integration.asperion
+    return integration.feeddex
+
+
+def read_samples(flow: Flow, connection: Connection) -> list[dict[str, Any]]:
+    from flows.registry import FLOWS
+
     connector = connector_class(connection.system)(connection)
     try:
-        for page in connector.read(definition.stream, page_size=SAMPLE_SIZE * 3):
+        for page in connector.read(FLOWS[flow.kind].stream, page_size=SAMPLE_SIZE * 3):
             good = [r for r in page.records if not isinstance(r, BadRecord)]
             return [record.as_source() for record in good[:SAMPLE_SIZE]]
     finally:

@@ -38,7 +38,6 @@ FIELD_LABELS: dict[str, Any] = {
     "match_by": gettext_lazy("Match customers by"),
     "payment_statuses": gettext_lazy("Payment statuses to book"),
     "order_statuses": gettext_lazy("Order statuses to book"),
-    "document_type": gettext_lazy("Book as"),
     "use_collective_debtor": gettext_lazy("Use one collective debtor"),
     "collective_debtor_number": gettext_lazy("Collective debtor number"),
     "payment_method_map": gettext_lazy("Payment methods"),

@@ -104,9 +104,8 @@ def test_order_settings_include_the_customer_defaults(world, scene):
     data = {
         "orders-payment_statuses": "paid",
         "orders-order_statuses": "new",
-        "orders-document_type": "sales_invoice",
+        "orders-shipping_article_code": "VRACHT",
         "orders-vat_code_map": "21 = H21\n9 = L9",
-        "orders-shipping_article_code": "",
         "customer_defaults-debtor_kind_company": "B",
         "customer_defaults-debtor_kind_person": "P",
         "customer_defaults-customer_number_start": "500",
@@ -117,7 +116,7 @@ def test_order_settings_include_the_customer_defaults(world, scene):
     defaults_form = response.context["sections"][1].form
     assert "below" in str(defaults_form.non_field_errors())
     orders.refresh_from_db()
-    assert orders.settings["document_type"] == "sales_invoice"
+    assert orders.settings["shipping_article_code"] == "VRACHT"
     assert orders.settings["vat_code_map"] == {"21": "H21", "9": "L9"}
     data["customer_defaults-customer_number_end"] = "900"
     assert client.post(url, data).status_code == 302
@@ -129,7 +128,7 @@ def test_a_malformed_map_line_is_a_field_error(world, scene):
     orders = scene.integration.flows.get(kind="orders")
     response = world.client_for(world.owner).post(
         reverse("dashboard:flow_settings", args=[orders.pk]),
-        {"orders-vat_code_map": "21 H21", "orders-document_type": "sales_order"},
+        {"orders-vat_code_map": "21 H21"},
     )
     assert response.status_code == 400
     assert "one pair per line" in str(response.context["sections"][0].form.errors["vat_code_map"])

@@ -108,7 +108,7 @@ def test_preview_follows_the_form_without_saving(world, products):
         reverse("dashboard:mapping_preview", args=[products.pk]), data, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
-    assert '"name": "STADSFIETS COMFORT"' in response.content.decode()
+    assert "&quot;name&quot;: &quot;STADSFIETS COMFORT&quot;" in response.content.decode()
     assert MappingVersion.objects.filter(mapping=products.mapping).count() == 1
 
 
@@ -131,10 +131,10 @@ def test_versions_diff_and_rollback(world, products):
     assert [(c["target"], c["change"]) for c in changes] == [("name", "changed")]
     assert "upper" in versions.content.decode()
     client.post(reverse("dashboard:mapping_rollback", args=[products.pk]), {"number": "1"})
-    current = current(products)
-    assert current.number == 3
+    rolled_back = current(products)
+    assert rolled_back.number == 3
     first = MappingVersion.objects.get(mapping=products.mapping, number=1)
-    assert current.spec == first.spec
+    assert rolled_back.spec == first.spec
 
 
 def test_rollback_to_a_version_that_does_not_exist(world, products):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -212,13 +213,19 @@ def flow_preview(flow: Flow) -> Preview:
     return preview_for(flow, mapping, version.spec)
 
 
+def json_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@cache
 def function_library() -> list[tuple[str, list[dict[str, Any]]]]:
+    """The functions by category, with their examples as calls (the library never changes)."""
     by_category: dict[str, list[dict[str, Any]]] = {}
     for function in sorted(FUNCTIONS.values(), key=lambda f: (f.category, f.name)):
         described = function.describe()
         described["examples_text"] = [
-            f"{function.name}({', '.join(json.dumps(a, ensure_ascii=False) for a in e['args'])})"
-            f" → {json.dumps(e['result'], ensure_ascii=False, default=str)}"
+            f"{function.name}({', '.join(json_value(a) for a in e['args'])})"
+            f" → {json_value(e['result'])}"
             for e in described["examples"]
         ]
         by_category.setdefault(function.category, []).append(described)
