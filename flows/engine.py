@@ -198,16 +198,21 @@ def process_page(
     page: Page,
     *,
     stream: str,
-    handle: Callable[[RunContext, Record], Outcome],
+    handle: Callable[[RunContext, Record], Outcome | None],
     key_of: Callable[[Record], str] = lambda record: record.key,
 ) -> None:
-    """Process every record of a page (a failed record never stops the others), then save."""
+    """Process every record of a page (a failed record never stops the others), then save.
+
+    A handler returns None for a record that is none of this flow's business (it is not
+    logged)."""
     good = [r for r in page.records if not isinstance(r, BadRecord)]
     ctx.load_ledger(key_of(r) for r in good)
     outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
     for record in good:
         try:
-            outcomes.append(handle(ctx, record))
+            outcome = handle(ctx, record)
+            if outcome is not None:
+                outcomes.append(outcome)
         except RunAborted:
             save_page(ctx, outcomes, stream=stream, cursor=None)
             raise

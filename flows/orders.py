@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from connectors.asperion.connector import SalesOrderState
 from connectors.base import ConnectorError, Page
 from connectors.records import Order, Record
 from flows.definitions import FlowDefinition
@@ -123,7 +124,10 @@ class OrdersFlow(FlowDefinition):
                 diff=field_diff(None, payload),
             )
         mark_booking(ctx, order.key)
-        result = asperion.create(document, payload)
+        try:
+            result = asperion.create(document, payload)
+        except ConnectorError as error:
+            return write_failure("order", order.key, error, source=source, payload=payload)
         return self.booked(
             ctx, order, source, result.target_id, result.response, "", payload=payload
         )
@@ -246,7 +250,10 @@ def add_shipping_line(ctx: RunContext, order: Order, payload: dict[str, Any]) ->
         "unitPrice": float(amount),
         "vatCode": vat_code,
     }
-    return {**payload, "lines": [*payload.get("lines", []), line]}
+    lines = payload.get("lines") or {}
+    if isinstance(lines, dict):  # Asperion's {"_data": [...]} envelope, as the contract has it
+        return {**payload, "lines": {**lines, "_data": [*lines.get("_data", []), line]}}
+    return {**payload, "lines": [*lines, line]}
 
 
 def mark_booking(ctx: RunContext, key: str) -> None:
@@ -264,43 +271,53 @@ class OrderStatusStage:
 
     stream = "salesorders"
 
-    def process_page(self, ctx: RunContext, page: Page) -> None:
-        process_page(ctx, page, stream=self.stream, handle=self.handle)
+    def __init__(self) -> None:
+        self.booked: dict[str, LedgerEntry] = {}
 
     def pages(self, ctx: RunContext) -> Iterator[Page]:
         cursor = ctx.flow.cursor.get(self.stream)
         return ctx.connector("asperion").read(self.stream, cursor=cursor)
 
-    def handle(self, ctx: RunContext, record: Record) -> Outcome:
-        data = record.as_source()
-        new_status = STATUS_FOLLOWS.get(int(data.get("status") or 0))
-        key = f"status:{data.get('reference')}"
-        booked = LedgerEntry.objects.filter(
-            flow=ctx.flow, target_id=str(data.get("source_id"))
-        ).first()
+    def process_page(self, ctx: RunContext, page: Page) -> None:
+        ids = [r.key for r in page.records if isinstance(r, SalesOrderState)]
+        booked = LedgerEntry.objects.filter(flow=ctx.flow, target_id__in=ids)
+        self.booked = {entry.target_id: entry for entry in booked}
+        process_page(ctx, page, stream=self.stream, handle=self.handle, key_of=status_key)
+
+    def handle(self, ctx: RunContext, record: Record) -> Outcome | None:
+        assert isinstance(record, SalesOrderState)
+        new_status = STATUS_FOLLOWS.get(record.status)
+        booked = self.booked.get(record.key)
         if booked is None or new_status is None:
-            return skipped(
-                "order status", key, "not an order this flow booked, or still open", source=data
-            )
+            return None  # not an order this flow booked, or still open: nothing to follow
+        key, source = status_key(record), record.as_source()
         entry = ctx.ledger.get(key)
         if entry and entry.payload_hash == new_status:
-            return skipped("order status", key, f"Feeddex shows {new_status} already", source=data)
+            return None  # Feeddex shows this status already
         payload = {"status": new_status}
         if ctx.dry_run:
             return Outcome(
-                entity="order status", key=key, action=Action.UPDATED, source=data, payload=payload
+                entity="order status",
+                key=key,
+                action=Action.UPDATED,
+                source=source,
+                payload=payload,
             )
         try:
             result = ctx.connector("feeddex").update("orders", booked.source_key, payload)
         except ConnectorError as error:
-            return write_failure("order status", key, error, source=data, payload=payload)
+            return write_failure("order status", key, error, source=source, payload=payload)
         return Outcome(
             entity="order status",
             key=key,
             action=Action.UPDATED,
-            source=data,
+            source=source,
             payload=payload,
             response=result.response,
             target_id=result.target_id,
             ledger_hash=new_status,
         )
+
+
+def status_key(record: Record) -> str:
+    return f"status:{record.key}"
