@@ -20,7 +20,9 @@ from tests.flows.conftest import Synced, assert_succeeded
 def shop(synced: Synced) -> Synced:
     """The integration with a shipping-cost article in Asperion and a clean order book."""
     admin = synced.administration
-    shipping_type = asperion_db.SalesType.objects.filter(administration=admin).first()
+    shipping_type = asperion_db.SalesType.objects.get(
+        administration=admin, description="Verzendkosten"
+    )
     asperion_db.Article.objects.create(
         administration=admin,
         code="VERZEND",
