@@ -265,6 +265,11 @@ def flow_set_enabled(*, flow: Flow, enabled: bool) -> Flow:
     if enabled and flow.next_run_at is None:
         flow.next_run_at = timezone.now()
     flow.save(update_fields=["enabled", "next_run_at"])
+    if flow.kind == "orders":
+        # Feeddex calls us on new orders while the flow is on (and stops when it is off).
+        from api.tasks import webhook_sync_task
+
+        transaction.on_commit(lambda: webhook_sync_task.delay(flow.pk))
     return flow
 
 
