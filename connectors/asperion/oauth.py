@@ -3,13 +3,10 @@
 Refresh tokens are one-time-use: the identity server answers a refresh with a new refresh
 token and invalidates the old one, so two workers refreshing with the same token would leave
 one of them (and then the connection) with a burned token. Every refresh therefore runs
-under a lock on the connection's row, re-reads the secrets inside the lock (another process
-may have refreshed already: then its access token is used and nothing is sent), and saves
-the rotated refresh token in the same transaction, before the new access token is used.
-
-The lock: `select_for_update` on PostgreSQL; on SQLite (the embedded mode) the settings open
-every transaction with BEGIN IMMEDIATE, which takes the database's write lock, so the same
-block serialises there too, across processes.
+under a per-connection lock shared by all processes (`refresh_lock`), re-reads the secrets
+inside the lock (another process may have refreshed already: then its access token is used
+and nothing is sent), and saves the rotated refresh token before the lock is released and
+before the new access token is used.
 
 Secrets on the connection: client_secret, refresh_token, access_token,
 access_token_expires_at (ISO 8601, aware). Config: client_id, identity_base_url.
@@ -17,10 +14,17 @@ access_token_expires_at (ISO 8601, aware). Config: client_id, identity_base_url.
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
 
 from connectors.asperion import client
@@ -121,13 +125,12 @@ def refresh(connection: Connection, identity: HttpClient, *, rejected: str | Non
     """Return a new access token, refreshing at most once across all processes.
 
     `rejected` is the access token the caller found stale or saw refused (401): when the
-    row holds another, fresh token, another process has refreshed and that one is used.
+    stored one is another, fresh token, another process has refreshed and that one is used.
     """
-    with transaction.atomic():
-        locked = Connection.objects.select_for_update().get(pk=connection.pk)
-        secrets = locked.secrets
+    with refresh_lock(connection):
+        secrets = Connection.objects.get(pk=connection.pk).secrets
         if secrets.get("access_token") != rejected and is_fresh(secrets):
-            connection.secrets_encrypted = locked.secrets_encrypted
+            connection.secrets = secrets
             return str(secrets["access_token"])
         if not secrets.get("refresh_token"):
             raise ConnectorError(
@@ -136,16 +139,40 @@ def refresh(connection: Connection, identity: HttpClient, *, rejected: str | Non
         token = _token_call(
             lambda: client.token_from_refresh(
                 identity,
-                client_id=str(locked.config.get("client_id", "")),
+                client_id=str(connection.config.get("client_id", "")),
                 client_secret=str(secrets.get("client_secret", "")),
                 refresh_token=str(secrets["refresh_token"]),
             ),
-            locked,
+            connection,
         )
-        locked.secrets = {**secrets, **token_secrets(token)}
-        locked.save(update_fields=["secrets_encrypted"])
-    connection.secrets_encrypted = locked.secrets_encrypted
+        # Saved before the lock is released and before the new token is used.
+        connection_update_secrets(connection=connection, changes=token_secrets(token))
     return token.access_token
+
+
+@contextmanager
+def refresh_lock(connection: Connection) -> Iterator[None]:
+    """Hold the connection's refresh lock, across processes.
+
+    PostgreSQL: a row lock (select_for_update) in a transaction that also commits the
+    rotated token. SQLite (the embedded mode) cannot hold a transaction across the token
+    call: BEGIN IMMEDIATE locks the whole database, and the sandbox answering that call
+    writes to the same database. There an exclusive flock on a file per connection
+    serialises the refreshes of every process on the machine (the embedded mode has one).
+    """
+    if db_connection.vendor == "sqlite":
+        path = Path(settings.VAR_DIR) / "locks" / f"asperion-refresh-{connection.pk}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+        return
+    with transaction.atomic():
+        Connection.objects.select_for_update().filter(pk=connection.pk).first()
+        yield
 
 
 def _token_call(call: Any, connection: Connection) -> Token:

@@ -91,7 +91,7 @@ def test_a_post_that_may_have_been_applied_is_not_repeated(feeddex):
     calls = Calls()
     connector = connect(feeddex.connection, calls)
     with pytest.raises(ConnectorError) as raised:
-        connector.webhook_subscribe(  # type: ignore[attr-defined]
+        connector.webhook_subscribe(
             url="https://shop.example.com/hook", events=["order.paid"], secret="x" * 20
         )
     assert "may have been applied" in str(raised.value)
