@@ -312,7 +312,8 @@ def mapping_preview(request: HttpRequest, pk: int) -> HttpResponse:
         result = Preview(flow=flow, rows=[], error="; ".join(errors))
     else:
         result = preview_for(flow, mapping, spec)
-    return render(request, "dashboard/partials/preview_rows.html", {"preview": result})
+    context = {"preview": result, "compact": True}
+    return render(request, "dashboard/partials/preview_rows.html", context)
 
 
 @require_GET
