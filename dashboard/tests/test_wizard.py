@@ -10,6 +10,7 @@ from django.urls import reverse
 from connectors.models import Connection
 from dashboard.models import WizardState
 from dashboard.services import wizard_state_for
+from dashboard.tests.sandboxes import unthrottled_connections, unthrottled_sandboxes
 from flows.models import FlowRun, Integration, Trigger
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +25,7 @@ def sandboxes(settings, live_server):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    unthrottled_sandboxes()
     yield live_server
     app.conf.task_always_eager = previous
 
@@ -66,6 +68,7 @@ def test_feeddex_credentials_are_checked_at_the_field(world):
 def test_sandbox_setup_to_live(world, sandboxes):
     client = world.client_for(world.owner)
     client.post(reverse("dashboard:wizard_sandbox"))
+    unthrottled_connections()
     asperion = Connection.objects.get(tenant=world.tenant, system="asperion")
     feeddex = Connection.objects.get(tenant=world.tenant, system="feeddex")
     assert (asperion.status, feeddex.status) == ("ok", "ok"), (

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from dashboard.tests.sandboxes import unthrottled_connections, unthrottled_sandboxes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,34 +33,6 @@ def eager_runs(settings, live_server):
     unthrottled_sandboxes()
     yield
     app.conf.task_always_eager = previous
-
-
-def unthrottled_sandboxes() -> None:
-    """The demo logins without their realistic rate limits, so each run takes seconds."""
-    from connectors.asperion.sandbox.seed import ensure_demo_user
-    from connectors.feeddex.sandbox.seed import ensure_demo_account
-    from connectors.sandboxkit.knobs import Knobs
-
-    unlimited = Knobs(rate_per_second=0, rate_per_minute=0).dump()
-    user, _client = ensure_demo_user()
-    user.knobs = unlimited
-    user.save(update_fields=["knobs"])
-    account = ensure_demo_account()
-    account.knobs = unlimited
-    account.save(update_fields=["knobs"])
-
-
-def unthrottled_connections() -> None:
-    """Lift the connectors' own client-side limits for this tenant's sandbox connections."""
-    from connectors.models import Connection
-
-    for connection in Connection.objects.all():
-        connection.config = {
-            **connection.config,
-            "rate_limit_per_second": 200,
-            "rate_limit_burst": 50,
-        }
-        connection.save(update_fields=["config"])
 
 
 def sign_up(journey) -> None:
