@@ -124,7 +124,8 @@ def validate(*, method: str, path: str, status: int, headers: dict[str, str], bo
     key = status_key(template, method, status)
     if template in EXTRA_PATHS or key not in declared(template, method):
         GAPS.add((template, method, key))
-    content_type = headers.get("Content-Type", "application/json").split(";")[0].strip()
+    by_name = {name.lower(): value for name, value in headers.items()}
+    content_type = by_name.get("content-type", "application/json").split(";")[0].strip()
     request = MockRequest(HOST, method, concrete(path))
     response = MockResponse(body, status_code=status, headers=headers, content_type=content_type)
     lenient().validate_response(request, response)
