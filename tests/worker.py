@@ -46,7 +46,7 @@ def purge_queues() -> None:
     with app.connection_for_write() as conn:
         for queue in ("celery", "bulk"):
             try:
-                conn.default_channel.queue_purge(queue)
+                conn.default_channel.queue_purge(queue)  # type: ignore[attr-defined]
             except Exception:  # noqa: S112, BLE001 - a queue that does not exist yet is empty
                 continue
 

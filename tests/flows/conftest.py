@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
+from connectors.feeddex.sandbox import services as feeddex_sandbox
 from connectors.sandboxkit.knobs import Knobs
 from dashboard.services import integration_ensure, sandbox_connect
 from flows import services
@@ -87,3 +90,78 @@ def synced(live_server: Any, settings: Any, transactional_db: None) -> Synced:
 
 def assert_succeeded(run: FlowRun) -> None:
     assert run.status == RunStatus.SUCCEEDED, run.error
+
+
+@pytest.fixture
+def shop(synced: Synced) -> Synced:
+    """The integration with a shipping-cost article in Asperion and a clean order book."""
+    admin = synced.administration
+    shipping_type = asperion_db.SalesType.objects.get(
+        administration=admin, description="Verzendkosten"
+    )
+    asperion_db.Article.objects.create(
+        administration=admin,
+        code="VERZEND",
+        description="Verzendkosten",
+        sales_type=shipping_type,
+        sales_price=Decimal("4.95"),
+    )
+    feeddex_db.Order.objects.filter(account=synced.account).delete()
+    asperion_db.SalesOrder.objects.filter(administration=admin).delete()
+    return synced
+
+
+def article_codes(synced: Synced, count: int) -> list[str]:
+    articles = asperion_db.Article.objects.filter(
+        administration=synced.administration, is_variant=False, active=True
+    ).exclude(code="VERZEND")
+    return list(articles.order_by("id").values_list("code", flat=True)[:count])
+
+
+def place(
+    synced: Synced,
+    *,
+    email: str,
+    skus: list[str],
+    paid: bool = True,
+    company: str | None = None,
+    **extra: Any,
+) -> feeddex_db.Order:
+    new_order = feeddex_sandbox.NewOrder(
+        customer_data={
+            "email": email,
+            "firstName": "Eva",
+            "lastName": "de Vries",
+            "companyName": company,
+            "phone": "0612345678",
+        },
+        billing_address={
+            "street": "Keizersgracht",
+            "houseNumber": "123",
+            "houseNumberAddition": "A",
+            "postalCode": "1015 CJ",
+            "city": "Amsterdam",
+            "countryCode": "NL",
+        },
+        lines=[
+            {
+                "sku": sku,
+                "name": sku,
+                "quantity": 2,
+                "unitPrice": 12.10,
+                "priceIncludesVat": True,
+                "vatRate": 21,
+            }
+            for sku in skus
+        ],
+        shipping_cost={"amount": 4.95, "priceIncludesVat": True, "vatRate": 21},
+        payment_status="paid" if paid else "pending",
+        **extra,
+    )
+    return feeddex_sandbox.order_place(
+        account=synced.account, new_order=new_order, now=timezone.now()
+    )
+
+
+def sales_orders(synced: Synced) -> Any:
+    return asperion_db.SalesOrder.objects.filter(administration=synced.administration)

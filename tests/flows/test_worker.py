@@ -8,8 +8,7 @@ from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
 from flows.models import Flow, FlowRun, RunStatus, Trigger
-from tests.flows.conftest import Synced
-from tests.flows.test_orders import article_codes, place, shop  # noqa: F401 - a fixture
+from tests.flows.conftest import Synced, article_codes, place
 from tests.worker import celery_worker, wait_until
 
 pytestmark = pytest.mark.worker
@@ -53,7 +52,7 @@ def test_a_worker_killed_mid_run_resumes_without_booking_twice(shop: Synced, tmp
         assert wait_until(lambda: finished(run), 180), worker.output()
         assert set(worker.child_pids()).isdisjoint(killed)
     assert run.status == RunStatus.SUCCEEDED, run.error
-    references = list(booked.values_list("reference", flat=True))
+    references = [str(r) for r in booked.values_list("reference", flat=True)]
     assert sorted(references) == sorted(o.number for o in orders)  # each exactly once
     assert (
         feeddex_db.Order.objects.filter(
