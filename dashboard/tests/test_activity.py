@@ -116,7 +116,8 @@ def test_record_page_highlights_the_fields_a_dry_run_would_change(world, scene):
     changed = [c.field for c in response.context["changed"]]
     assert changed == ["price"]
     marked = [line.text for line in response.context["payload_lines"] if line.changed]
-    assert marked == ['  "price": 12.5,']
+    # PostgreSQL's jsonb orders keys its own way: the price may be the last line, no comma.
+    assert [text.rstrip(",") for text in marked] == ['  "price": 12.5']
     assert '<span class="diff-new">12.5</span>' in response.content.decode()
 
 
