@@ -80,6 +80,7 @@ class Clock:
 
     deadline: float | None
     longest_batch: float = 0.0
+    longest_step: str = ""
     batches: int = 0
 
     productive_batches: int = 0
@@ -91,10 +92,12 @@ class Clock:
             return False
         return time.monotonic() >= self.deadline
 
-    def timed(self, work: Callable[[], Batch]) -> Batch:
+    def timed(self, step: str, work: Callable[[], Batch]) -> Batch:
         started = time.monotonic()
         batch = work()
-        self.longest_batch = max(self.longest_batch, time.monotonic() - started)
+        took = time.monotonic() - started
+        if took > self.longest_batch:
+            self.longest_batch, self.longest_step = took, step
         self.batches += 1
         self.productive_batches += 1 if batch.count else 0
         return batch
@@ -108,6 +111,7 @@ class PurgeProgress:
     after_tenant_id: int = 0
     totals: TenantTally = field(default_factory=TenantTally)
     longest_batch_seconds: float = 0.0
+    longest_step: str = ""
     batches: int = 0
 
 
@@ -127,30 +131,49 @@ def cutoffs_for(settings: MonitoringSettings, now: datetime) -> Cutoffs:
 # ---- batches ---------------------------------------------------------------------------------
 
 
-def pick(queryset: QuerySet[Any], time_field: str, size: int) -> tuple[list[int], Batch]:
-    """Return the ids of the oldest `size` rows and their time range."""
-    rows = list(queryset.order_by("id").values_list("id", time_field)[:size])
+@dataclass
+class Cursor:
+    """Where a step's last batch ended: the next one starts after it.
+
+    Picking "the oldest rows" again would make the database step over the index entries
+    of every row already deleted (dead until vacuum), so batches would slow down as a
+    purge goes on; starting after the last id keeps every pick as fast as the first.
+    """
+
+    after_id: int = 0
+
+
+def pick(
+    queryset: QuerySet[Any], time_field: str, size: int, cursor: Cursor
+) -> tuple[list[int], Batch]:
+    """Return the ids of the next `size` rows by id, and their time range."""
+    rows = list(
+        queryset.filter(id__gt=cursor.after_id).order_by("id").values_list("id", time_field)[:size]
+    )
     if not rows:
         return [], Batch()
+    cursor.after_id = rows[-1][0]
     times = [row[1] for row in rows]
     return [row[0] for row in rows], Batch(len(rows), min(times), max(times))
 
 
-def delete_batch(model: type[Model], queryset: QuerySet[Any], time_field: str, size: int) -> Batch:
-    ids, batch = pick(queryset, time_field, size)
+def delete_batch(
+    model: type[Model], queryset: QuerySet[Any], time_field: str, size: int, cursor: Cursor
+) -> Batch:
+    ids, batch = pick(queryset, time_field, size, cursor)
     if ids:
         model._default_manager.filter(pk__in=ids).delete()
     return batch
 
 
-def erase_payload_batch(tenant_id: int, cutoffs: Cutoffs, size: int) -> Batch:
+def erase_payload_batch(tenant_id: int, cutoffs: Cutoffs, size: int, cursor: Cursor) -> Batch:
     expired = RecordLog.objects.filter(
         tenant_id=tenant_id,
         payload_purged=False,
         created_at__lt=cutoffs.payloads,
         created_at__gte=cutoffs.metadata,
     )
-    ids, batch = pick(expired, "created_at", size)
+    ids, batch = pick(expired, "created_at", size, cursor)
     if ids:
         batch.count = RecordLog.objects.filter(pk__in=ids, payload_purged=False).update(
             source=None, payload=None, response=None, diff=None, payload_purged=True
@@ -174,24 +197,25 @@ def tenant_steps(
     tenant_id: int, cutoffs: Cutoffs, size: int
 ) -> list[tuple[str, Callable[[], Batch]]]:
     meta = cutoffs.metadata
+    logs, calls, runs, payloads = Cursor(), Cursor(), Cursor(), Cursor()
     return [
         (
             "record_logs_deleted",
             lambda: delete_batch(
-                RecordLog, expired_record_logs(tenant_id, meta), "created_at", size
+                RecordLog, expired_record_logs(tenant_id, meta), "created_at", size, logs
             ),
         ),
         (
             "api_calls_deleted",
             lambda: delete_batch(
-                ApiCallLog, expired_api_calls(tenant_id, meta), "created_at", size
+                ApiCallLog, expired_api_calls(tenant_id, meta), "created_at", size, calls
             ),
         ),
         (
             "runs_deleted",
-            lambda: delete_batch(FlowRun, expired_runs(tenant_id, meta), "queued_at", size),
+            lambda: delete_batch(FlowRun, expired_runs(tenant_id, meta), "queued_at", size, runs),
         ),
-        ("payloads_purged", lambda: erase_payload_batch(tenant_id, cutoffs, size)),
+        ("payloads_purged", lambda: erase_payload_batch(tenant_id, cutoffs, size, payloads)),
     ]
 
 
@@ -203,7 +227,7 @@ def run_steps(
         while True:
             if clock.expired():
                 return False
-            batch = clock.timed(step)
+            batch = clock.timed(what, step)
             tally.add(what, batch)
             if batch.count < size:
                 break
@@ -309,6 +333,7 @@ def purge_expired(
     else:
         progress.done = True
     progress.longest_batch_seconds = clock.longest_batch
+    progress.longest_step = clock.longest_step
     progress.batches = clock.batches
     return progress
 
