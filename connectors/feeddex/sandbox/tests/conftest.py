@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 from openapi_core import OpenAPI
@@ -60,11 +60,13 @@ def response_openapi() -> OpenAPI:
 
 @cache
 def contract() -> dict[str, Any]:
-    return yaml.safe_load(CONTRACT.read_text())
+    loaded: dict[str, Any] = yaml.safe_load(CONTRACT.read_text())
+    return loaded
 
 
 def declared_statuses(method: str, template: str) -> set[str]:
-    return set(contract()["paths"][template][method.lower()]["responses"])
+    operation = contract()["paths"][template].get(method.lower(), {})
+    return set(operation.get("responses", {}))
 
 
 def is_declared(method: str, template: str, status: int) -> bool:
@@ -74,7 +76,7 @@ def is_declared(method: str, template: str, status: int) -> bool:
 
 def check_error_body(content: bytes) -> dict[str, Any]:
     """Validate against the contract's Error schema (for statuses the contract leaves out)."""
-    body = json.loads(content)
+    body: dict[str, Any] = json.loads(content)
     jsonschema.validate(body, contract()["components"]["schemas"]["Error"])
     return body
 
@@ -142,7 +144,16 @@ class Api:
         self._validate(method, path, exchange, content, params, headers, valid_request)
         return exchange
 
-    def _validate(self, method, path, exchange, content, params, headers, valid_request):
+    def _validate(
+        self,
+        method: str,
+        path: str,
+        exchange: Exchange,
+        content: bytes | None,
+        params: dict[str, Any] | None,
+        headers: dict[str, str],
+        valid_request: bool,
+    ) -> None:
         request = MockRequest(
             CONTRACT_HOST,
             method.lower(),
