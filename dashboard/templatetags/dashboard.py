@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -65,3 +67,13 @@ def label(value: Any) -> str:
 @register.filter
 def startswith(value: str, prefix: str) -> bool:
     return str(value).startswith(str(prefix))
+
+
+@register.filter
+def next_run(moment: datetime | None) -> str:
+    """'due now' for a moment that has come, else the time until it ('in 14 minutes')."""
+    if moment is None:
+        return "—"
+    if moment <= timezone.now():
+        return str(_("due now"))
+    return str(_("in %(time)s") % {"time": timeuntil(moment)})
