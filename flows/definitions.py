@@ -30,7 +30,7 @@ class FlowDefinition:
         cursor = ctx.flow.cursor.get(self.stream)
         return ctx.connector(self.source).read(self.stream, cursor=cursor)
 
-    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+    def handle(self, ctx: RunContext, record: Record) -> Outcome | None:
         raise NotImplementedError
 
     def ledger_key(self, ctx: RunContext, record: Record) -> str:

@@ -62,21 +62,17 @@ class OrdersFlow(FlowDefinition):
         if ctx.customer_mapping is None:
             raise RunAborted("the orders flow has no customer mapping", permanent=True)
 
-    def handle(self, ctx: RunContext, record: Record) -> Outcome:
+    def handle(self, ctx: RunContext, record: Record) -> Outcome | None:
         assert isinstance(record, Order)
+        entry = ctx.ledger.get(record.key)
+        if entry and entry.last_outcome != BOOKING and entry.target_id:
+            # Booked by this flow already; it is read again because our write-back (or a
+            # status change) touched it: nothing to do, nothing to log.
+            return None
         source = record.as_source()
         reason = self.filter_reason(ctx, record)
         if reason:
             return skipped("order", record.key, reason, source=source)
-        entry = ctx.ledger.get(record.key)
-        if entry and entry.last_outcome != BOOKING and entry.target_id:
-            return skipped(
-                "order",
-                record.key,
-                f"booked already as {entry.target_id}",
-                target_id=entry.target_id,
-                source=source,
-            )
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
         except OrderFailed as error:
