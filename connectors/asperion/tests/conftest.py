@@ -47,9 +47,15 @@ class AsperionSandbox:
         self.connection.config = {**self.connection.config, **config}
         self.connection.save(update_fields=["config"])
 
-    def seed(self, *, articles: int = 0, debtors: int = 0) -> dict[str, int]:
+    def seed(
+        self, *, articles: int = 0, debtors: int = 0, variant_share: float = 0.1
+    ) -> dict[str, int]:
         return seed.seed_administration(
-            self.administration, articles=articles, debtors=debtors, seed=1
+            self.administration,
+            articles=articles,
+            debtors=debtors,
+            seed=1,
+            variant_share=variant_share,
         )
 
     def issue_refresh_token(self) -> str:

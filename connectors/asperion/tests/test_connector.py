@@ -341,3 +341,16 @@ def test_a_full_customer_number_range_is_refused(asperion):
     asperion.seed(debtors=5)  # 10001 .. 10005
     with pytest.raises(RecordRejected):
         connector(asperion).next_customer_number(10001, 10005)
+
+
+# ---- faults ----------------------------------------------------------------------------------
+
+
+def test_asperions_429s_and_broken_answers_are_waited_out(asperion):
+    asperion.seed(articles=60)
+    asperion.set_knobs(rate_per_second=4, burst=2, malformed_rate=0.2)
+    calls = Calls()
+    products = all_records(connector(asperion, calls), "articles", page_size=15)
+    assert len(products) == 60
+    assert calls.count(429) >= 1
+    assert all(c.error and "answered 429" in c.error for c in calls.calls if c.status == 429)

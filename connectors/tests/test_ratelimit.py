@@ -1,0 +1,158 @@
+"""The shared token bucket: its arithmetic, and one bucket shared by processes (file) and by
+machines (Redis, when a redis-server binary is installed to start one)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from connectors.ratelimit import (
+    BucketState,
+    FileBucket,
+    RateLimit,
+    RedisBucket,
+    bucket_for,
+    limit_for,
+    penalise,
+    reserve,
+)
+
+LIMIT = RateLimit(per_second=20, burst=2)
+
+
+def test_a_full_bucket_gives_its_burst_at_once_then_the_rate():
+    state: BucketState | None = None
+    waits = []
+    for _ in range(5):
+        state, wait = reserve(state, LIMIT, now=100.0)
+        waits.append(round(wait, 3))
+    assert waits == [0, 0, 0.05, 0.1, 0.15]
+
+
+def test_the_bucket_refills_with_time_up_to_its_burst():
+    state, _ = reserve(None, LIMIT, now=100.0)
+    state, _ = reserve(state, LIMIT, now=100.0)
+    state, wait = reserve(state, LIMIT, now=110.0)  # long idle: full again, not 200 tokens
+    assert wait == 0
+    assert state.tokens == 1
+
+
+def test_a_pause_makes_the_next_caller_wait_and_does_not_stack():
+    state = penalise(None, LIMIT, now=100.0, seconds=3)
+    state = penalise(state, LIMIT, now=100.0, seconds=3)  # a second worker reports the same 429
+    _, wait = reserve(state, LIMIT, now=100.0)
+    assert wait == pytest.approx(3.0)
+
+
+def test_limits_come_from_the_system_and_the_connection_config():
+    assert limit_for("asperion", {}) == RateLimit(per_second=9.5, burst=1)
+    assert limit_for("feeddex", {}) == RateLimit(per_second=1.95, burst=3)
+    assert limit_for("feeddex", {"rate_limit_per_second": 5, "rate_limit_burst": 2}) == RateLimit(
+        per_second=5, burst=2
+    )
+    with pytest.raises(ValueError, match="positive"):
+        limit_for("asperion", {"rate_limit_per_second": -1})
+
+
+def _take(path: str, count: int, stamps: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    bucket = FileBucket(Path(path), RateLimit(per_second=20, burst=2))
+    for _ in range(count):
+        bucket.acquire()
+        stamps.put(time.time())
+
+
+def most_in_any_second(stamps: list[float]) -> int:
+    stamps = sorted(stamps)
+    return max(sum(1 for s in stamps if start <= s < start + 1.0) for start in stamps)
+
+
+def test_worker_processes_share_one_file_bucket(tmp_path):
+    context = multiprocessing.get_context("fork")
+    stamps = context.Queue()
+    path = str(tmp_path / "bucket.json")
+    workers = [context.Process(target=_take, args=(path, 15, stamps)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    taken = [stamps.get(timeout=5) for _ in range(45)]
+    # 45 tokens at 20/s with a burst of 2: at least 2.15 s, never more than 22 in a second.
+    assert max(taken) - min(taken) >= 2.0
+    assert most_in_any_second(taken) <= 22 + 1  # +1: clock granularity at the window edge
+
+
+def test_without_redis_the_bucket_is_a_file_under_var(settings, tmp_path):
+    settings.REDIS_URL = None
+    settings.VAR_DIR = tmp_path
+    bucket = bucket_for("feeddex-abc", LIMIT)
+    assert isinstance(bucket, FileBucket)
+    bucket.acquire()
+    assert (tmp_path / "ratelimit" / "feeddex-abc.json").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - a fixed local binary
+        [binary, "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_workers_share_one_redis_bucket(redis_url, settings):
+    settings.REDIS_URL = redis_url
+    assert isinstance(bucket_for("asperion-xyz", LIMIT), RedisBucket)
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        bucket = bucket_for("asperion-xyz", LIMIT)  # each worker its own client
+        for _ in range(15):
+            bucket.acquire()
+            with lock:
+                stamps.append(time.time())
+
+    threads = [threading.Thread(target=take) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(stamps) == 45
+    assert max(stamps) - min(stamps) >= 2.0
+    assert most_in_any_second(stamps) <= 23
+
+
+def test_a_pause_in_redis_holds_every_worker(redis_url, settings):
+    settings.REDIS_URL = redis_url
+    bucket = bucket_for("asperion-pause", RateLimit(per_second=50, burst=5))
+    bucket.pause(0.5)
+    started = time.monotonic()
+    bucket_for("asperion-pause", RateLimit(per_second=50, burst=5)).acquire()
+    assert time.monotonic() - started >= 0.45
