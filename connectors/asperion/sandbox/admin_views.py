@@ -6,10 +6,10 @@ demo user), the same rule as the Feeddex sandbox: knobs change the sandbox for e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,11 +20,15 @@ from connectors.asperion.sandbox.api import api_root_path
 from connectors.asperion.sandbox.knobs import knobs_for
 from connectors.asperion.sandbox.models import (
     Administration,
+    Article,
+    ContactPerson,
+    Debtor,
     InvoiceStatus,
     OrderStatus,
     SalesInvoice,
     SalesOrder,
     SandboxUser,
+    VatCode,
 )
 from connectors.asperion.sandbox.services import invoice_set_status, order_set_status
 from connectors.sandboxkit.access import sandbox_admin_required
@@ -48,19 +52,44 @@ def admin_url(administration: Administration | None = None, *, target: str = "")
     return f"{url}?{'&'.join(params)}" if params else url
 
 
-def administrations_with_counts() -> QuerySet[Administration]:
-    return (
-        Administration.objects.select_related("owner")
-        .annotate(
-            articles=Count("article", distinct=True),
-            variants=Count("article", filter=Q(article__is_variant=True), distinct=True),
-            debtors=Count("debtor", distinct=True),
-            orders=Count("salesorder", distinct=True),
-            invoices=Count("salesinvoice", distinct=True),
-            vat_codes=Count("vatcode", distinct=True),
+@dataclass(frozen=True)
+class AdministrationCounts:
+    administration: Administration
+    articles: int
+    variants: int
+    debtors: int
+    contact_persons: int
+    orders: int
+    invoices: int
+    vat_codes: int
+
+
+def administrations_with_counts() -> list[AdministrationCounts]:
+    """Return every administration with its record counts.
+
+    One COUNT per table and administration: annotating several Count()s at once would join
+    all the tables and count a cross product (10,000 articles x 1,000 debtors x ...).
+    """
+    rows = []
+    for administration in Administration.objects.select_related("owner").order_by(
+        "owner__username", "pk"
+    ):
+        articles = Article.objects.filter(administration=administration)
+        rows.append(
+            AdministrationCounts(
+                administration=administration,
+                articles=articles.count(),
+                variants=articles.filter(is_variant=True).count(),
+                debtors=Debtor.objects.filter(administration=administration).count(),
+                contact_persons=ContactPerson.objects.filter(
+                    debtor__administration=administration
+                ).count(),
+                orders=SalesOrder.objects.filter(administration=administration).count(),
+                invoices=SalesInvoice.objects.filter(administration=administration).count(),
+                vat_codes=VatCode.objects.filter(administration=administration).count(),
+            )
         )
-        .order_by("owner__username", "pk")
-    )
+    return rows
 
 
 def selected_administration(request: HttpRequest) -> Administration | None:

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_protect
 
+from connectors.asperion.sandbox import seed
 from connectors.asperion.sandbox.models import OAuthClient
 from connectors.asperion.sandbox.oauth import (
     OAuthFailure,
@@ -95,8 +96,14 @@ def consent_page(
         "hidden": hidden,
         "error": error,
         "username": request.POST.get("username", ""),
+        "demo_login": demo_login(),
     }
     return render(request, CONSENT_TEMPLATE, context, status=status)
+
+
+def demo_login() -> tuple[str, str] | None:
+    """Return the public demo login when it exists: a newcomer must be able to sign in."""
+    return (seed.DEMO_USERNAME, seed.DEMO_PASSWORD) if seed.demo_user() else None
 
 
 def consent_given(request: HttpRequest, parsed: AuthorizeRequest) -> HttpResponse:

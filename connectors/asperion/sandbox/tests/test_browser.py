@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def chromium_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
     # happen in its own thread, the test's in this one.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -41,7 +41,8 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             browser.close()
 
 
-def test_a_user_signs_in_and_allows_access(page: Any, live_server: Any) -> None:
+def test_a_user_signs_in_and_allows_access(chromium_page: Any, live_server: Any) -> None:
+    page = chromium_page
     seed.ensure_demo_user()
     base = f"{live_server.url}/sandbox/asperion"
     callback = f"{live_server.url}/oauth-callback-for-the-test"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -291,3 +292,21 @@ def test_every_declared_answer_is_served_and_valid(
         assert answer.status == int(status), answer.content[:400]
     if status == "429":
         assert int(answer.headers["Retry-After"]) >= 1
+
+
+SHARED_COPY = Path(__file__).resolve().parents[5] / "shared" / "contracts" / "asperion.openapi.yaml"
+
+
+@pytest.mark.skipif(not SHARED_COPY.exists(), reason="no ../shared/contracts beside the project")
+def test_the_contract_copy_is_unchanged() -> None:
+    assert contract.CONTRACT_PATH.read_bytes() == SHARED_COPY.read_bytes()
+
+
+def test_put_validate_only_changes_nothing(api: Api, sandbox: Sandbox) -> None:
+    world = World(api=api, sandbox=sandbox, stranger=sandbox.second)
+    article = world.article
+    body = world.article_body() | {"code": article.code}
+    answer = api.put(f"/v1/articles/{article.pk}", body, query={"validateOnly": "true"})
+    assert answer.status == 200
+    assert answer.json()["description"] == "Fietsbel messing"
+    assert Article.objects.get(pk=article.pk).description == article.description

@@ -39,7 +39,7 @@ BASE_URL = "http://localhost/sandbox/asperion"
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=10,
     # Only generated examples: the explicit (coverage) phase adds ~150 cases per operation.
     phases=[Phase.generate],
     deadline=None,
