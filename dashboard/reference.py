@@ -11,7 +11,9 @@ from typing import Any
 
 from django.core.cache import cache
 
+from connectors.base import ConnectorError
 from connectors.models import Connection, ConnectionStatus
+from connectors.registry import connector_class
 from dashboard.schema_forms import REFERENCE_FIELDS, Choices
 
 CACHE_SECONDS = 600
@@ -36,9 +38,6 @@ def reference_options(connection: Connection, kind: str) -> Choices | None:
     cached: Choices | None = cache.get(key)
     if cached is not None:
         return cached or None
-    from connectors.base import ConnectorError
-
-    from connectors.registry import connector_class
 
     connector = connector_class(connection.system)(connection)
     try:

@@ -16,6 +16,7 @@ from connectors.base import BadRecord, ConnectorError
 from connectors.models import Connection, ConnectionStatus
 from connectors.registry import connector_class
 from flows.models import Flow
+from flows.registry import FLOWS
 
 SAMPLE_SIZE = 3
 CACHE_SECONDS = 300
@@ -45,8 +46,6 @@ def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
 
 
 def source_connection(flow: Flow) -> Connection:
-    from flows.registry import FLOWS
-
     integration = flow.integration
     if FLOWS[flow.kind].source == "asperion":
         return integration.asperion
@@ -54,8 +53,6 @@ def source_connection(flow: Flow) -> Connection:
 
 
 def read_samples(flow: Flow, connection: Connection) -> list[dict[str, Any]]:
-    from flows.registry import FLOWS
-
     connector = connector_class(connection.system)(connection)
     try:
         for page in connector.read(FLOWS[flow.kind].stream, page_size=SAMPLE_SIZE * 3):

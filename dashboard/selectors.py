@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,6 +10,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from api.models import ApiToken
 from flows.models import ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
 from flows.selectors import flow_list, run_list
 from tenants.models import Tenant
@@ -49,18 +49,10 @@ def recent_runs(*, tenant: Tenant, limit: int = 10, flow_id: int | None = None) 
     return list(run_list(tenant=tenant, flow_id=flow_id)[:limit])
 
 
-# ---- API tokens (the API app's, when it is installed) -------------------------------------------
+# ---- API tokens -------------------------------------------
 
 
-def api_tokens_available() -> bool:
-    return importlib.util.find_spec("api.services") is not None
-
-
-def api_tokens(*, tenant: Tenant) -> list[Any]:
-    if not api_tokens_available():
-        return []
-    from api.models import ApiToken
-
+def api_tokens(*, tenant: Tenant) -> list[ApiToken]:
     tokens = ApiToken.objects.filter(tenant=tenant)
     return list(tokens.select_related("user").order_by("-id"))
 

@@ -12,9 +12,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from api import services as api_services
 from connectors import services as connection_services
 from connectors.models import Connection, ConnectionStatus
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
+from flows import services as flow_services
+from flows.models import Integration
 from tenants.models import Membership, Role, Tenant, User
 from tenants.services import membership_add
 
@@ -90,8 +93,6 @@ def connection_set_config(*, connection: Connection, changes: dict[str, Any]) ->
 
 
 def connection_in_use(*, connection: Connection) -> bool:
-    from flows.models import Integration
-
     used = Integration.objects.filter(tenant_id=connection.tenant_id)
     return used.filter(asperion=connection).exists() or used.filter(feeddex=connection).exists()
 
@@ -102,9 +103,7 @@ def connection_verify(*, connection: Connection) -> str | None:
     The API app records the outcome on the connection (status, last error, last verified),
     redacted; the wizard and the Test buttons show that error.
     """
-    from api.services import connection_verify as verify
-
-    verify(connection=connection)
+    api_services.connection_verify(connection=connection)
     return None if connection.status == ConnectionStatus.OK else connection.last_error
 
 
@@ -126,6 +125,8 @@ def sandbox_connect(*, tenant: Tenant) -> tuple[Connection, Connection]:
     (no consent page to click through); the Feeddex demo organization's orders use the
     Asperion articles, so the orders flow can book them.
     """
+    # The sandbox modules are imported here only: they are the sandboxes' business, used
+    # nowhere else in the dashboard, and production may switch the sandboxes off.
     config, secrets, skus = asperion_sandbox_credentials()
     asperion = connection_save(
         tenant=tenant, system="asperion", name="Asperion sandbox", config=config, secrets=secrets
@@ -182,15 +183,11 @@ def asperion_sandbox_credentials() -> tuple[dict[str, Any], dict[str, Any], list
 
 
 def integration_for(*, tenant: Tenant) -> Any:
-    from flows.models import Integration
-
     return Integration.objects.filter(tenant=tenant).order_by("id").first()
 
 
 def integration_ensure(*, tenant: Tenant) -> Any:
     """Return the tenant's integration, creating it (with its five flows) from both connections."""
-    from flows import services as flow_services
-
     integration = integration_for(tenant=tenant)
     if integration is not None:
         return integration
@@ -203,8 +200,6 @@ def integration_ensure(*, tenant: Tenant) -> Any:
 
 def flows_choose(*, integration: Any, kinds: set[str]) -> None:
     """Enable the chosen flows and disable the others."""
-    from flows import services as flow_services
-
     for flow in integration.flows.all():
         wanted = flow.kind in kinds
         if flow.enabled != wanted:

@@ -142,6 +142,5 @@ def render_settings(request: HttpRequest, *, new_key: str | None = None) -> Http
         "connections": tenant.connections.order_by("system", "name"),
         "members": tenant.memberships.select_related("user").order_by("user__email"),
         "tokens": selectors.api_tokens(tenant=tenant),
-        "api_tokens_available": selectors.api_tokens_available(),
     }
     return render_page(request, "dashboard/settings.html", context)

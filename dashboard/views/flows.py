@@ -18,6 +18,7 @@ from dashboard import selectors, services
 from dashboard.http import render_page, safe_next
 from dashboard.reference import integration_connections, options_for
 from dashboard.schema_forms import Choices, SchemaForm
+from flows import services as flow_services
 from flows.models import Action, Flow, FlowRun, RecordLog, Trigger
 from flows.selectors import RecordFilters, record_log_page
 from flows.settings_schemas import (
@@ -70,8 +71,6 @@ class SettingsSection:
         """Validate through the schema and store; on errors, put them at the form's fields."""
         if not self.form.is_valid():
             return False
-        from flows import services as flow_services
-
         try:
             if self.flow is not None:
                 flow_services.flow_update_settings(flow=self.flow, data=self.form.to_data())
@@ -190,8 +189,6 @@ def flow_row_response(request: HttpRequest, flow: Flow) -> HttpResponse:
 @require_POST
 @login_required
 def flow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    from flows import services as flow_services
-
     flow = get_for_request(request, Flow, pk, write=True)
     enabled = request.POST.get("enabled") == "1"
     flow_services.flow_set_enabled(flow=flow, enabled=enabled)
@@ -202,8 +199,6 @@ def flow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def flow_run(request: HttpRequest, pk: int) -> HttpResponse:
-    from flows import services as flow_services
-
     flow = get_for_request(request, Flow, pk, write=True)
     dry = request.POST.get("dry_run") == "1"
     run = flow_services.flow_run_start(
@@ -218,8 +213,6 @@ def flow_run(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def flow_reset_cursor(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the next run read everything again (unchanged records still cost no write)."""
-    from flows import services as flow_services
-
     flow = get_for_request(request, Flow, pk, write=True)
     flow_services.flow_reset_cursor(flow=flow)
     messages.success(request, _("The next run of %s reads everything again.") % flow)
@@ -274,8 +267,6 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def run_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
-    from flows import services as flow_services
-
     run = get_for_request(request, FlowRun.objects.select_related("flow"), pk, write=True)
     failed = list(run.records.filter(action=Action.FAILED))
     if not failed:
@@ -289,8 +280,6 @@ def run_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def record_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    from flows import services as flow_services
-
     record = get_for_request(request, RecordLog.objects.select_related("flow"), pk, write=True)
     if record.action != Action.FAILED:
         messages.warning(request, _("Only failed records can be retried."))

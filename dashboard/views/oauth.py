@@ -17,6 +17,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors.asperion import oauth
+from connectors.base import ConnectorError
 from dashboard import services
 from dashboard.forms import AsperionOAuthForm
 from dashboard.views.wizard import apps_rerender
@@ -33,8 +35,6 @@ def callback_url(request: HttpRequest) -> str:
 @login_required
 def asperion_connect(request: HttpRequest) -> HttpResponse:
     """Save the client credentials, then redirect to Asperion's consent page."""
-    from connectors.asperion import oauth
-
     tenant = require_tenant(request, write=True)
     form = AsperionOAuthForm(request.POST, prefix="oauth")
     if not form.is_valid():
@@ -56,10 +56,6 @@ def asperion_connect(request: HttpRequest) -> HttpResponse:
 @login_required
 def asperion_callback(request: HttpRequest) -> HttpResponse:
     """Exchange the code for tokens; a refused consent or a bad state says so plainly."""
-    from connectors.base import ConnectorError
-
-    from connectors.asperion import oauth
-
     tenant = require_tenant(request, write=True)
     expected = request.session.pop(SESSION_STATE, "")
     state = request.GET.get("state", "")

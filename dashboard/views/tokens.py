@@ -5,31 +5,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dashboard import selectors
+from api import services as api_services
+from api.models import ApiToken
 from dashboard.views.core import render_settings
 from tenants.access import get_for_request, require_membership
-
-
-def require_api_app() -> None:
-    if not selectors.api_tokens_available():
-        raise Http404("the API is not installed")
 
 
 @require_POST
 @login_required
 def api_token_create(request: HttpRequest) -> HttpResponse:
     """Make a token for the signed-in member; answer with the page showing its key once."""
-    require_api_app()
-    from api.services import api_token_create as create
-
     membership = require_membership(request, write=True)
     try:
-        _token, raw_key = create(
+        _token, raw_key = api_services.api_token_create(
             user=membership.user, tenant=membership.tenant, name=request.POST.get("name", "")
         )
     except ValidationError as error:
@@ -43,11 +36,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    require_api_app()
-    from api.models import ApiToken
-    from api.services import api_token_revoke as revoke
-
     token = get_for_request(request, ApiToken, pk, write=True)
-    revoke(token=token)
+    api_services.api_token_revoke(token=token)
     messages.success(request, _("Token %s revoked.") % token.name)
     return redirect("dashboard:settings")

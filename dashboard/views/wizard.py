@@ -18,11 +18,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import services
-from dashboard.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm, FeeddexForm
+from dashboard.forms import (
+    AdministrationForm,
+    AsperionOAuthForm,
+    AsperionTokenForm,
+    FeeddexForm,
+    FlowChoiceForm,
+)
 from dashboard.http import render_page
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from dashboard.reference import reference_options
 from dashboard.views import flows as flow_views
+from dashboard.views import mapping as mapping_views
+from flows import services as flow_services
+from flows.models import FlowKind, FlowRun, Trigger
 from tenants.access import require_membership, require_tenant
 from tenants.models import Tenant
 
@@ -216,14 +225,10 @@ def integration_or_404(tenant: Tenant) -> Any:
 
 
 def flow_choices() -> list[tuple[str, str]]:
-    from flows.models import FlowKind
-
     return [(kind.value, _(str(kind.label))) for kind in FlowKind]
 
 
 def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
-    from dashboard.forms import FlowChoiceForm
-
     integration = integration_or_404(tenant)
     chosen = [f.kind for f in integration.flows.filter(enabled=True)]
     return {
@@ -235,8 +240,6 @@ def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 @require_POST
 @login_required
 def wizard_flows(request: HttpRequest) -> HttpResponse:
-    from dashboard.forms import FlowChoiceForm
-
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
     form = FlowChoiceForm(request.POST, choices=flow_choices())
@@ -284,8 +287,6 @@ def wizard_settings(request: HttpRequest) -> HttpResponse:
 
 
 def mapping_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
-    from dashboard.views import mapping as mapping_views
-
     integration = integration_or_404(tenant)
     flows = list(integration.flows.filter(enabled=True).order_by("id"))
     return {"previews": [mapping_views.flow_preview(flow) for flow in flows]}
@@ -304,8 +305,6 @@ def wizard_mapping_done(request: HttpRequest) -> HttpResponse:
 
 
 def dry_run_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
-    from flows.models import FlowRun
-
     state = services.wizard_state_for(tenant=tenant)
     runs = list(
         FlowRun.objects.filter(tenant=tenant, pk__in=state.dry_run_ids)
@@ -323,9 +322,6 @@ def dry_run_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 @require_POST
 @login_required
 def wizard_dry_run(request: HttpRequest) -> HttpResponse:
-    from flows import services as flow_services
-    from flows.models import Trigger
-
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
     runs = [
@@ -359,8 +355,6 @@ def live_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 @require_POST
 @login_required
 def wizard_go_live(request: HttpRequest) -> HttpResponse:
-    from flows import services as flow_services
-
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
     flow_services.integration_go_live(integration=integration)
