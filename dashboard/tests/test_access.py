@@ -23,6 +23,8 @@ def object_pages(scene) -> list[str]:
         reverse("dashboard:run_detail", args=[run]),
         reverse("dashboard:record_detail", args=[record]),
         reverse("dashboard:connection_detail", args=[connection]),
+        reverse("dashboard:mapping", args=[flow]),
+        reverse("dashboard:mapping_versions", args=[flow]),
     ]
 
 
@@ -33,6 +35,7 @@ def tenant_pages() -> list[str]:
         reverse("dashboard:activity"),
         reverse("dashboard:insights"),
         reverse("dashboard:settings"),
+        reverse("dashboard:members"),
         reverse("dashboard:wizard_step", args=["apps"]),
     ]
 
@@ -50,6 +53,8 @@ def writes(scene) -> list[tuple[str, dict[str, str]]]:
         (reverse("dashboard:connection_test", args=[connection]), {}),
         (reverse("dashboard:connection_delete", args=[connection]), {}),
         (reverse("dashboard:connection_credentials", args=[connection]), {}),
+        (reverse("dashboard:mapping", args=[flow]), {"rules": "0"}),
+        (reverse("dashboard:mapping_rollback", args=[flow]), {"number": "1"}),
     ]
 
 

@@ -193,3 +193,27 @@ def test_a_refused_consent_is_said_plainly(world):
         follow=True,
     )
     assert "Asperion did not give access: access_denied" in response.content.decode()
+
+
+def test_choosing_no_flow_is_an_error(world):
+    from dashboard.tests.conftest import make_integration
+
+    make_integration(world.tenant)
+    state = wizard_state_for(tenant=world.tenant)
+    state.step = "flows"
+    state.save()
+    response = world.client_for(world.owner).post(reverse("dashboard:wizard_flows"), {})
+    assert response.status_code == 400
+    assert "Choose at least one flow." in response.content.decode()
+    assert WizardState.objects.get(tenant=world.tenant).step == "flows"
+
+
+def test_an_administration_must_be_one_of_the_list(world, sandboxes):
+    client = world.client_for(world.owner)
+    client.post(reverse("dashboard:wizard_sandbox"))
+    response = client.post(
+        reverse("dashboard:wizard_administration"), {"admin-administration_id": "999999"}
+    )
+    assert response.status_code == 400
+    asperion = Connection.objects.get(tenant=world.tenant, system="asperion")
+    assert asperion.config["administration_id"] != 999999
