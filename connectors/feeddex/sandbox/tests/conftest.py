@@ -33,6 +33,16 @@ PREFIX = "/sandbox/feeddex"
 AUTH_CODE = "auth-code-for-tests"
 PASSWORD = "password-for-tests-0001"
 NO_LIMITS = Knobs(rate_per_second=0)
+# Live-server tests flush the database after each test: only these apps' tables, which
+# makes the flush several times faster than flushing every app of the project.
+LIVE_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "tenants",
+    "connectors.feeddex.sandbox",
+]
+live_db = pytest.mark.django_db(transaction=True, available_apps=LIVE_APPS)
 
 
 @cache

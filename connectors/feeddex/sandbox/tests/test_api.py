@@ -11,7 +11,7 @@ from connectors.feeddex.sandbox import seed, services
 from connectors.feeddex.sandbox.models import Order, Product
 from connectors.sandboxkit.knobs import Knobs
 
-from .conftest import Api, make_account
+from .conftest import Api, live_db, make_account
 
 PRODUCT = {"sku": "FIETS-001", "name": "Omafiets", "price": 649.0, "ean": "4006381333931"}
 ADDRESS = {
@@ -20,6 +20,8 @@ ADDRESS = {
 }  # fmt: skip
 CUSTOMER = {"email": "Jan.Jansen@example.nl", "firstName": "Jan", "lastName": "Jansen",
             "billingAddress": ADDRESS}  # fmt: skip
+
+pytestmark = live_db
 
 
 def create_product(api: Api, **changes) -> dict[str, Any]:

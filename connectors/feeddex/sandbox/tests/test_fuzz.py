@@ -21,11 +21,14 @@ from .conftest import (
     Api,
     check_error_body,
     is_declared,
+    live_db,
     make_account,
     response_openapi,
 )
 
 # 25 keeps the whole sandbox suite well under two minutes; raise it for a deeper run.
+pytestmark = live_db
+
 EXAMPLES_PER_OPERATION = int(os.environ.get("FEEDDEX_FUZZ_EXAMPLES", "25"))
 
 schema = schemathesis.openapi.from_path(str(CONTRACT))

@@ -11,7 +11,9 @@ import pytest
 from connectors.feeddex.sandbox import services
 from connectors.sandboxkit.knobs import Knobs
 
-from .conftest import Api, make_account
+from .conftest import Api, live_db, make_account
+
+pytestmark = live_db
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ from connectors.feeddex.sandbox import seed, services, webhooks
 from connectors.feeddex.sandbox.models import DeliveryStatus, Order, WebhookDelivery
 from connectors.feeddex.sandbox.tasks import deliver_webhook_task
 
+from .conftest import live_db
+
+pytestmark = live_db
+
 SECRET = "whsec-0123456789abcdef"
 
 
