@@ -43,7 +43,3 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(candidate, allowed, request.is_secure()):
         return candidate
     return fallback
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))

@@ -61,7 +61,3 @@ def read_samples(flow: Flow, connection: Connection) -> list[dict[str, Any]]:
     finally:
         connector.close()
     return []
-
-
-def forget_samples(flow: Flow) -> None:
-    cache.delete(cache_key(flow))

@@ -217,3 +217,16 @@ def test_an_administration_must_be_one_of_the_list(world, sandboxes):
     assert response.status_code == 400
     asperion = Connection.objects.get(tenant=world.tenant, system="asperion")
     assert asperion.config["administration_id"] != 999999
+
+
+def test_a_later_step_cannot_be_skipped_to(world):
+    from dashboard.tests.conftest import make_integration
+
+    integration = make_integration(world.tenant)
+    state = wizard_state_for(tenant=world.tenant)
+    state.step = "flows"
+    state.save()
+    response = world.client_for(world.owner).post(reverse("dashboard:wizard_go_live"))
+    assert response["Location"] == step_url("flows")
+    integration.refresh_from_db()
+    assert not integration.live

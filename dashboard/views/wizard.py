@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +32,7 @@ from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
 from flows import services as flow_services
 from flows.models import FlowKind, FlowRun, Trigger
-from tenants.access import require_membership, require_tenant
+from tenants.access import require_tenant
 from tenants.models import Tenant
 
 
@@ -69,14 +69,27 @@ def wizard_step(request: HttpRequest, step: str) -> HttpResponse:
     state = state_of(request)
     if not state.reached(step):
         return redirect("dashboard:wizard_step", step=state.step)
+    return render_step(request, state, step)
+
+
+def render_step(
+    request: HttpRequest, state: WizardState, step: str, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    """Render a step's page; `forms` replace the step's fresh forms (e.g. ones with errors)."""
     context = {"state": state, "steps": steps_context(state, step), "step": step}
     context.update(STEP_CONTEXT[step](request, state.tenant))
-    return render_page(
-        request,
-        f"dashboard/wizard/{step}.html",
-        context,
-        partial=f"dashboard/wizard/_{step}_body.html" if step == "dry_run" else None,
-    )
+    context.update(forms)
+    partial = "dashboard/wizard/_dry_run_body.html" if step == "dry_run" else None
+    response = render_page(request, f"dashboard/wizard/{step}.html", context, partial=partial)
+    response.status_code = status
+    return response
+
+
+def not_reached(state: WizardState, step: str) -> HttpResponse | None:
+    """A step's form sent before the step was reached goes back to where the tenant is."""
+    if state.reached(step):
+        return None
+    return redirect("dashboard:wizard_step", step=state.step)
 
 
 # ---- step 1: applications -------------------------------------------------------------------
@@ -112,15 +125,7 @@ def administration_form(asperion: Any, data: Any = None) -> AdministrationForm |
 
 def apps_rerender(request: HttpRequest, status: int, **forms: Any) -> HttpResponse:
     """Render step 1 again with the forms that have errors."""
-    state = state_of(request)
-    context: dict[str, Any] = {
-        "state": state,
-        "steps": steps_context(state, "apps"),
-        "step": "apps",
-    }
-    context.update(apps_context(request, state.tenant))
-    context.update(forms)
-    return render(request, "dashboard/wizard/apps.html", context, status=status)
+    return render_step(request, state_of(request), "apps", status=status, **forms)
 
 
 @require_POST
@@ -130,11 +135,14 @@ def wizard_sandbox(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request, write=True)
     if not getattr(settings, "SANDBOX_ENABLED", False):
         raise Http404("the sandboxes are switched off")
+    failed = False
     for connection in services.sandbox_connect(tenant=tenant):
         error = services.connection_verify(connection=connection)
         if error:
+            failed = True
             messages.error(request, f"{connection.name}: {error}")
-    messages.success(request, _("Both applications are connected to the sandboxes."))
+    if not failed:
+        messages.success(request, _("Both applications are connected to the sandboxes."))
     return redirect("dashboard:wizard_step", step="apps")
 
 
@@ -242,16 +250,11 @@ def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 def wizard_flows(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "flows"):
+        return early
     form = FlowChoiceForm(request.POST, choices=flow_choices())
     if not form.is_valid():
-        context = {
-            "state": state,
-            "steps": steps_context(state, "flows"),
-            "step": "flows",
-            "form": form,
-            "descriptions": flow_views.FLOW_DESCRIPTIONS,
-        }
-        return render(request, "dashboard/wizard/flows.html", context, status=400)
+        return render_step(request, state, "flows", status=400, form=form)
     services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
     services.wizard_advance(state=state, to=WizardStep.SETTINGS)
     return redirect("dashboard:wizard_step", step="settings")
@@ -270,15 +273,11 @@ def settings_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 def wizard_settings(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "settings"):
+        return early
     sections = flow_views.settings_sections(integration, enabled_only=True, data=request.POST)
     if not flow_views.save_sections(sections):
-        context = {
-            "state": state,
-            "steps": steps_context(state, "settings"),
-            "step": "settings",
-            "sections": sections,
-        }
-        return render(request, "dashboard/wizard/settings.html", context, status=400)
+        return render_step(request, state, "settings", status=400, sections=sections)
     services.wizard_advance(state=state, to=WizardStep.MAPPING)
     return redirect("dashboard:wizard_step", step="mapping")
 
@@ -297,6 +296,8 @@ def mapping_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 def wizard_mapping_done(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     integration_or_404(state.tenant)
+    if early := not_reached(state, "mapping"):
+        return early
     services.wizard_advance(state=state, to=WizardStep.DRY_RUN)
     return redirect("dashboard:wizard_step", step="dry_run")
 
@@ -324,6 +325,8 @@ def dry_run_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 def wizard_dry_run(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "dry_run"):
+        return early
     runs = [
         flow_services.flow_run_start(flow=flow, trigger=Trigger.DRY_RUN)
         for flow in integration.flows.filter(enabled=True).order_by("id")
@@ -337,6 +340,8 @@ def wizard_dry_run(request: HttpRequest) -> HttpResponse:
 def wizard_dry_run_done(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     integration_or_404(state.tenant)
+    if early := not_reached(state, "dry_run"):
+        return early
     services.wizard_advance(state=state, to=WizardStep.LIVE)
     return redirect("dashboard:wizard_step", step="live")
 
@@ -357,6 +362,8 @@ def live_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
 def wizard_go_live(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "live"):
+        return early
     flow_services.integration_go_live(integration=integration)
     services.wizard_complete(state=state)
     messages.success(request, _("You are live: the flows now run on their schedule."))
@@ -371,7 +378,3 @@ STEP_CONTEXT = {
     "dry_run": dry_run_context,
     "live": live_context,
 }
-
-
-def can_write(request: HttpRequest) -> bool:
-    return require_membership(request).can_write
