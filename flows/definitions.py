@@ -71,10 +71,22 @@ class ProductsFlow(FlowDefinition):
         if record.is_variant:
             reason = "variant article: Feeddex takes simple products only"
             return skipped("product", record.key, reason, source=record.as_source())
+        if record.sku == shipping_article_code(ctx):
+            reason = "the orders flow books shipping costs on this article: not a product"
+            return skipped("product", record.key, reason, source=record.as_source())
         if settings.active_only and not record.active:
             reason = "inactive article (setting: active articles only)"
             return skipped("product", record.key, reason, source=record.as_source())
         return upsert(ctx, record, Target("feeddex", "products", settings.update_existing))
+
+
+def shipping_article_code(ctx: RunContext) -> str | None:
+    """Return the orders flow's shipping-cost article code (once per run)."""
+    if "shipping_article_code" not in ctx.extras:
+        orders = ctx.flow.integration.flows.filter(kind="orders").first()
+        code = (orders.settings or {}).get("shipping_article_code", "VERZEND") if orders else None
+        ctx.extras["shipping_article_code"] = code
+    return ctx.extras["shipping_article_code"]  # type: ignore[no-any-return]
 
 
 class CustomersFlow(FlowDefinition):

@@ -75,6 +75,8 @@ class RunContext:
     customer_mapping: CompiledMapping | None = None
     # SKUs of the orders booked in this run: their stock is synced right after.
     booked_skus: set[str] = field(default_factory=set)
+    # Values a flow looks up once per run (e.g. another flow's setting).
+    extras: dict[str, Any] = field(default_factory=dict)
     calls: list[ApiCallLog] = field(default_factory=list)
     _connectors: dict[str, Connector] = field(default_factory=dict)
     ledger: dict[str, LedgerEntry] = field(default_factory=dict)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -94,18 +93,9 @@ def assert_succeeded(run: FlowRun) -> None:
 
 @pytest.fixture
 def shop(synced: Synced) -> Synced:
-    """The integration with a shipping-cost article in Asperion and a clean order book."""
+    """The integration with a clean order book (the seed has the shipping-cost article)."""
     admin = synced.administration
-    shipping_type = asperion_db.SalesType.objects.get(
-        administration=admin, description="Verzendkosten"
-    )
-    asperion_db.Article.objects.create(
-        administration=admin,
-        code="VERZEND",
-        description="Verzendkosten",
-        sales_type=shipping_type,
-        sales_price=Decimal("4.95"),
-    )
+    assert asperion_db.Article.objects.filter(administration=admin, code="VERZEND").exists()
     feeddex_db.Order.objects.filter(account=synced.account).delete()
     asperion_db.SalesOrder.objects.filter(administration=admin).delete()
     return synced

@@ -14,16 +14,21 @@ from tests.flows.conftest import Synced, assert_succeeded
 
 
 def simple_active_codes(synced: Synced) -> set[str]:
+    """The articles that become Feeddex products (not the shipping-cost article)."""
     articles = asperion_db.Article.objects.filter(
         administration=synced.administration, is_variant=False, active=True
-    )
+    ).exclude(code="VERZEND")
     return set(articles.values_list("code", flat=True))
 
 
 def an_article(synced: Synced, **extra: Any) -> asperion_db.Article:
-    article = asperion_db.Article.objects.filter(
-        administration=synced.administration, is_variant=False, active=True, **extra
-    ).first()
+    article = (
+        asperion_db.Article.objects.filter(
+            administration=synced.administration, is_variant=False, active=True, **extra
+        )
+        .exclude(code="VERZEND")
+        .first()
+    )
     assert article is not None
     return article
 
@@ -41,6 +46,9 @@ def test_products_flow_creates_simple_active_articles_and_explains_the_rest(sync
     assert feeddex_skus(synced) >= expected
     assert run.created == len(expected)
     assert run.failed == 0
+    shipping = RecordLog.objects.get(run=run, key="VERZEND")
+    assert shipping.action == Action.SKIPPED
+    assert "shipping costs" in shipping.reason
     variants = RecordLog.objects.filter(run=run, reason__startswith="variant article")
     assert variants.exists()
     assert all(log.action == Action.SKIPPED for log in variants)

@@ -690,6 +690,25 @@ def save_debtors(factory: DebtorFactory, debtors: list[Debtor]) -> int:
     return len(contacts)
 
 
+SHIPPING_ARTICLE_CODE = "VERZEND"
+
+
+def add_shipping_article(admin: Administration, now: datetime) -> Article:
+    """The article a shop books shipping costs on (the orders flow's default code)."""
+    shipping = SalesType.objects.get(administration=admin, description="Verzendkosten")
+    return Article.objects.create(
+        administration=admin,
+        code=SHIPPING_ARTICLE_CODE,
+        description="Verzendkosten",
+        sales_type=shipping,
+        sales_price=Decimal("4.09"),
+        unit="stuks",
+        current_stock=Decimal(0),
+        date_added=now,
+        date_last_change=now,
+    )
+
+
 @transaction.atomic
 def seed_administration(
     admin: Administration, *, articles: int, debtors: int, seed: int, variant_share: float = 0.1
@@ -709,6 +728,7 @@ def seed_administration(
         rng, article_rows, debtor_rows, min(max(debtors // 5, 3), 300), references, now
     )
     Article.objects.bulk_create(article_rows, batch_size=BATCH)
+    add_shipping_article(admin, now)
     contacts = save_debtors(debtor_factory, debtor_rows)
     year = now.astimezone(DUTCH).year
     save_orders(orders, year)
