@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMinute
 from django.utils import timezone
 
 from api.models import ApiToken
+from connectors.ratelimit import limit_for
 from flows.models import ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
 from flows.selectors import flow_list, run_list
 from tenants.models import Tenant
@@ -148,12 +148,8 @@ class ConnectionUsage:
         return min(1.0, self.peak_per_minute / self.limit_per_minute)
 
 
-# Each system's documented default rate limit (the contracts), per minute.
-DEFAULT_LIMITS_PER_MINUTE = {"asperion": 600, "feeddex": 120}
-
-
 def connection_usage(*, tenant: Tenant) -> list[ConnectionUsage]:
-    """API calls of the last hour per connection, the busiest minute, and 429 answers."""
+    """API calls of the last hour per connection, its busiest minute, and 429 answers."""
     since = timezone.now() - timedelta(hours=1)
     usage = []
     for connection in tenant.connections.order_by("system", "name"):
@@ -163,31 +159,17 @@ def connection_usage(*, tenant: Tenant) -> list[ConnectionUsage]:
             Q(run__flow__integration__asperion=connection)
             | Q(run__flow__integration__feeddex=connection)
         )
-        per_minute = calls.values_list("created_at", flat=True)
-        peak = busiest_minute(list(per_minute))
+        per_minute = calls.annotate(minute=TruncMinute("created_at")).values("minute")
+        peak = per_minute.annotate(n=Count("id")).aggregate(peak=Max("n"))["peak"]
+        limit = limit_for(connection.system, connection.config)
         usage.append(
             ConnectionUsage(
                 system=connection.system,
                 name=connection.name,
-                calls_last_hour=len(per_minute),
-                peak_per_minute=peak,
-                limit_per_minute=limit_per_minute(connection.system, connection.config),
+                calls_last_hour=calls.count(),
+                peak_per_minute=peak or 0,
+                limit_per_minute=round(limit.per_second * 60),
                 throttled=calls.filter(status=429).count(),
             )
         )
     return usage
-
-
-def busiest_minute(moments: list[datetime]) -> int:
-    counts: dict[datetime, int] = {}
-    for moment in moments:
-        minute = moment.replace(second=0, microsecond=0)
-        counts[minute] = counts.get(minute, 0) + 1
-    return max(counts.values(), default=0)
-
-
-def limit_per_minute(system: str, config: dict[str, Any]) -> int:
-    per_second = config.get("rate_per_second")
-    if isinstance(per_second, int | float) and per_second > 0:
-        return int(per_second * 60)
-    return DEFAULT_LIMITS_PER_MINUTE.get(system, 0)

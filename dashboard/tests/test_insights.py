@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.selectors import busiest_minute, records_per_day
+from dashboard.selectors import records_per_day
 from dashboard.views.insights import stacked_chart
 from flows.models import ApiCallLog
 
@@ -63,8 +63,25 @@ def test_other_tenants_calls_do_not_count(world, scene):
     assert all(u.calls_last_hour == 0 for u in response.context["usage"])
 
 
-def test_busiest_minute():
-    start = timezone.now().replace(second=0, microsecond=0)
+def test_the_busiest_minute_counts_against_the_connections_limit(world, scene):
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=5)
     moments = [start, start + timedelta(seconds=10), start + timedelta(minutes=1)]
-    assert busiest_minute(moments) == 2
-    assert busiest_minute([]) == 0
+    ApiCallLog.objects.bulk_create(
+        [
+            ApiCallLog(
+                run=scene.run,
+                system="asperion",
+                method="GET",
+                path="/v1/articles",
+                status=200,
+                created_at=moment,
+            )
+            for moment in moments
+        ]
+    )
+    asperion = scene.integration.asperion
+    asperion.config = {**asperion.config, "rate_limit_per_second": 2}
+    asperion.save()
+    response = world.client_for(world.owner).get(reverse("dashboard:insights"))
+    usage = next(u for u in response.context["usage"] if u.system == "asperion")
+    assert (usage.calls_last_hour, usage.peak_per_minute, usage.limit_per_minute) == (3, 2, 120)
