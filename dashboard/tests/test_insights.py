@@ -85,3 +85,13 @@ def test_the_busiest_minute_counts_against_the_connections_limit(world, scene):
     response = world.client_for(world.owner).get(reverse("dashboard:insights"))
     usage = next(u for u in response.context["usage"] if u.system == "asperion")
     assert (usage.calls_last_hour, usage.peak_per_minute, usage.limit_per_minute) == (3, 2, 120)
+
+
+def test_home_shows_todays_figures_once_live(world, scene):
+    from dashboard.services import wizard_complete, wizard_state_for
+
+    wizard_complete(state=wizard_state_for(tenant=world.tenant))
+    response = world.client_for(world.owner).get(reverse("dashboard:home"))
+    today = response.context["today"]
+    assert (today.total, today.counts["failed"]) == (5, 2)
+    assert "?action=failed" in response.content.decode()

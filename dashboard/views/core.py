@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "wizard": services.wizard_state_for(tenant=tenant),
         "flows": selectors.flow_health_list(tenant=tenant),
         "recent_runs": selectors.recent_runs(tenant=tenant, limit=8),
+        "today": selectors.records_per_day(tenant=tenant, flow_id=None, days=1)[0],
     }
     return render(request, "dashboard/home.html", context)
 
