@@ -73,10 +73,14 @@ class DayCounts:
 
 
 def records_per_day(*, tenant: Tenant, flow_id: int | None, days: int) -> list[DayCounts]:
-    """Records per day and outcome over the last `days` days (empty days included)."""
+    """Records per day and outcome over the last `days` days (empty days included), dry runs
+    left out."""
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
-    logs = RecordLog.objects.filter(tenant=tenant, created_at__date__gte=first)
+    # A dry run writes nothing: its records are previews, not traffic.
+    logs = RecordLog.objects.filter(tenant=tenant, created_at__date__gte=first).exclude(
+        run__trigger=Trigger.DRY_RUN
+    )
     if flow_id:
         logs = logs.filter(flow_id=flow_id)
     days_and_actions = logs.annotate(day=TruncDate("created_at")).values("day", "action")

@@ -157,3 +157,6 @@ def switch_to_dutch(journey) -> None:
     page.get_by_role("link", name="Activiteit").click()
     expect(page.get_by_role("heading", name="Activiteit")).to_be_visible()
     journey.shot("activity-in-dutch")
+    page.get_by_role("link", name="Overzicht").click()
+    expect(page.get_by_text("records vandaag")).to_be_visible()
+    journey.shot("home-in-dutch")
