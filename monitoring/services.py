@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from monitoring.incidents import monitoring_settings_for
@@ -31,8 +32,6 @@ def monitoring_settings_update(
     *, tenant: Tenant, data: dict[str, Any], recipients: Iterable[User] | None = None
 ) -> MonitoringSettings:
     """Validate and save the tenant's monitoring settings; raise ValidationError by field."""
-    from django.core.exceptions import ValidationError
-
     settings = monitoring_settings_for(tenant)
     for name in SETTINGS_FIELDS:
         if name in data:
