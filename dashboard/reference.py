@@ -7,7 +7,6 @@ calls each time it opens, and a list that cannot be fetched leaves a plain text 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.core.cache import cache
 
@@ -15,6 +14,7 @@ from connectors.base import ConnectorError
 from connectors.models import Connection, ConnectionStatus
 from connectors.registry import connector_class
 from dashboard.schema_forms import REFERENCE_FIELDS, Choices
+from flows.models import Integration
 
 CACHE_SECONDS = 600
 FAILURE_SECONDS = 60
@@ -73,5 +73,5 @@ def options_for(
     return selects, hints
 
 
-def integration_connections(integration: Any) -> dict[str, Connection]:
+def integration_connections(integration: Integration) -> dict[str, Connection]:
     return {"asperion": integration.asperion, "feeddex": integration.feeddex}

@@ -182,11 +182,11 @@ def asperion_sandbox_credentials() -> tuple[dict[str, Any], dict[str, Any], list
 # ---- flows ----------------------------------------------------------------------------------
 
 
-def integration_for(*, tenant: Tenant) -> Any:
+def integration_for(*, tenant: Tenant) -> Integration | None:
     return Integration.objects.filter(tenant=tenant).order_by("id").first()
 
 
-def integration_ensure(*, tenant: Tenant) -> Any:
+def integration_ensure(*, tenant: Tenant) -> Integration:
     """Return the tenant's integration, creating it (with its five flows) from both connections."""
     integration = integration_for(tenant=tenant)
     if integration is not None:
@@ -198,7 +198,7 @@ def integration_ensure(*, tenant: Tenant) -> Any:
     return flow_services.integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
 
 
-def flows_choose(*, integration: Any, kinds: set[str]) -> None:
+def flows_choose(*, integration: Integration, kinds: set[str]) -> None:
     """Enable the chosen flows and disable the others."""
     for flow in integration.flows.all():
         wanted = flow.kind in kinds

@@ -19,7 +19,7 @@ from dashboard.http import render_page, safe_next
 from dashboard.reference import integration_connections, options_for
 from dashboard.schema_forms import Choices, SchemaForm
 from flows import services as flow_services
-from flows.models import Action, Flow, FlowRun, RecordLog, Trigger
+from flows.models import Action, Flow, FlowRun, Integration, RecordLog, Trigger
 from flows.selectors import RecordFilters, record_log_page
 from flows.settings_schemas import (
     SETTINGS_SCHEMAS,
@@ -65,7 +65,7 @@ class SettingsSection:
     form: SchemaForm
     hints: dict[str, Choices]
     flow: Flow | None
-    integration: Any
+    integration: Integration
 
     def save(self) -> bool:
         """Validate through the schema and store; on errors, put them at the form's fields."""
@@ -88,7 +88,7 @@ class SettingsSection:
         return [(self.form[name], options) for name, options in self.hints.items()]
 
 
-def flow_section(flow: Flow, integration: Any, data: Any = None) -> SettingsSection:
+def flow_section(flow: Flow, integration: Integration, data: Any = None) -> SettingsSection:
     schema = SETTINGS_SCHEMAS[flow.kind]
     current = current_settings(flow)
     selects, hints = options_for(list(schema.model_fields), integration_connections(integration))
@@ -111,7 +111,7 @@ def current_settings(flow: Flow) -> Any:
         return SETTINGS_SCHEMAS[flow.kind]()
 
 
-def defaults_section(integration: Any, data: Any = None) -> SettingsSection:
+def defaults_section(integration: Integration, data: Any = None) -> SettingsSection:
     try:
         current = parse_customer_defaults(integration.customer_defaults)
     except SettingsInvalid:
@@ -132,7 +132,7 @@ def defaults_section(integration: Any, data: Any = None) -> SettingsSection:
 
 
 def settings_sections(
-    integration: Any, *, enabled_only: bool, data: Any = None
+    integration: Integration, *, enabled_only: bool, data: Any = None
 ) -> list[SettingsSection]:
     flows = integration.flows.order_by("id")
     if enabled_only:

@@ -31,7 +31,7 @@ from dashboard.reference import reference_options
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
 from flows import services as flow_services
-from flows.models import FlowKind, FlowRun, Trigger
+from flows.models import FlowKind, FlowRun, Integration, Trigger
 from tenants.access import require_tenant
 from tenants.models import Tenant
 
@@ -225,7 +225,7 @@ def wizard_apps_done(request: HttpRequest) -> HttpResponse:
 # ---- step 2: flows ---------------------------------------------------------------------------
 
 
-def integration_or_404(tenant: Tenant) -> Any:
+def integration_or_404(tenant: Tenant) -> Integration:
     integration = services.integration_for(tenant=tenant)
     if integration is None:
         raise Http404("no integration yet")
