@@ -334,13 +334,14 @@ class HttpClient:
             if outcome.reply is not None:
                 return outcome.reply
             assert outcome.error is not None
-            if outcome.reauth and authenticated and self.auth and not reauthenticated:
-                reauthenticated = True
-                self.auth(True)
-                continue
             outcome.error.attempts = attempt
             if outcome.reauth:
-                raise self._unauthorised(outcome.error)
+                if authenticated and self.auth is not None and not reauthenticated:
+                    reauthenticated = True
+                    self.auth(True)
+                    continue
+                # A refused login, or credentials refused again right after signing in.
+                raise self._unauthorised(outcome.error) if reauthenticated else outcome.error
             if not outcome.retry:
                 raise outcome.error
             self._wait_or_give_up(outcome.error, attempt, deadline)

@@ -53,7 +53,7 @@ def test_server_errors_are_retried_within_the_budget(feeddex, settings):
     seed.seed_account(feeddex.account, customers=0, orders=0, seed=1)
     feeddex.set_knobs(error_rate=0.3)
     calls = Calls()
-    assert len(read_all(feeddex, calls, page_size=3)) == 30
+    assert len(read_all(feeddex, calls, page_size=6)) == 30
     assert calls.count(500) + calls.count(503) >= 1
     assert max(c.attempt for c in calls.calls) <= RetryPolicy().max_attempts
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django.urls import include, path
 from django.urls.resolvers import URLPattern, URLResolver
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("sandbox/asperion/", include("connectors.asperion.sandbox.urls")),
     path("sandbox/feeddex/", include("connectors.feeddex.sandbox.urls")),
 ]
-with contextlib.suppress(ImportError):  # the Asperion sandbox is still being built
-    urlpatterns.append(path("sandbox/asperion/", include("connectors.asperion.sandbox.urls")))
