@@ -12,6 +12,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 
 from apicenter.env import env_bool, env_int, env_list, env_required, env_str, local_secret
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dashboard.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -192,6 +194,15 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Reviewed like code: every periodic job of the platform is listed here.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "schedule-due-flows": {"task": "flows.tasks.schedule_due_flows_task", "schedule": 30.0},
+    "monitoring-check-incidents": {
+        "task": "monitoring.tasks.check_incidents_task",
+        "schedule": 60.0,
+    },
+    "monitoring-purge": {"task": "monitoring.tasks.purge_task", "schedule": 3600.0},
+    "monitoring-trial-lifecycle": {
+        "task": "monitoring.tasks.trial_lifecycle_task",
+        "schedule": crontab(minute=0, hour=9),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

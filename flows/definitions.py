@@ -143,8 +143,10 @@ def retry_page(ctx: RunContext, record_type: type[Record]) -> Page:
     )
     records: list[Record | BadRecord] = []
     for log in logs:
-        if log.source is None or log.payload_purged:
-            records.append(BadRecord(log.key, {}, "the record as read was purged: run the flow"))
+        if log.source is None or log.payload_purged or ctx.mask_personal_data:
+            # Purged or masked data cannot be written again: the next run reads it afresh.
+            reason = "the record as read is no longer kept (purged or masked): run the flow"
+            records.append(BadRecord(log.key, {}, reason))
             continue
         try:
             records.append(record_type.parse(log.source))

@@ -27,6 +27,7 @@ from connectors.registry import connector_class
 from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
+from monitoring.masking import mask_personal_data, mask_text, should_mask
 
 # A run gives the worker back after this long, then continues in a new task: one tenant's
 # 100,000-article sync cannot hold a worker while other tenants' orders wait.
@@ -77,6 +78,7 @@ class RunContext:
     booked_skus: set[str] = field(default_factory=set)
     # Values a flow looks up once per run (e.g. another flow's setting).
     extras: dict[str, Any] = field(default_factory=dict)
+    mask_personal_data: bool = False
     calls: list[ApiCallLog] = field(default_factory=list)
     _connectors: dict[str, Connector] = field(default_factory=dict)
     ledger: dict[str, LedgerEntry] = field(default_factory=dict)
@@ -134,6 +136,7 @@ def build_context(run: FlowRun) -> RunContext:
     flow = run.flow
     integration = flow.integration
     return RunContext(
+        mask_personal_data=should_mask(run.tenant_id),
         mapping=compiled_mapping_for(flow.mapping) if flow.mapping else None,
         customer_mapping=(
             compiled_mapping_for(flow.customer_mapping) if flow.customer_mapping else None
@@ -256,21 +259,33 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
 
 
 def log_row(ctx: RunContext, outcome: Outcome, secrets: list[str]) -> RecordLog:
+    stored = stored_data(ctx, secrets)
     return RecordLog(
         tenant_id=ctx.run.tenant_id,
         run=ctx.run,
         flow=ctx.flow,
         entity=outcome.entity,
-        key=outcome.key[:200],
+        key=(mask_text(outcome.key) if ctx.mask_personal_data else outcome.key)[:200],
         action=outcome.action,
         reason=outcome.reason,
-        source=redact_data(outcome.source, secrets),
-        payload=redact_data(outcome.payload, secrets),
-        response=redact_data(outcome.response, secrets),
-        diff=outcome.diff,
+        source=stored(outcome.source),
+        payload=stored(outcome.payload),
+        response=stored(outcome.response),
+        diff=stored(outcome.diff),
         target_id=outcome.target_id,
         mapping_version=ctx.mapping.version if ctx.mapping else None,
     )
+
+
+def stored_data(ctx: RunContext, secrets: list[str]) -> Callable[[Any], Any]:
+    """Return what turns a record's data into what the log keeps: never a secret, and no
+    personal data when the tenant asked for masking."""
+
+    def store(data: Any) -> Any:
+        clean = redact_data(data, secrets)
+        return mask_personal_data(clean) if ctx.mask_personal_data else clean
+
+    return store
 
 
 def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:

@@ -72,6 +72,9 @@ def run_execute(run_id: int) -> str:
     ).get(pk=run_id)
     if run.status in FINISHED:
         return "finished"
+    if not run.flow.tenant.flows_may_run:
+        skip(run, "the trial has ended: flows are paused until the plan is activated")
+        return "paused"
     if not claim_flow(run):
         return handle_busy(run)
     mark_running(run)
@@ -117,16 +120,25 @@ def claim_flow(run: FlowRun) -> bool:
             )
             if not holder_gone:
                 return False
+            # A run whose worker stopped without a word: say so, so it is not left "running".
+            FlowRun.objects.filter(pk=holder_id, status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                error="no sign of life for 5 minutes: its worker stopped; a later run took over",
+            )
         Flow.objects.filter(pk=flow.pk).update(running_run=run)
     return True
+
+
+def skip(run: FlowRun, reason: str) -> None:
+    run.status, run.finished_at, run.error = RunStatus.SKIPPED, timezone.now(), reason
+    run.save(update_fields=["status", "finished_at", "error"])
 
 
 def handle_busy(run: FlowRun) -> str:
     attempts = int(run.params.get("busy_attempts", 0))
     if run.trigger == Trigger.SCHEDULE or attempts >= BUSY_RETRIES:
-        run.status, run.finished_at = RunStatus.SKIPPED, timezone.now()
-        run.error = "another run of this flow was busy"
-        run.save(update_fields=["status", "finished_at", "error"])
+        skip(run, "another run of this flow was busy")
         return "busy"
     run.params = {**run.params, "busy_attempts": attempts + 1}
     run.save(update_fields=["params"])
@@ -262,7 +274,7 @@ def integration_update_customer_defaults(
 
 def flow_set_enabled(*, flow: Flow, enabled: bool) -> Flow:
     flow.enabled = enabled
-    if enabled and flow.next_run_at is None:
+    if enabled:
         flow.next_run_at = timezone.now()
     flow.save(update_fields=["enabled", "next_run_at"])
     if flow.kind == "orders":

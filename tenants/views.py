@@ -22,7 +22,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_TENANT_KEY] = tenant.pk
-        return redirect("dashboard:home")
+        return redirect("dashboard:wizard")
     return render(request, "tenants/signup.html", {"form": form})
 
 
