@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.shortcuts import render
 from django.templatetags.static import static
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,6 +31,7 @@ class ApiDocsView(SpectacularSwaggerView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if not sidecar_installed():
             return render(request, "api/docs.html", {"schema_url": self._get_schema_url(request)})  # type: ignore[no-untyped-call]
