@@ -711,9 +711,17 @@ def add_shipping_article(admin: Administration, now: datetime) -> Article:
 
 @transaction.atomic
 def seed_administration(
-    admin: Administration, *, articles: int, debtors: int, seed: int, variant_share: float = 0.1
+    admin: Administration,
+    *,
+    articles: int,
+    debtors: int,
+    seed: int,
+    variant_share: float = 0.1,
+    shipping_article: bool = True,
 ) -> dict[str, int]:
-    """Replace the administration's records with generated ones; return what was made."""
+    """Replace the administration's records with generated ones; return what was made.
+
+    `articles` counts the catalogue; the shipping-cost article comes on top of it."""
     rng = random.Random(f"{seed}:{admin.name}")  # noqa: S311 - demo data, not secrets
     now = timezone.now()
     ensure_reference_lists(admin)
@@ -728,7 +736,8 @@ def seed_administration(
         rng, article_rows, debtor_rows, min(max(debtors // 5, 3), 300), references, now
     )
     Article.objects.bulk_create(article_rows, batch_size=BATCH)
-    add_shipping_article(admin, now)
+    if shipping_article:
+        add_shipping_article(admin, now)
     contacts = save_debtors(debtor_factory, debtor_rows)
     year = now.astimezone(DUTCH).year
     save_orders(orders, year)
