@@ -30,7 +30,8 @@ def base(live_server: Any) -> str:
     user, _client = seed.ensure_demo_user()
     user.knobs = NO_LIMITS
     user.save()
-    seed.seed_administration(user.administrations.order_by("pk")[0], articles=5, debtors=2, seed=3)
+    first = user.administrations.order_by("pk")[0]
+    seed.seed_administration(first, articles=5, debtors=2, seed=3, shipping_article=False)
     return f"{live_server.url}/sandbox/asperion"
 
 
