@@ -31,8 +31,9 @@ class Worker:
 
     def child_pids(self) -> list[int]:
         """The pool's processes: the ones that actually run tasks."""
-        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
-                             text=True, check=False)
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        )
         return [int(pid) for pid in out.stdout.split()]
 
     def kill_children(self) -> None:
@@ -52,8 +53,9 @@ def purge_queues() -> None:
 
 
 @contextmanager
-def celery_worker(tmp_path: Path, *, concurrency: int = 2, extra_env: dict[str, str] | None = None
-                  ) -> Iterator[Worker]:
+def celery_worker(
+    tmp_path: Path, *, concurrency: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[Worker]:
     purge_queues()
     log = tmp_path / "worker.log"
     env = {
@@ -64,12 +66,29 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 2, extra_env: dict[str, 
         **(extra_env or {}),
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "apicenter", "worker", "-Q", "celery,bulk",
-        "-c", str(concurrency), "--without-gossip", "--without-mingle", "-l", "INFO",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "apicenter",
+        "worker",
+        "-Q",
+        "celery,bulk",
+        "-c",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "INFO",
     ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,  # noqa: S603
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,  # noqa: S603
+            stderr=subprocess.STDOUT,
+        )
     worker = Worker(process, log)
     try:
         wait_until(lambda: " ready." in worker.output() or process.poll() is not None, 60)
