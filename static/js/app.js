@@ -16,6 +16,14 @@
       : "Error " + xhr.status;
     target.insertAdjacentElement("afterend", note);
   });
+  // Selects that apply at once (company, language) submit their form when changed; a
+  // listener here rather than onchange="…", which the Content-Security-Policy would block.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("select[data-autosubmit]") && field.form) {
+      field.form.submit();
+    }
+  });
   // Forms that must not be sent twice (run now, go live): disable their button while sending.
   document.addEventListener("submit", function (event) {
     var form = event.target;
