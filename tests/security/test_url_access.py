@@ -26,35 +26,23 @@ from connectors.models import Connection
 from flows.models import Flow, FlowRun, RecordLog
 from mapping.models import MappingVersion
 from tenants.models import Membership
-from tests.security.estate import MARKERS, Estate, estate_build
-from tests.security.urlmap import Endpoint, endpoints, url_for
+from tests.security.estate import MARKERS, Estate
+from tests.security.urlmap import (
+    PUBLIC,
+    Endpoint,
+    endpoints,
+    is_api,
+    is_public,
+    is_sandbox_admin,
+    is_staff_only,
+    tenant_endpoints,
+    url_for,
+)
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
-SANDBOX_APIS = (
-    "sandbox/asperion/^",
-    "sandbox/feeddex/^",
-    "sandbox/feeddex/authenticate",
-    "sandbox/feeddex/v1/",
-)
-PUBLIC = {
-    "login",
-    "signup",
-    "logout",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "api:schema",
-    "api:docs",
-    "api:feeddex_webhook",
-    "dashboard:language",  # a language cookie for anyone; the user's choice when signed in
-    "monitoring:account_deleted",  # the goodbye page after a deletion (signed out by then)
-    "admin:login",
-    "admin:logout",
-}
 # POSTs that change only the caller's own session or preferences, or compute without saving.
 VIEWER_MAY_POST = {
     "logout",
@@ -63,27 +51,6 @@ VIEWER_MAY_POST = {
     "dashboard:mapping_preview",
 }
 API_WRITE_METHODS = ("post", "put", "patch", "delete")
-
-
-def is_public(endpoint: Endpoint) -> bool:
-    return endpoint.name in PUBLIC or endpoint.route.startswith(SANDBOX_APIS)
-
-
-def is_staff_only(endpoint: Endpoint) -> bool:
-    return endpoint.route.startswith("admin/") and not is_public(endpoint)
-
-
-def is_sandbox_admin(endpoint: Endpoint) -> bool:
-    return endpoint.route.startswith(("sandbox/asperion/admin/", "sandbox/feeddex/admin/"))
-
-
-def is_api(endpoint: Endpoint) -> bool:
-    return endpoint.route.startswith("api/v1/")
-
-
-def tenant_endpoints() -> list[Endpoint]:
-    """The patterns behind a sign-in with a tenant: dashboard, account pages and the API."""
-    return [e for e in endpoints() if not (is_public(e) or is_staff_only(e) or is_sandbox_admin(e))]
 
 
 @dataclass
@@ -134,17 +101,6 @@ def session_for(estate: Estate, who: str) -> Client:
 
 def token_headers(estate: Estate, who: str) -> dict[str, str]:
     return {"Authorization": f"Token {estate.keys[who]}"}
-
-
-@pytest.fixture
-def estate(world) -> Estate:
-    return estate_build(
-        tenant=world.tenant,
-        other_tenant=world.other_tenant,
-        owner=world.owner,
-        viewer=world.viewer,
-        outsider=world.outsider,
-    )
 
 
 @pytest.fixture

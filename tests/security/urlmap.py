@@ -75,6 +75,30 @@ PLAIN_ARGUMENTS: dict[str, Callable[[Estate], str]] = {
     "pk": lambda e: "1",  # the Feeddex sandbox's own product, customer, order ids
 }
 WEBHOOK = "api:feeddex_webhook"
+# Patterns anyone may open: sign-in and sign-up, the API schema and docs, the signed
+# webhook receiver and the sandboxes' emulated APIs (they check their own bearer tokens).
+SANDBOX_APIS = (
+    "sandbox/asperion/^",
+    "sandbox/feeddex/^",
+    "sandbox/feeddex/authenticate",
+    "sandbox/feeddex/v1/",
+)
+PUBLIC = {
+    "login",
+    "signup",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "api:schema",
+    "api:docs",
+    "api:feeddex_webhook",
+    "dashboard:language",  # a language cookie for anyone; the user's choice when signed in
+    "monitoring:account_deleted",  # the goodbye page after a deletion (signed out by then)
+    "admin:login",
+    "admin:logout",
+}
 
 
 @dataclass(frozen=True)
@@ -140,3 +164,24 @@ def url_for(endpoint: Endpoint, estate: Estate) -> str:
     match = resolve(url)
     assert match.func == endpoint.view, f"{url} resolves to {match.view_name}, not {endpoint}"
     return url
+
+
+def is_public(endpoint: Endpoint) -> bool:
+    return endpoint.name in PUBLIC or endpoint.route.startswith(SANDBOX_APIS)
+
+
+def is_staff_only(endpoint: Endpoint) -> bool:
+    return endpoint.route.startswith("admin/") and not is_public(endpoint)
+
+
+def is_sandbox_admin(endpoint: Endpoint) -> bool:
+    return endpoint.route.startswith(("sandbox/asperion/admin/", "sandbox/feeddex/admin/"))
+
+
+def is_api(endpoint: Endpoint) -> bool:
+    return endpoint.route.startswith("api/v1/")
+
+
+def tenant_endpoints() -> list[Endpoint]:
+    """The patterns behind a sign-in with a tenant: dashboard, account pages and the API."""
+    return [e for e in endpoints() if not (is_public(e) or is_staff_only(e) or is_sandbox_admin(e))]
