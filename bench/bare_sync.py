@@ -85,8 +85,11 @@ def article_params(page: int) -> dict[str, Any]:
 
 
 def feeddex_token(feeddex: httpx.Client, target: Endpoints) -> str:
-    body = {"authCode": target.auth_code, "organization": target.organization,
-            "password": target.password}  # fmt: skip
+    body = {
+        "authCode": target.auth_code,
+        "organization": target.organization,
+        "password": target.password,
+    }
     answer = feeddex.post("/authenticate", json=body)
     answer.raise_for_status()
     return str(answer.json()["token"])

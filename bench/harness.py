@@ -75,6 +75,8 @@ def environment(name: str) -> Environment:
         "SITE_URL": site,
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         "PYTHONUNBUFFERED": "1",
+        # Caches, broker folders and keys of the embedded mode: never the project's var/.
+        "APICENTER_VAR_DIR": str(folder / "var"),
     }
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -82,7 +84,6 @@ def environment(name: str) -> Environment:
         values["DATABASE_URL"] = own_url
         description = f"PostgreSQL {urlsplit(own_url).path.lstrip('/')}"
     else:
-        values["APICENTER_VAR_DIR"] = str(folder / "var")
         description, drop = "SQLite (embedded mode)", lambda: None
     os.environ.update(values)
     return Environment(port, site, description, folder, drop, values)
@@ -383,6 +384,10 @@ def show_spread(label: str, values: list[float], unit: str = "", digits: int = 2
         f"{label}: {fmt.format(s['median'])}{unit} (median of {len(values)}; "
         f"{fmt.format(s['min'])} to {fmt.format(s['max'])})"
     )
+
+
+def print_spread(label: str, values: list[float], unit: str = "", digits: int = 2) -> None:
+    print("  " + show_spread(label, values, unit, digits))
 
 
 def percentile(values: list[float], share: float) -> float:

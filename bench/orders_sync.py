@@ -192,10 +192,8 @@ def summarize(orders: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
         return [float(row[name]) for row in rows]
 
     print("summary:")
-    print("  " + harness.show_spread("API calls per order (target ≤ 2.5)",
-                                     column("calls_per_order")))  # fmt: skip
-    print("  " + harness.show_spread("orders booked per second", column("orders_per_second"),
-                                     "", 1))  # fmt: skip
+    harness.print_spread("API calls per order (target ≤ 2.5)", column("calls_per_order"))
+    harness.print_spread("orders booked per second", column("orders_per_second"), "", 1)
     return {
         "orders": orders,
         "runs": rows,

@@ -37,9 +37,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
     parser.add_argument(
-        "--profile", action="store_true",
+        "--profile",
+        action="store_true",
         help="also run one first sync in this process under cProfile and print the top",
-    )  # fmt: skip
+    )
     options = parser.parse_args()
     env = harness.environment("products")
     harness.django_ready()
@@ -116,9 +117,11 @@ def make_bare_account(*, existing: bool = False) -> Any:
         return Account.objects.get(organization=BARE_ORGANIZATION)
     knobs = Knobs(rate_per_second=0, rate_per_minute=0)
     return account_create(
-        organization=BARE_ORGANIZATION, auth_code=BARE_AUTH_CODE, password=BARE_PASSWORD,
+        organization=BARE_ORGANIZATION,
+        auth_code=BARE_AUTH_CODE,
+        password=BARE_PASSWORD,
         knobs=knobs,
-    )  # fmt: skip
+    )
 
 
 def reset(shop: harness.Shop, flow: Any, bare_account: Any) -> None:
@@ -192,18 +195,17 @@ def summarize(articles: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
         return [float(row[name]) for row in rows]
 
     print("summary:")
-    print("  " + harness.show_spread("platform ÷ bare httpx (target ≥ 0.8)", column("ratio")))
-    print("  " + harness.show_spread("platform first sync", column("platform_records_per_second"),
-                                     " rec/s", 0))  # fmt: skip
-    print("  " + harness.show_spread("bare httpx script", column("bare_records_per_second"),
-                                     " rec/s", 0))  # fmt: skip
-    print("  " + harness.show_spread("first sync API calls per record",
-                                     column("first_calls_per_record"), "", 4))  # fmt: skip
+    harness.print_spread("platform ÷ bare httpx (target ≥ 0.8)", column("ratio"))
+    harness.print_spread("platform first sync", column("platform_records_per_second"), " rec/s", 0)
+    harness.print_spread("bare httpx script", column("bare_records_per_second"), " rec/s", 0)
+    harness.print_spread("first sync API calls per record", column("first_calls_per_record"), "", 4)
     print(f"  re-sync writes (target 0): {sorted({int(v) for v in column('resync_writes')})}")
-    print("  " + harness.show_spread("re-sync API calls per record (target ≤ 0.011)",
-                                     column("resync_calls_per_record"), "", 4))  # fmt: skip
-    print("  " + harness.show_spread("re-sync time ÷ first sync (target ≤ 0.10)",
-                                     column("resync_time_share"), "", 3))  # fmt: skip
+    harness.print_spread(
+        "re-sync API calls per record (target ≤ 0.011)", column("resync_calls_per_record"), "", 4
+    )
+    harness.print_spread(
+        "re-sync time ÷ first sync (target ≤ 0.10)", column("resync_time_share"), "", 3
+    )
     return {
         "articles": articles,
         "runs": rows,

@@ -53,8 +53,10 @@ def bench(articles: int, repeat: int, changed_share: float) -> dict[str, Any]:
     shop = harness.make_shop(articles=articles)
     products = flow_set_enabled(flow=shop.flow("products"), enabled=True)
     setup = harness.run_flow(products)
-    print(f"stock: {articles:,} SKUs; products flow first: {setup.created:,} products in "
-          f"{setup.seconds:.0f} s")  # fmt: skip
+    print(
+        f"stock: {articles:,} SKUs; products flow first: {setup.created:,} products in "
+        f"{setup.seconds:.0f} s"
+    )
     stock = flow_set_enabled(flow=shop.flow("stock"), enabled=True)
     rows = []
     for index in range(repeat):
@@ -130,7 +132,7 @@ def summarize(articles: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     print("summary (API calls per SKU, target ≤ 0.011):")
     for name in ("full", "changed", "unchanged"):
-        print("  " + harness.show_spread(name, column(f"{name}_calls_per_sku"), "", 4))
+        harness.print_spread(name, column(f"{name}_calls_per_sku"), "", 4)
     return {
         "skus": articles,
         "runs": rows,
