@@ -63,6 +63,8 @@ def test_masking_keeps_no_personal_data_in_the_log(synced: Synced):
     assert_succeeded(run)
     log = RecordLog.objects.filter(run=run, action="created").first()
     assert log is not None
+    assert log.payload is not None
+    assert log.source is not None
     email = log.payload["email"]
     assert "@" in email
     assert "*" in email

@@ -203,7 +203,12 @@ def demo_seed(request: HttpRequest) -> HttpResponse:
     user, _client = seed.ensure_demo_user()
     administration = user.administrations.order_by("-is_default", "pk").first()
     if administration is not None and not administration.article_set.exists():
-        made = seed.seed_administration(administration, **DEMO_SEED)
+        made = seed.seed_administration(
+            administration,
+            articles=DEMO_SEED["articles"],
+            debtors=DEMO_SEED["debtors"],
+            seed=DEMO_SEED["seed"],
+        )
         messages.success(
             request, f"Demo data created: {made['articles']} articles, {made['debtors']} debtors."
         )
