@@ -40,6 +40,9 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     """The `next` address of a form when it stays on this site, else the fallback."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     allowed = {request.get_host()}
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed, request.is_secure()):
+    # A path only: redirect() would take any other word for a URL name, and fail on it.
+    if not candidate.startswith("/"):
+        return fallback
+    if url_has_allowed_host_and_scheme(candidate, allowed, request.is_secure()):
         return candidate
     return fallback
