@@ -181,7 +181,7 @@ def web_server(env: Environment, *, workers: int = 3, threads: int = 2) -> Itera
     command = [
         PYTHON, "-m", "gunicorn", "apicenter.wsgi", "--bind", f"127.0.0.1:{env.port}",
         "--workers", str(workers), "--threads", str(threads), "--timeout", "120",
-        "--log-level", "warning",
+        "--keep-alive", "10", "--log-level", "warning",
     ]  # fmt: skip
     server = spawn(command, env.folder / "web.log")
     try:
