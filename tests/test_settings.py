@@ -61,6 +61,8 @@ def _manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
             "APICENTER_ENCRYPTION_KEYS",
             "DEBUG",
             "SANDBOX_ENABLED",
+            # Set by browser tests in this process; check --deploy rightly refuses it.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     return subprocess.run(

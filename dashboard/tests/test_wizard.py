@@ -22,8 +22,9 @@ def sandboxes(settings, live_server):
     from apicenter.celery import app
 
     settings.SITE_URL = live_server.url
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read before touching the settings, or a not-yet-read configuration comes from them.
     previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     unthrottled_sandboxes()
     yield live_server

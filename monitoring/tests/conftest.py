@@ -62,8 +62,10 @@ def eager_celery(settings: Any) -> Iterator[None]:
     """Run tasks in-process: the Celery app read its configuration once, so set both."""
     from apicenter.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read the app's values before touching the settings: a configuration not read yet would
+    # otherwise be read from the changed settings, and "restored" to eager for later tests.
     before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before

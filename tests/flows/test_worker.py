@@ -41,16 +41,18 @@ def test_a_worker_killed_mid_run_resumes_without_booking_twice(shop: Synced, tmp
         place(shop, email=f"klant{i}@example.nl", skus=codes[i % 3 : i % 3 + 1]) for i in range(24)
     ]
     # Slow Asperion down so that the run is still busy when its worker dies.
-    shop.set_knobs(latency_ms=120)
+    shop.set_knobs(latency_ms=200)
     admin = shop.administration
     booked = asperion_db.SalesOrder.objects.filter(administration=admin)
     with celery_worker(tmp_path, concurrency=1) as worker:
         run = services.flow_run_start(flow=shop.flow("orders"), trigger=Trigger.MANUAL)
-        assert wait_until(lambda: booked.count() >= 4, 120), worker.output()
-        killed = worker.child_pids()
+        assert wait_until(lambda: booked.count() >= 3, 120), worker.output()
         worker.kill_children()
-        assert wait_until(lambda: finished(run), 180), worker.output()
-        assert set(worker.child_pids()).isdisjoint(killed)
+        booked_when_killed = booked.count()
+        run.refresh_from_db()
+        assert run.status == RunStatus.RUNNING  # killed in the middle of the run
+        assert booked_when_killed < len(orders)
+        assert wait_until(lambda: finished(run), 240), worker.output()
     assert run.status == RunStatus.SUCCEEDED, run.error
     references = [str(r) for r in booked.values_list("reference", flat=True)]
     assert sorted(references) == sorted(o.number for o in orders)  # each exactly once
