@@ -7,7 +7,7 @@ or a zone is accepted, and a value without a zone is read as Dutch local time.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DUTCH = ZoneInfo("Europe/Amsterdam")
@@ -42,7 +42,8 @@ def parse_date_time(text: str) -> datetime:
     # Far years overflow when shifted between zones; no book year lies outside these.
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise ValueError(f"the year must lie between {FIRST_YEAR} and {LAST_YEAR}")
-    return moment
+    # The same instant in UTC: PostgreSQL refuses offsets beyond ±15:59, which the text allows.
+    return moment.astimezone(UTC)
 
 
 def parse_date(text: str) -> date:

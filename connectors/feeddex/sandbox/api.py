@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -175,7 +175,11 @@ def _updated_since(request: HttpRequest) -> datetime | None:
         raise QueryInvalid("updatedSince", "not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise QueryInvalid("updatedSince", "give a time zone (Z or an offset)")
-    return moment
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise QueryInvalid("updatedSince", "out of range") from None
 
 
 def _check_query(request: HttpRequest) -> None:
