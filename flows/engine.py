@@ -79,6 +79,8 @@ class RunContext:
     # Values a flow looks up once per run (e.g. another flow's setting).
     extras: dict[str, Any] = field(default_factory=dict)
     mask_personal_data: bool = False
+    # The system that last refused our credentials (401/403): it needs attention on a stop.
+    refused_by: str | None = None
     calls: list[ApiCallLog] = field(default_factory=list)
     _connectors: dict[str, Connector] = field(default_factory=dict)
     ledger: dict[str, LedgerEntry] = field(default_factory=dict)
@@ -96,6 +98,8 @@ class RunContext:
 
     def _recorder(self, system: str) -> Callable[[ApiCall], None]:
         def record(call: ApiCall) -> None:
+            if call.status in (401, 403):
+                self.refused_by = system
             self.calls.append(
                 ApiCallLog(
                     run=self.run,

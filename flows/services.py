@@ -95,6 +95,8 @@ def execute_claimed(ctx: RunContext) -> str:
         if done:
             definition.after_run(ctx)
     except RunAborted as error:
+        if error.permanent and ctx.refused_by:
+            ctx.connections[ctx.refused_by].mark_failed(str(error), permanent=True)
         finish_failed(ctx.run, str(error), permanent=error.permanent)
         return "done"
     finally:

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.apps import apps
 from django.core import mail
 from django.db import models
@@ -265,11 +264,6 @@ def failure_texts_say_what_went_wrong(synced: Synced) -> None:
     assert any("invalid_client" in error for error in errors), errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows.services.finish_failed does not mark the connection that refused the "
-    "credentials: its last_error stays empty until someone presses Test",
-)
 def test_a_run_refused_by_the_credentials_marks_the_connection(synced):
     feeddex = synced.integration.feeddex
     connection_update_secrets(
