@@ -13,7 +13,7 @@ from django.apps import apps
 from django.shortcuts import render
 from django.templatetags.static import static
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ def sidecar_installed() -> bool:
     return apps.is_installed(SIDECAR_APP)
 
 
-class ApiDocsView(SpectacularSwaggerView):
+class ApiDocsView(SpectacularSwaggerSplitView):
     url_name = "api:schema"
     title = "APIcenter API"
     permission_classes = [AllowAny]

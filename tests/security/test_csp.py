@@ -145,11 +145,6 @@ def test_public_pages_carry_the_policy_and_nothing_it_blocks(with_csp, db):
         assert blocked(response) == [], url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/views/docs.py subclasses SpectacularSwaggerView, whose page starts Swagger UI "
-    "with an inline script; SpectacularSwaggerSplitView serves that script from ?script",
-)
 def test_the_api_docs_work_under_the_policy(with_csp, db):
     response = Client().get("/api/docs/")
     assert response.status_code == 200
