@@ -7,11 +7,12 @@ show that the rest of the run goes on).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from connectors.asperion.sandbox import models as asperion_db
@@ -22,6 +23,21 @@ from tests.flows.conftest import synced as synced  # noqa: F401
 
 HUGE = 200_000
 EMOJI = "🚲🛞✨ Ünïcødé fiets 自転車 دراجة \u200b\u202eRTL"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings: Any) -> Iterator[None]:
+    """A cache of this process only: the sweeps clear it before every request (throttles,
+    rate counters), which must not touch the file cache other test runs share."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "badinput-tests",
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 
@@ -9,8 +12,15 @@ from tests.security.estate import Estate, estate_build
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    # Login throttles and API rate counters of one test must not reach the next.
+def _private_cache(settings: Any) -> Iterator[None]:
+    """A cache of this process only: the sweeps clear it before every request (throttles,
+    rate counters), which must not touch the file cache other test runs share."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "security-tests",
+        }
+    }
     cache.clear()
     yield
     cache.clear()
