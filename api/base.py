@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from rest_framework import permissions, serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from tenants.models import Tenant
 M = TypeVar("M", bound=models.Model)
 
 READ_ONLY_ROLE = "Your role in this company is read-only."
+NESTED_TOO_DEEPLY = "JSON parse error - the body is nested too deeply."
 
 
 class IsTenantMember(permissions.BasePermission):
@@ -31,11 +32,21 @@ class IsTenantMember(permissions.BasePermission):
         return isinstance(request.auth, ApiPrincipal)
 
 
+class JsonBodyParser(JSONParser):
+    """JSON bodies; one nested deeper than Python's decoder goes is a 400, not a 500."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(NESTED_TOO_DEEPLY) from None
+
+
 class ApiView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [IsTenantMember]
     throttle_classes = [TokenRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonBodyParser]
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self) -> Any:
