@@ -14,5 +14,6 @@ def current_tenant(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_membership": membership,
         "current_tenant": membership.tenant,
-        "all_memberships": memberships_of(request.user),  # type: ignore[arg-type]
+        # The membership's user: DRF views may have replaced request.user by an anonymous one.
+        "all_memberships": memberships_of(membership.user),
     }

@@ -205,6 +205,11 @@ def memory_broker() -> Any:
 
     app.conf.broker_url, app.conf.broker_transport_options = "memory://", {}
     reset_pools()
+    # The memory transport keeps its queues for the whole process: start this test empty.
+    with app.connection_for_write() as conn:
+        for queue in ("celery", "bulk"):
+            while conn.default_channel.basic_get(queue, no_ack=True) is not None:
+                pass
     yield app
     app.conf.broker_url, app.conf.broker_transport_options = saved
     reset_pools()

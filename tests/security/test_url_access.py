@@ -335,25 +335,15 @@ def test_owner_and_viewer_get_every_page_without_an_error(estate, sweep):
 
 
 # Public pages that still fail for a signed-in user; each is pinned by its own test below.
-KNOWN_SIGNED_IN_500 = {"api:docs"}
-
-
 def test_public_pages_work_for_signed_in_users_too(estate, sweep):
     for who in ("owner", "outsider"):
         session = session_for(estate, who)
         for endpoint in endpoints():
-            if is_public(endpoint) and endpoint.name not in KNOWN_SIGNED_IN_500:
+            if is_public(endpoint):
                 sweep.call(session, "get", url_for(endpoint, estate))
     sweep.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="ApiDocsView has no authentication classes, so DRF sets request.user to "
-    "AnonymousUser while the middleware's membership stays; the current_tenant context "
-    "processor then asks memberships_of(AnonymousUser): 500 for everyone signed in",
-)
 def test_a_signed_in_user_can_open_the_api_docs(estate):
     response = session_for(estate, "owner").get("/api/docs/")
     assert response.status_code == 200
