@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck migrations-check check install clean
+.PHONY: run test lint typecheck migrations-check check install clean bench lock
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,15 @@ lock:
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmarks: PostgreSQL and Redis as in CI (each script makes and drops its own database).
+BENCH_SCRIPTS := products_sync stock_sync orders_sync worker_memory activity_log purge \
+	webhook_ingest rate_limited mapping_bench connectors_fault_run
+bench: $(STAMP)
+	@for script in $(BENCH_SCRIPTS); do \
+		echo "== $$script"; \
+		DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/apicenter_bench} \
+		REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/2} \
+		CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/3} \
+		$(BIN)/python bench/$$script.py || exit 1; \
+	done
