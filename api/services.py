@@ -16,6 +16,7 @@ from api.tokens import hash_key, new_raw_key, visible_prefix
 from connectors.models import Connection
 from tenants.models import Membership, Tenant, User
 
+TOKEN_NAME_NUL = "A token name cannot contain null characters."
 TOKEN_NAME_REQUIRED = "Give the token a name."
 NOT_A_MEMBER = "The user is not a member of this company."
 # Writing last_used_at on every request would turn each read into a write: once a minute is
@@ -28,6 +29,8 @@ def api_token_create(*, user: User, tenant: Tenant, name: str) -> tuple[ApiToken
     name = name.strip()
     if not name:
         raise ValidationError({"name": [TOKEN_NAME_REQUIRED]})
+    if "\x00" in name:  # PostgreSQL cannot store it; Django's form fields refuse it too
+        raise ValidationError({"name": [TOKEN_NAME_NUL]})
     if not Membership.objects.filter(user=user, tenant=tenant).exists():
         raise ValidationError({"user": [NOT_A_MEMBER]})
     raw_key = new_raw_key()
