@@ -322,6 +322,7 @@ class RunFigures:
     failed: int
     api_calls: int
     error: str
+    http_seconds: float = 0.0  # time spent inside the run's API calls (ApiCallLog durations)
 
     @property
     def writes(self) -> int:
@@ -350,6 +351,11 @@ def run_flow(
 
 
 def figures_of(run: Any, seconds: float) -> RunFigures:
+    from django.db.models import Sum
+
+    from flows.models import ApiCallLog
+
+    http_ms = ApiCallLog.objects.filter(run=run).aggregate(total=Sum("duration_ms"))["total"]
     return RunFigures(
         run_id=run.pk,
         status=run.status,
@@ -361,6 +367,7 @@ def figures_of(run: Any, seconds: float) -> RunFigures:
         failed=run.failed,
         api_calls=run.api_calls,
         error=run.error,
+        http_seconds=(http_ms or 0) / 1000,
     )
 
 

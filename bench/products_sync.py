@@ -187,6 +187,9 @@ def figures(
         "resync_api_calls": again.api_calls,
         "resync_calls_per_record": again.api_calls / again.read,
         "resync_time_share": again.seconds / first.seconds,
+        # Within one run: the share of its time spent waiting for the APIs.
+        "first_http_share": first.http_seconds / first.seconds,
+        "resync_http_share": again.http_seconds / again.seconds,
     }
 
 
@@ -206,6 +209,8 @@ def summarize(articles: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
     harness.print_spread(
         "re-sync time ÷ first sync (target ≤ 0.10)", column("resync_time_share"), "", 3
     )
+    harness.print_spread("first sync: share of time in API calls", column("first_http_share"))
+    harness.print_spread("re-sync: share of time in API calls", column("resync_http_share"))
     return {
         "articles": articles,
         "runs": rows,
