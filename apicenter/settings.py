@@ -189,6 +189,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1800)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1900)
+# A flow run gives its worker back after this many seconds and continues in a new task at
+# the end of its queue: one tenant's 100,000-article sync cannot hold a worker process while
+# other tenants' runs wait, and a task waiting for a busy process waits at most one slice.
+FLOW_SLICE_SECONDS = env_int("FLOW_SLICE_SECONDS", 20)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"

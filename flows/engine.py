@@ -29,10 +29,6 @@ from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordL
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from monitoring.masking import mask_personal_data, mask_text, should_mask
 
-# A run gives the worker back after this long, then continues in a new task: one tenant's
-# 100,000-article sync cannot hold a worker while other tenants' orders wait.
-SLICE_SECONDS = 20.0
-
 
 def payload_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)

@@ -7,12 +7,13 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from connectors.crypto import SecretsUnreadable
-from flows.engine import SLICE_SECONDS, RunAborted, RunContext, build_context
+from flows.engine import RunAborted, RunContext, build_context
 from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
 from flows.registry import FLOWS
 from flows.settings_schemas import SettingsInvalid
@@ -88,7 +89,7 @@ def run_execute(run_id: int) -> str:
 
 def execute_claimed(ctx: RunContext) -> str:
     definition = FLOWS[ctx.flow.kind]
-    deadline = time.monotonic() + SLICE_SECONDS
+    deadline = time.monotonic() + settings.FLOW_SLICE_SECONDS
     try:
         definition.check(ctx)
         done = definition.run(ctx, deadline=deadline)
