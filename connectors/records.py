@@ -51,6 +51,17 @@ class Record(BaseModel):
     def key(self) -> str:
         raise NotImplementedError
 
+    @property
+    def source_identity(self) -> str:
+        """The source system's own id of the record ("" when it has none): two records
+        with one key but different identities are two source records, not one read twice."""
+        return str(getattr(self, "source_id", "") or "")
+
+    @property
+    def source_label(self) -> str:
+        """The record as its owner knows it in the source, for messages."""
+        return f"{self.entity} {self.source_identity}".strip()
+
 
 class Address(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -93,6 +104,10 @@ class Product(Record):
     def key(self) -> str:
         return self.sku
 
+    @property
+    def source_label(self) -> str:
+        return f"article {self.sku!r} (id {self.source_id})"
+
 
 class StockLevel(Record):
     entity: ClassVar[str] = "stock"
@@ -127,6 +142,12 @@ class Customer(Record):
     @property
     def key(self) -> str:
         return (self.email or "").lower() or self.customer_number or self.source_id
+
+    @property
+    def source_label(self) -> str:
+        if self.customer_number:
+            return f"debtor {self.customer_number}"
+        return f"debtor (id {self.source_id})"
 
 
 class OrderLine(BaseModel):

@@ -50,6 +50,9 @@ class Outcome:
     target_id: str = ""
     # Set to record the outcome in the ledger (hash of the payload that the target now holds).
     ledger_hash: str | None = None
+    # The source record that owns the key from now on (see LedgerEntry.source_id).
+    source_id: str = ""
+    source_label: str = ""
 
 
 class RunAborted(Exception):
@@ -296,6 +299,8 @@ def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
             source_key=o.key[:200],
             target_id=o.target_id,
             payload_hash=o.ledger_hash or "",
+            source_id=o.source_id[:64],
+            source_label=o.source_label[:200],
             last_outcome=o.action,
             last_run=ctx.run,
         )
@@ -305,7 +310,15 @@ def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
         list(rows.values()),
         update_conflicts=True,
         unique_fields=["flow", "source_key"],
-        update_fields=["target_id", "payload_hash", "last_outcome", "last_run", "updated_at"],
+        update_fields=[
+            "target_id",
+            "payload_hash",
+            "source_id",
+            "source_label",
+            "last_outcome",
+            "last_run",
+            "updated_at",
+        ],
     )
 
 

@@ -183,6 +183,10 @@ class LedgerEntry(models.Model):
     source_key = models.CharField(max_length=200)
     target_id = models.CharField(max_length=64, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True)
+    # The source record that owns the key (its id, and how a person would name it): a second
+    # source record whose key comes out the same is refused instead of overwriting the first.
+    source_id = models.CharField(max_length=64, blank=True)
+    source_label = models.CharField(max_length=200, blank=True)
     # "booking" marks an order whose write may be in flight: on resume, look before writing.
     last_outcome = models.CharField(max_length=10)
     last_run = models.ForeignKey(FlowRun, models.SET_NULL, null=True, blank=True, related_name="+")

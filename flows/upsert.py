@@ -17,7 +17,7 @@ from flows.engine import (
     skipped,
     write_failure,
 )
-from flows.models import Action
+from flows.models import Action, LedgerEntry
 
 UNCHANGED = "unchanged since the last run: nothing to write"
 EXISTS_NO_UPDATE = "exists in the target already and updating existing records is off"
@@ -40,6 +40,7 @@ class Write:
     payload: dict[str, Any]
     digest: str
     source: dict[str, Any]
+    owner: Record
     extra: dict[str, Any] = field(default_factory=dict)
 
     def outcome(self, action: str, **values: Any) -> Outcome:
@@ -49,13 +50,33 @@ class Write:
             action=action,
             source=self.source,
             payload=self.payload,
+            **self.ownership(),
             **values,
         )
 
     def skipped(self, reason: str, **values: Any) -> Outcome:
         return skipped(
-            self.target.entity, self.key, reason, source=self.source, payload=self.payload, **values
+            self.target.entity,
+            self.key,
+            reason,
+            source=self.source,
+            payload=self.payload,
+            **self.ownership(),
+            **values,
         )
+
+    def ownership(self) -> dict[str, Any]:
+        return {
+            "source_id": self.owner.source_identity,
+            "source_label": self.owner.source_label,
+        }
+
+    def taken_by(self, label: str) -> Outcome:
+        reason = (
+            f"{label} goes to the same Feeddex record already: this one is not written over "
+            "it; make the two differ in the source (spaces and case do not count)"
+        )
+        return failed(self.target.entity, self.key, reason, source=self.source)
 
     def failure(self, error: ConnectorError) -> Outcome:
         return write_failure(
@@ -74,13 +95,38 @@ def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None =
     payload, errors = ctx.map(record)
     if payload is None:
         return failed(target.entity, key, f"mapping failed: {errors}", source=source)
-    item = Write(target, key, record.key, payload, payload_hash(payload), source)
+    item = Write(target, key, record.key, payload, payload_hash(payload), source, record)
     entry = ctx.ledger.get(key)
+    if entry and owned_by_another(entry, record):
+        return item.taken_by(entry.source_label or f"source record {entry.source_id}")
     if entry and entry.payload_hash == item.digest and entry.target_id:
         return item.skipped(UNCHANGED, target_id=entry.target_id)
-    if ctx.dry_run:
-        return dry_run(ctx, item)
-    return write(ctx, item, entry.target_id if entry else "")
+    target_id = entry.target_id if entry else ""
+    outcome = dry_run(ctx, item) if ctx.dry_run else write(ctx, item, target_id)
+    claim(ctx, outcome)
+    return outcome
+
+
+def owned_by_another(entry: LedgerEntry, record: Record) -> bool:
+    """Whether the key belongs to another source record (e.g. "DUP-3" and "DUP-3 ", or
+    one email address in two cases): the second must not overwrite the first."""
+    identity = record.source_identity
+    return bool(entry.source_id and identity and entry.source_id != identity)
+
+
+def claim(ctx: RunContext, outcome: Outcome) -> None:
+    """Note the key's owner in the run's ledger at once: the ledger rows of a page are saved
+    only when the page is done, and a duplicate may come later in the same page."""
+    if outcome.action not in (Action.CREATED, Action.UPDATED) or not outcome.source_id:
+        return
+    ctx.ledger[outcome.key] = LedgerEntry(
+        flow=ctx.flow,
+        source_key=outcome.key,
+        target_id=outcome.target_id,
+        payload_hash=outcome.ledger_hash or "",
+        source_id=outcome.source_id,
+        source_label=outcome.source_label,
+    )
 
 
 def write(ctx: RunContext, item: Write, target_id: str) -> Outcome:
@@ -114,7 +160,24 @@ def after_conflict(ctx: RunContext, item: Write, error: ConnectorError) -> Outco
         existing = None
     if existing is None:
         return item.failure(error)
+    owner = other_owner(ctx, item, str(existing["id"]))
+    if owner is not None:
+        return item.taken_by(owner)
     return write(ctx, item, str(existing["id"]))
+
+
+def other_owner(ctx: RunContext, item: Write, target_id: str) -> str | None:
+    """Return the label of another source record that the target record belongs to, if any
+    (a customer matched by number whose email another debtor has already)."""
+    identity = item.owner.source_identity
+    if not identity:
+        return None
+    claimed = [e for e in ctx.ledger.values() if e.target_id == target_id]
+    rows = LedgerEntry.objects.filter(flow=ctx.flow, target_id=target_id).exclude(source_id="")
+    for entry in [*claimed, *rows.exclude(source_id=identity)[:1]]:
+        if owned_by_another(entry, item.owner):
+            return entry.source_label or f"source record {entry.source_id}"
+    return None
 
 
 def dry_run(ctx: RunContext, item: Write) -> Outcome:

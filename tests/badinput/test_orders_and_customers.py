@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows.models import Action, RecordLog
 from tests.badinput.conftest import EMOJI, article, assert_each_ended_with_a_reason, debtor
@@ -160,11 +158,6 @@ def test_odd_debtors_fail_one_by_one_naming_the_field_and_the_rest_is_sent(bare)
     assert spaced.email == "spaced@example.nl"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two debtors with one email address (in any case) become one Feeddex customer: "
-    "the second overwrites the first (logged as 'updated') instead of failing naming it",
-)
 def test_a_second_debtor_with_the_same_email_fails_instead_of_overwriting(bare):
     debtor(bare, "30001", email_address="dubbel@example.nl", name="Eerste Klant")
     debtor(bare, "30002", email_address="DUBBEL@example.nl", name="Tweede Klant")
@@ -175,3 +168,20 @@ def test_a_second_debtor_with_the_same_email_fails_instead_of_overwriting(bare):
     assert "30001" in logs["30002"].reason
     shop_customer = feeddex_db.Customer.objects.get(account=bare.account, email="dubbel@example.nl")
     assert shop_customer.customer_code == "30001"
+
+
+def test_a_debtor_matched_by_number_cannot_take_the_email_of_another(bare):
+    # Matched by number, the two debtors have two ledger keys: Feeddex's 409 on the email
+    # finds the first one's customer, which the ledger says is the first debtor's.
+    bare.configure("customers", match_by="customer_number")
+    debtor(bare, "30011", email_address="gedeeld@example.nl", name="Eerste Klant")
+    debtor(bare, "30012", email_address="Gedeeld@Example.nl", name="Tweede Klant")
+    run = bare.run("customers")
+    logs = customer_logs(run)
+    assert logs["30011"].action == Action.CREATED
+    assert logs["30012"].action == Action.FAILED
+    assert "debtor 30011" in logs["30012"].reason
+    shop_customer = feeddex_db.Customer.objects.get(
+        account=bare.account, email="gedeeld@example.nl"
+    )
+    assert shop_customer.customer_code == "30011"
