@@ -21,10 +21,12 @@ Every call to an external system goes through `HttpClient.request`, which
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import json
 import random
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -188,12 +190,19 @@ class GuardedBackend(httpcore.SyncBackend):
         return addresses[0]
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying context per process: loading the CA bundle takes tens of milliseconds,
+    and every run slice opens new clients."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     def __init__(self, *, allow_private: Callable[[], bool]) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=shared_ssl_context(), trust_env=False)
         # httpx does not take a network backend, so the pool is built again with one.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=shared_ssl_context(),
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
@@ -419,7 +428,7 @@ class HttpClient:
             return _Attempt(reply=Reply(response.status_code, None, response.headers, attempt))
         try:
             data = json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested deeper than the decoder goes: malformed
             message = (
                 f"{self._what(request)} answered {response.status_code} with malformed JSON "
                 f"({len(response.content)} bytes)"
@@ -436,7 +445,7 @@ class HttpClient:
         status = response.status_code
         try:
             body = json.loads(response.content) if response.content else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         api_message, field_errors = api_error_of(body)
         api_message = self._redact(api_message, request) if api_message else None

@@ -103,6 +103,8 @@ def parse_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise TextError(f"{text!r} is not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise TextError("the JSON value is nested too deeply") from None
 
 
 def parse_steps(text: str) -> list[dict[str, Any]]:

@@ -60,6 +60,8 @@ def parse_event(body: bytes) -> WebhookEvent:
         return parse_json(WebhookEvent, data)
     except (ValueError, ValidationError) as error:
         raise SignatureInvalid(f"the body is not a Feeddex event: {error}") from None
+    except RecursionError:
+        raise SignatureInvalid("the body is not a Feeddex event: nested too deeply") from None
 
 
 def _digest(secret: str, timestamp: int, body: bytes) -> str:

@@ -92,3 +92,8 @@ def test_validation_errors_go_to_the_rule_of_their_field():
     assert rows[0].errors == ["unknown source"]
     assert rows[1].errors == ["x"]
     assert general == ["name: required field not mapped"]
+
+
+def test_a_constant_nested_deeper_than_the_json_decoder_goes_is_a_text_error():
+    with pytest.raises(mapping_text.TextError, match="nested too deeply"):
+        mapping_text.parse_json("[" * 100_000 + "]" * 100_000)

@@ -245,8 +245,6 @@ def test_public_endpoints_answer_bad_bodies_without_a_500(estate):
     problems = []
     for url in urls:
         for label, body in API_BODIES:
-            if (url, label) in KNOWN_PUBLIC_500:
-                continue
             for content_type in ("application/json", "application/x-www-form-urlencoded"):
                 response, _nul = send_and_undo(
                     client, "post", url, data=body, content_type=content_type
@@ -258,15 +256,6 @@ def test_public_endpoints_answer_bad_bodies_without_a_500(estate):
     assert not problems, "\n".join(problems)
 
 
-# Known, and tested on their own below: the list shrinks as they are fixed.
-KNOWN_PUBLIC_500 = {("/sandbox/feeddex/authenticate", "deeply nested")}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="connectors/feeddex/sandbox/api.py _login_account catches ValueError from "
-    "json.loads but not RecursionError: anyone can make /authenticate answer 500",
-)
 def test_the_feeddex_sandbox_login_answers_a_deeply_nested_body_without_a_500(db):
     body = "[" * 100_000 + "]" * 100_000
     client = Client(raise_request_exception=False)

@@ -97,7 +97,7 @@ def _login_account(request: HttpRequest) -> Account | None:
     """The organization named in an /authenticate body, so its knobs apply to logins."""
     try:
         organization = json.loads(request.body).get("organization")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # nested deeper than json goes
         return None
     if not isinstance(organization, str):
         return None

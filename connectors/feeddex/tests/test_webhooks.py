@@ -67,3 +67,9 @@ def test_no_secret_means_no_delivery_is_trusted():
 def test_a_body_that_is_not_an_event_is_refused():
     with pytest.raises(SignatureInvalid, match="not a Feeddex event"):
         parse_event(b'{"id": "evt_2", "type": "product.deleted", "data": {}}')
+
+
+def test_a_body_nested_deeper_than_the_json_decoder_goes_is_refused():
+    # Signed correctly (the sender knows the secret), it still must not raise RecursionError.
+    with pytest.raises(SignatureInvalid, match="nested too deeply"):
+        parse_event(b"[" * 100_000 + b"]" * 100_000)
