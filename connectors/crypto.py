@@ -7,7 +7,7 @@ prepending a new one, running `manage.py rotate_secrets`, and then dropping the 
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -35,12 +35,20 @@ def decrypt_json(token: str) -> dict[str, Any]:
     if not token:
         return {}
     try:
-        data: dict[str, Any] = json.loads(fernet().decrypt(token.encode()))
+        data: dict[str, Any] = json.loads(_plaintext(tuple(settings.ENCRYPTION_KEYS), token))
     except InvalidToken:
         raise SecretsUnreadable(
             "stored secrets cannot be decrypted with the configured keys"
         ) from None
     return data
+
+
+@lru_cache(maxsize=256)
+def _plaintext(keys: tuple[str, ...], token: str) -> bytes:
+    """Decrypt once per token and key set: a sync reads a connection's secrets for every
+    call it makes (credentials, redaction), and each decryption costs an HMAC and an AES
+    pass. A failed decryption raises and is not kept; a new key set misses the cache."""
+    return _fernet(keys).decrypt(token.encode())
 
 
 def uses_newest_key(token: str) -> bool:

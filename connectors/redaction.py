@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -27,30 +28,49 @@ _QUERY = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     lowered = key.lower().replace("-", "_")
     return any(word in lowered for word in SECRET_KEY_WORDS)
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    return _QUERY.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+    return _redact_text(text, _longest_first(secrets))
 
 
 def redact_data(data: Any, secrets: Iterable[str] = ()) -> Any:
     """Return a copy of JSON-like data with secret-named keys and secret values redacted."""
-    secret_list = list(secrets)
+    return _redact_data(data, _longest_first(secrets))
+
+
+def _longest_first(secrets: Iterable[str]) -> tuple[str, ...]:
+    # Longest first, so that a secret containing another is replaced whole.
+    return tuple(sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True))
+
+
+def _redact_text(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    # The patterns only match around these words and signs: most texts skip the regexes.
+    lowered = text.lower()
+    if "bearer" in lowered or "token" in lowered:
+        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    if "=" in text:
+        text = _QUERY.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+    return text
+
+
+def _redact_data(data: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(data, dict):
         return {
             key: REDACTED
             if is_secret_key(str(key)) and value not in (None, "")
-            else redact_data(value, secret_list)
+            else _redact_data(value, secrets)
             for key, value in data.items()
         }
     if isinstance(data, list):
-        return [redact_data(item, secret_list) for item in data]
+        return [_redact_data(item, secrets) for item in data]
     if isinstance(data, str):
-        return redact_text(data, secret_list)
+        return _redact_text(data, secrets)
     return data
