@@ -115,16 +115,24 @@ class RunContext:
         return record
 
     def mapping_context(self) -> dict[str, Any]:
-        return {
-            "settings": self.settings.model_dump(mode="json"),
-            "customer_defaults": self.customer_defaults.model_dump(mode="json"),
-        }
+        # Built once per run: the settings do not change while it runs, and dumping them
+        # for every record cost as much as mapping it.
+        if "mapping_context" not in self.extras:
+            self.extras["mapping_context"] = {
+                "settings": self.settings.model_dump(mode="json"),
+                "customer_defaults": self.customer_defaults.model_dump(mode="json"),
+            }
+        return self.extras["mapping_context"]  # type: ignore[no-any-return]
 
-    def map(self, record: Record) -> tuple[dict[str, Any] | None, str]:
-        """Return the target payload for a record, or None and the mapping errors in words."""
+    def map(
+        self, record: Record, source: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any] | None, str]:
+        """Return the target payload for a record, or None and the mapping errors in words.
+        `source` is the record as data when the caller has it already."""
         if self.mapping is None:
             return None, "this flow has no mapping"
-        return self.mapping.apply(record.as_source(), context=self.mapping_context())
+        data = record.as_source() if source is None else source
+        return self.mapping.apply(data, context=self.mapping_context())
 
     def load_ledger(self, keys: Iterable[str]) -> None:
         rows = LedgerEntry.objects.filter(flow=self.flow, source_key__in=list(keys))

@@ -92,7 +92,7 @@ def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None =
     """
     key = key or record.key
     source = record.as_source()
-    payload, errors = ctx.map(record)
+    payload, errors = ctx.map(record, source)
     if payload is None:
         return failed(target.entity, key, f"mapping failed: {errors}", source=source)
     item = Write(target, key, record.key, payload, payload_hash(payload), source, record)
