@@ -322,6 +322,11 @@ class FeeddexConnector(HttpConnector):
         except ConnectorError as error:
             if error.permanent:
                 raise
+            if refused_as_a_whole(error) and len(chunk) > 1:
+                # One bad item refuses the whole batch: halve it until the bad ones stand
+                # alone, so the rest gets its stock (about 2·log2(n) calls, only then).
+                middle = len(chunk) // 2
+                return self._stock_chunk(chunk[:middle]) + self._stock_chunk(chunk[middle:])
             return [error for _ in chunk]
         failures = {failure.sku: failure.message for failure in answer.failed}
         results: list[WriteResult | ConnectorError] = []
@@ -344,6 +349,11 @@ class FeeddexConnector(HttpConnector):
 
 
 # ---- conversions ---------------------------------------------------------------------------
+
+
+def refused_as_a_whole(error: ConnectorError) -> bool:
+    """Whether Feeddex refused a batch for its content (some item in it), not for the call."""
+    return isinstance(error, RecordRejected) and error.status in (400, 422)
 
 
 def prepare(schema: type[Payload], payload: dict[str, Any], entity: str) -> dict[str, Any]:

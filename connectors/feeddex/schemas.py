@@ -108,6 +108,12 @@ class Product(Answer):
     updatedAt: dt.datetime | None = None
 
 
+# Feeddex keeps quantities as 32-bit integers: the contract leaves the bound open, the sandbox
+# (like the API) refuses a larger one, and in a stock batch that refuses the whole batch.
+MAX_QUANTITY = 2**31 - 1
+Quantity = Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
+
+
 class ProductIn(Payload):
     sku: str = Field(min_length=1, max_length=64)
     type: Literal["simple", "variant", "configurable"] | None = None
@@ -119,7 +125,7 @@ class ProductIn(Payload):
     vatRate: Literal[0, 9, 21] | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     ean: str | None = None
-    quantity: int | None = None
+    quantity: Quantity | None = None
     manageStock: bool | None = None
     attributes: list[Attribute] | None = Field(default=None, max_length=20)
     active: bool | None = None
@@ -127,7 +133,7 @@ class ProductIn(Payload):
 
 class StockUpdateIn(Payload):
     sku: str = Field(min_length=1)
-    quantity: int
+    quantity: Quantity
     manageStock: bool | None = None
 
 

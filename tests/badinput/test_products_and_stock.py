@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows.models import Action, RecordLog
@@ -151,11 +149,6 @@ def test_odd_stock_figures_become_whole_quantities_never_below_zero(bare):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stock goes to Feeddex in batches of 100: one quantity Feeddex refuses (above "
-    "2**31-1) fails the whole batch, so every other article of it fails with its reason",
-)
 def test_one_refused_quantity_fails_alone_and_the_rest_of_the_batch_gets_its_stock(bare):
     for code in ("STOCK-HUGE", "STOCK-OK-1", "STOCK-OK-2"):
         article(bare, code)

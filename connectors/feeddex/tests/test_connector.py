@@ -309,6 +309,41 @@ def test_stock_is_written_in_batches_of_100(feeddex):
     assert last.quantity == 248
 
 
+def test_a_quantity_beyond_32_bits_is_refused_before_sending(feeddex):
+    calls = Calls()
+    results = connector(feeddex, calls).write_batch("stock", [{"sku": "X", "quantity": 2**31}])
+    assert isinstance(results[0], RecordRejected)
+    assert "quantity" in results[0].field_errors
+    assert calls.calls == []
+
+
+def test_a_batch_refused_as_a_whole_is_halved_until_the_bad_item_fails_alone(feeddex):
+    seed.seed_account(feeddex.account, customers=0, orders=0, seed=1)
+    skus = list(
+        SandboxProduct.objects.filter(account=feeddex.account)
+        .order_by("id")
+        .values_list("sku", flat=True)[:8]
+    )
+    payloads = [{"sku": sku, "quantity": 40 + i} for i, sku in enumerate(skus)]
+    # Our schema lets a NUL through; the API refuses the whole body for it (400).
+    payloads.insert(5, {"sku": "NUL\x00SKU", "quantity": 1})
+    calls = Calls()
+    results = connector(feeddex, calls).write_batch("stock", payloads)
+    refused = [r for r in results if isinstance(r, RecordRejected)]
+    assert len(refused) == 1
+    assert results[5] is refused[0]
+    assert refused[0].status == 400
+    assert all(isinstance(r, WriteResult) for i, r in enumerate(results) if i != 5)
+    quantities = dict(
+        SandboxProduct.objects.filter(account=feeddex.account, sku__in=skus).values_list(
+            "sku", "quantity"
+        )
+    )
+    assert quantities == {sku: 40 + i for i, sku in enumerate(skus)}
+    # 9 items: the whole, then halves down to the bad one (and the good ones beside it).
+    assert [c.path for c in calls.calls].count("/v1/products/stock") <= 2 * 4 + 1
+
+
 def test_an_order_gets_its_external_reference(feeddex):
     seed.seed_account(feeddex.account, customers=2, orders=3, seed=1)
     order = SandboxOrder.objects.filter(account=feeddex.account).order_by("id")[0]
