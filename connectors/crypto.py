@@ -2,6 +2,9 @@
 
 Encrypting always uses the newest key; decrypting tries every key, so a key can be rotated by
 prepending a new one, running `manage.py rotate_secrets`, and then dropping the old one.
+
+Every column that holds a token is an EncryptedTextField: that is how the rotation finds them
+all, so a new one cannot be left out.
 """
 
 from __future__ import annotations
@@ -11,11 +14,33 @@ from functools import cache, lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
+from django.db import models
 
 
 class SecretsUnreadable(Exception):
     """No configured key opens the stored secrets (a key was removed too early)."""
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+    """A text column holding a Fernet token of JSON (see encrypt_json); by the house rule
+    its name ends in `_encrypted`."""
+
+    def deconstruct(self) -> Any:
+        # Stored exactly as a TextField: migrations need not know the difference.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], str]]:
+    """(model, column) of every encrypted column of the installed apps."""
+    return [
+        (model, field.attname)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
 
 
 @cache

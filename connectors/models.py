@@ -26,7 +26,7 @@ class Connection(models.Model):
     name = models.CharField(max_length=120)
     config = models.JSONField(default=dict, blank=True)
     # Fernet token of the JSON secrets; read and write only through .secrets.
-    secrets_encrypted = models.TextField(default="", blank=True, editable=False)
+    secrets_encrypted = crypto.EncryptedTextField(default="", blank=True, editable=False)
     status = models.CharField(
         max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NEW
     )

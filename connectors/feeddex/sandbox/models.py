@@ -31,7 +31,7 @@ class Account(models.Model):
 
     organization = models.CharField(max_length=100, unique=True)
     # Fernet token of {"auth_code", "password"}; read only through the properties.
-    credentials_encrypted = models.TextField(editable=False)
+    credentials_encrypted = crypto.EncryptedTextField(editable=False)
     knobs = models.JSONField(default=default_knobs)
     duplicate_webhook_rate = models.FloatField(
         default=0.0, help_text="Share (0..1) of webhook events delivered twice."
@@ -218,7 +218,7 @@ class WebhookSubscription(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=2000)
     events = models.JSONField()
-    secret_encrypted = models.TextField(editable=False)
+    secret_encrypted = crypto.EncryptedTextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
