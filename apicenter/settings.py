@@ -15,7 +15,15 @@ import django_stubs_ext
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
 
-from apicenter.env import env_bool, env_int, env_list, env_required, env_str, local_secret
+from apicenter.env import (
+    env_bool,
+    env_count,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+    local_secret,
+)
 
 # Lets admin classes and querysets take type parameters at run time, as mypy sees them.
 django_stubs_ext.monkeypatch()
@@ -193,6 +201,10 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1900)
 # the end of its queue: one tenant's 100,000-article sync cannot hold a worker process while
 # other tenants' runs wait, and a task waiting for a busy process waits at most one slice.
 FLOW_SLICE_SECONDS = env_int("FLOW_SLICE_SECONDS", 20)
+# A running run that has saved no page for this long is presumed dead (its worker died, or
+# its task was lost with a broker that keeps nothing on disk): the scheduler's tick fails it
+# and starts a successor that reads on from the flow's cursor.
+FLOW_RUN_STALE_SECONDS = env_int("FLOW_RUN_STALE_SECONDS", 300)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -231,11 +243,16 @@ APICENTER_ALLOW_PRIVATE_URLS = env_bool("APICENTER_ALLOW_PRIVATE_URLS", False)
 TRIAL_DAYS = 14
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 900)
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (0: none, the
+# header is ignored); the client address is read through tenants.addresses.client_address.
+TRUSTED_PROXY_HOPS = env_count("TRUSTED_PROXY_HOPS", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"api_token": env_str("API_THROTTLE_RATE", "600/min")},
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    # DRF's own address (get_ident) follows the same rule as ours.
+    "NUM_PROXIES": TRUSTED_PROXY_HOPS,
 }
 
 # Security: secure by default outside the embedded mode (passes check --deploy).

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from tenants import throttle
+from tenants.addresses import client_address
 from tenants.models import User
 
 
@@ -43,7 +44,7 @@ class ThrottledLoginForm(AuthenticationForm):
     }
 
     def _ip(self) -> str:
-        return str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
+        return client_address(self.request) if self.request else ""
 
     def clean(self) -> dict[str, Any]:
         email = self.cleaned_data.get("username") or ""

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from api.models import WebhookEndpoint
 from api.webhooks import webhook_receive
+from tenants.addresses import client_address
 
 SIGNATURE_HEADER = "X-Feeddex-Signature"
 
@@ -23,7 +24,7 @@ def feeddex_webhook(request: HttpRequest, token: str) -> JsonResponse:
         endpoint=endpoint,
         body=request.body,
         signature=request.headers.get(SIGNATURE_HEADER, ""),
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=client_address(request) or None,
     )
     if received.http_status == 400:
         error = {"code": "rejected", "message": received.reason, "fields": {}}

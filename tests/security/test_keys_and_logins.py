@@ -7,13 +7,16 @@ from io import StringIO
 import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import models
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from apicenter.env import env_count
 from conftest import PASSWORD
 from connectors import crypto
 from connectors.feeddex.sandbox.models import Account, WebhookSubscription
+from tenants.addresses import client_address
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +88,9 @@ def failed_sign_in(client: Client, email: str, *, client_address: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the login throttle counts per REMOTE_ADDR: behind a proxy that is the proxy's "
-    "address, so five failures of one visitor lock every user out for the window",
-)
 def test_behind_a_proxy_one_visitors_failures_do_not_lock_out_everyone(world, settings):
     settings.LOGIN_THROTTLE_ATTEMPTS = 5
+    settings.TRUSTED_PROXY_HOPS = 1
     attacker = Client()
     for attempt in range(6):
         failed_sign_in(attacker, f"nobody{attempt}@example.com", client_address="203.0.113.7")
@@ -102,3 +101,49 @@ def test_behind_a_proxy_one_visitors_failures_do_not_lock_out_everyone(world, se
         HTTP_X_FORWARDED_FOR="198.51.100.20",
     )
     assert response.status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_changes_nothing(world, settings):
+    # Hops 0: the header is the client's own word, so a new "address" per attempt does not
+    # give an attacker a fresh counter.
+    settings.LOGIN_THROTTLE_ATTEMPTS = 5
+    for attempt in range(6):
+        Client().post(
+            "/accounts/login/",
+            {"username": f"nobody{attempt}@example.com", "password": "wrong password 1"},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )
+    response = Client().post(
+        "/accounts/login/",
+        {"username": world.owner.email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+    )
+    assert response.status_code == 200  # the form again, refused
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "10.0.0.2"),
+        (1, "198.51.100.1", "198.51.100.1"),
+        # The client wrote the leftmost entry itself; the proxy appended what it saw.
+        (1, "1.2.3.4, 198.51.100.1", "198.51.100.1"),
+        (2, "1.2.3.4, 198.51.100.1, 10.0.0.9", "198.51.100.1"),
+        (2, "198.51.100.1", "10.0.0.2"),  # fewer entries than proxies: went around them
+        (1, "", "10.0.0.2"),
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_is_taken_hops_from_the_right(settings, hops, forwarded, expected):
+    settings.TRUSTED_PROXY_HOPS = hops
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+def test_a_negative_number_of_proxy_hops_stops_the_start(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "-1")
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_HOPS"):
+        env_count("TRUSTED_PROXY_HOPS", 0)
