@@ -38,6 +38,10 @@ FIELD_LABELS: dict[str, Any] = {
     "match_by": gettext_lazy("Match customers by"),
     "payment_statuses": gettext_lazy("Payment statuses to book"),
     "order_statuses": gettext_lazy("Order statuses to book"),
+    "book_as": gettext_lazy("Book orders as"),
+    "invoice_journal_id": gettext_lazy("Sales journal"),
+    "revenue_ledger_account_id": gettext_lazy("Revenue ledger account"),
+    "revenue_ledger_by_country": gettext_lazy("Revenue ledger account per country"),
     "use_collective_debtor": gettext_lazy("Use one collective debtor"),
     "collective_debtor_number": gettext_lazy("Collective debtor number"),
     "payment_method_map": gettext_lazy("Payment methods"),
@@ -57,6 +61,7 @@ REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
     "debtor_kind_person": ("asperion", "debtorkinds"),
     "payment_condition_id": ("asperion", "paymentconditions"),
     "unit_id": ("feeddex", "units"),
+    "invoice_journal_id": ("asperion", "journals"),
     # Maps: the values are ids from these lists (shown as a hint beside the text area).
     "payment_method_map": ("asperion", "paymentmethods"),
     "payment_term_map": ("asperion", "paymentconditions"),
@@ -114,7 +119,10 @@ def field_for(name: str, info: FieldInfo, options: Choices | None) -> forms.Fiel
         return forms.BooleanField(required=False, **common)
     if origin is Literal:
         values = [str(v) for v in typing.get_args(annotation)]
-        return forms.ChoiceField(choices=[(v, _(v.replace("_", " "))) for v in values], **common)
+        # Not sent (an older form, an API-minded script): the schema's default applies.
+        return forms.ChoiceField(
+            choices=[(v, _(v.replace("_", " "))) for v in values], required=False, **common
+        )
     if options is not None and origin not in (list, dict):
         empty: Choices = [("", "—")] if optional else []
         return forms.ChoiceField(choices=empty + options, required=not optional, **common)
@@ -201,6 +209,8 @@ class SchemaForm(forms.Form):
             return parse_pairs(value)
         if value in ("", None) and optional:
             return None
+        if value in ("", None) and origin is Literal:
+            return info.get_default(call_default_factory=True)
         if annotation is int and isinstance(value, str):
             return int(value) if value.lstrip("-").isdigit() else value
         return value

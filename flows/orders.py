@@ -1,12 +1,16 @@
 """The orders flow: Feeddex orders booked in Asperion, exactly once, and their status back.
 
 Booking is two-phase so that a worker killed mid-write never books an order twice: the
-ledger row is marked "booking" and committed before the sales order is created; a run that
-finds a "booking" row looks the order up in Asperion by its reference before writing.
+ledger row is marked "booking" and committed before the sales order (or invoice) is created;
+before any write the order is looked for in Asperion (by the sales order's reference, or the
+order number in the invoice's description), so an interrupted booking, or one made before
+the ledger knew of it, is found instead of booked again. What is looked up once per run
+instead of once per order: flows/order_lookups.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +18,7 @@ from django.db import transaction
 
 from connectors.asperion.connector import SalesOrderState
 from connectors.base import ConnectorError, Page
+from connectors.errors import RecordRejected
 from connectors.records import Order, Record
 from flows.definitions import FlowDefinition
 from flows.engine import (
@@ -22,12 +27,14 @@ from flows.engine import (
     RunContext,
     failed,
     field_diff,
+    payload_hash,
     process_page,
     run_pages,
     skipped,
     write_failure,
 )
 from flows.models import Action, LedgerEntry
+from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
 
 BOOKING = "booking"
 # Asperion sales order status → Feeddex order status (1 Open and 2 PartlyDelivered: no change).
@@ -53,7 +60,7 @@ class OrdersFlow(FlowDefinition):
         """Book new orders, then let booked orders follow their status in Asperion."""
         if not super().run(ctx, deadline=deadline):
             return False
-        if not ctx.settings.follow_status or ctx.run.params.get("record_log_ids"):
+        if not follows_status(ctx) or ctx.run.params.get("record_log_ids"):
             return True
         stage = self.status_stage
         return run_pages(ctx, stage.pages(ctx), process=stage.process_page, deadline=deadline)
@@ -61,6 +68,23 @@ class OrdersFlow(FlowDefinition):
     def check(self, ctx: RunContext) -> None:
         if ctx.customer_mapping is None:
             raise RunAborted("the orders flow has no customer mapping", permanent=True)
+
+    def process_page(self, ctx: RunContext, page: Page) -> None:
+        lookups = OrderLookups.of(ctx, document_of(ctx))
+        if not ctx.settings.use_collective_debtor:
+            try:
+                lookups.refresh_debtor_index()
+            except ConnectorError as error:
+                raise RunAborted(str(error), permanent=error.permanent) from error
+        ctx.load_ledger(r.key for r in page.records if isinstance(r, Order))
+        to_book = [r for r in page.records if isinstance(r, Order) and self.wants(ctx, r)]
+        with contextlib.suppress(ConnectorError):  # then each order is looked up on its own
+            lookups.prepare_page(to_book)
+        super().process_page(ctx, page)
+
+    def wants(self, ctx: RunContext, order: Order) -> bool:
+        entry = ctx.ledger.get(order.key)
+        return not (entry and entry.target_id) and not self.filter_reason(ctx, order)
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome | None:
         assert isinstance(record, Order)
@@ -75,7 +99,7 @@ class OrdersFlow(FlowDefinition):
             return skipped("order", record.key, reason, source=source)
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
-        except OrderFailed as error:
+        except (OrderFailed, InvoiceImpossible) as error:
             return failed("order", record.key, str(error), source=source)
         except ConnectorError as error:
             return write_failure("order", record.key, error, source=source)
@@ -94,22 +118,22 @@ class OrdersFlow(FlowDefinition):
     def book(
         self, ctx: RunContext, order: Order, source: dict[str, Any], *, resuming: bool
     ) -> Outcome:
-        asperion = ctx.connector("asperion")
-        document = "salesorders"
-        if resuming:
-            existing = asperion.lookup(document, order.number)
-            if existing:
-                return self.booked(
-                    ctx,
-                    order,
-                    source,
-                    str(existing["id"]),
-                    existing,
-                    "found booked by an interrupted run",
-                )
+        document = document_of(ctx)
+        lookups = OrderLookups.of(ctx, document)
+        existing = lookups.booked(order)
+        if existing:
+            # Ours, from a run that died between the write and its log; or booked before.
+            found = "found booked by an interrupted run" if resuming else "in Asperion already"
+            reason = f"{found} ({document_number(existing) or existing['id']})"
+            action = Action.CREATED if resuming else Action.SKIPPED
+            return self.booked(
+                ctx, order, source, str(existing["id"]), existing, reason, action=action
+            )
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
         payload = self.sales_payload(ctx, order, customer_number)
+        if document == "salesinvoices":
+            payload = invoice_payload(ctx, order, payload)
         if ctx.dry_run:
             return Outcome(
                 entity="order",
@@ -121,9 +145,10 @@ class OrdersFlow(FlowDefinition):
             )
         mark_booking(ctx, order.key)
         try:
-            result = asperion.create(document, payload)
+            result = ctx.connector("asperion").create(document, payload)
         except ConnectorError as error:
             return write_failure("order", order.key, error, source=source, payload=payload)
+        lookups.note_booked(order, result.response)
         return self.booked(
             ctx, order, source, result.target_id, result.response, "", payload=payload
         )
@@ -137,9 +162,10 @@ class OrdersFlow(FlowDefinition):
         response: dict[str, Any],
         reason: str,
         payload: dict[str, Any] | None = None,
+        action: str = Action.CREATED,
     ) -> Outcome:
-        number = str(response.get("orderNumber") or response.get("invoiceNumber") or target_id)
-        if ctx.settings.write_back_number:
+        number = document_number(response) or target_id
+        if ctx.settings.write_back_number and not ctx.dry_run:
             ctx.connector("feeddex").update(
                 "orders", order.source_id, {"externalReference": number}
             )
@@ -147,7 +173,7 @@ class OrdersFlow(FlowDefinition):
         return Outcome(
             entity="order",
             key=order.key,
-            action=Action.CREATED,
+            action=action,
             reason=reason,
             source=source,
             payload=payload,
@@ -157,13 +183,13 @@ class OrdersFlow(FlowDefinition):
         )
 
     def check_skus(self, ctx: RunContext, order: Order) -> None:
-        asperion = ctx.connector("asperion")
-        missing = [sku for sku in order.skus if asperion.lookup("articles", sku) is None]
+        lookups = OrderLookups.of(ctx, document_of(ctx))
+        missing = lookups.missing_skus(order.skus)
         if missing:
             raise OrderFailed("SKUs not found in Asperion: " + ", ".join(missing))
         shipping = ctx.settings.shipping_article_code
         needs_shipping = order.shipping_cost is not None and order.shipping_cost.amount > 0
-        if needs_shipping and shipping and asperion.lookup("articles", shipping) is None:
+        if needs_shipping and shipping and lookups.missing_skus([shipping]):
             raise OrderFailed(
                 f"the shipping-cost article {shipping} does not exist in Asperion: create it, "
                 "or clear the setting 'shipping article code'"
@@ -171,30 +197,53 @@ class OrdersFlow(FlowDefinition):
 
     def debtor_number(self, ctx: RunContext, order: Order) -> str:
         """Return the customer number to book on: the collective debtor, or the customer's
-        debtor found by email (updated), or a new debtor with the next free number."""
-        asperion = ctx.connector("asperion")
+        debtor (updated when what we send has changed), or a new debtor."""
         if ctx.settings.use_collective_debtor:
-            number = ctx.settings.collective_debtor_number
-            if asperion.lookup("debtors_by_number", number) is None:
+            return self.collective_debtor(ctx)
+        email = order.customer.email or ""
+        payload = self.debtor_payload(ctx, order)
+        sent_hash = payload_hash(payload)
+        lookups = OrderLookups.of(ctx, document_of(ctx))
+        entry = lookups.debtor(email)
+        if entry and entry.payload_hash == sent_hash:
+            return entry.target_id  # known, and nothing new to tell Asperion
+        existing = None
+        if entry or not lookups.index_complete:
+            existing = ctx.connector("asperion").lookup("debtors", email)
+        if existing is None:
+            number = self.create_debtor(ctx, order, payload)
+        else:
+            number = str(existing["customerNumber"])
+            if not ctx.dry_run and field_diff(existing, payload):
+                ctx.connector("asperion").update("debtors", str(existing["id"]), payload)
+        lookups.remember_debtor(email, number, sent_hash)
+        return number
+
+    def collective_debtor(self, ctx: RunContext) -> str:
+        number = str(ctx.settings.collective_debtor_number)
+        known = ctx.extras.setdefault("collective_debtors", set())
+        if number not in known:
+            if ctx.connector("asperion").lookup("debtors_by_number", number) is None:
                 raise OrderFailed(f"the collective debtor {number} does not exist in Asperion")
-            return str(number)
-        debtor_payload = self.debtor_payload(ctx, order)
-        existing = asperion.lookup("debtors", order.customer.email or "")
-        if existing:
-            if not ctx.dry_run and field_diff(existing, debtor_payload):
-                asperion.update("debtors", str(existing["id"]), debtor_payload)
-            return str(existing["customerNumber"])
-        return self.create_debtor(ctx, order, debtor_payload)
+            known.add(number)
+        return number
 
     def create_debtor(self, ctx: RunContext, order: Order, payload: dict[str, Any]) -> str:
         defaults = ctx.customer_defaults
         asperion = ctx.connector("asperion")
-        number = asperion.next_customer_number(  # type: ignore[attr-defined]
-            defaults.customer_number_start, defaults.customer_number_end
-        )
+        numbers = (defaults.customer_number_start, defaults.customer_number_end)
+        number = asperion.next_customer_number(*numbers)  # type: ignore[attr-defined]
         if ctx.dry_run:
             return str(number)
-        result = asperion.create("debtors", {**payload, "customerNumber": number})
+        try:
+            result = asperion.create("debtors", {**payload, "customerNumber": number})
+        except RecordRejected as error:
+            if not names_field(error, "customerNumber"):
+                raise
+            # Taken outside the platform since the counter was seeded: probe afresh, once.
+            asperion.forget_customer_numbers(*numbers)  # type: ignore[attr-defined]
+            number = asperion.next_customer_number(*numbers)  # type: ignore[attr-defined]
+            result = asperion.create("debtors", {**payload, "customerNumber": number})
         if order.customer.company_name and order.customer.last_name:
             contact = {
                 "debtorId": int(result.target_id),
@@ -228,6 +277,25 @@ class OrdersFlow(FlowDefinition):
             from flows.services import stock_run_for_skus
 
             stock_run_for_skus(integration=ctx.flow.integration, skus=sorted(ctx.booked_skus))
+
+
+def names_field(error: RecordRejected, name: str) -> bool:
+    """Whether the API refused this field (ASP.NET names it in PascalCase)."""
+    return name.casefold() in {field.casefold() for field in error.field_errors or {}}
+
+
+def document_of(ctx: RunContext) -> str:
+    """The Asperion document an order becomes, by the setting "book orders as"."""
+    return "salesinvoices" if ctx.settings.book_as == "salesinvoice" else "salesorders"
+
+
+def document_number(answer: dict[str, Any]) -> str:
+    return str(answer.get("orderNumber") or answer.get("invoiceNumber") or "")
+
+
+def follows_status(ctx: RunContext) -> bool:
+    """Only sales orders have a status to follow (an invoice is final when booked)."""
+    return bool(ctx.settings.follow_status) and document_of(ctx) == "salesorders"
 
 
 def add_shipping_line(ctx: RunContext, order: Order, payload: dict[str, Any]) -> dict[str, Any]:
@@ -276,7 +344,10 @@ class OrderStatusStage:
 
     def process_page(self, ctx: RunContext, page: Page) -> None:
         ids = [r.key for r in page.records if isinstance(r, SalesOrderState)]
-        booked = LedgerEntry.objects.filter(flow=ctx.flow, target_id__in=ids)
+        # Only order rows: status and debtor rows of this ledger hold other systems' ids.
+        booked = LedgerEntry.objects.filter(flow=ctx.flow, target_id__in=ids).exclude(
+            source_key__contains=":"
+        )
         self.booked = {entry.target_id: entry for entry in booked}
         process_page(ctx, page, stream=self.stream, handle=self.handle, key_of=status_key)
 

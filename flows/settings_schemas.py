@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 
 class Settings(BaseModel):
@@ -88,6 +95,24 @@ class OrderSettings(Settings):
         default_factory=lambda: ["new", "processing", "shipped", "completed"],
         description="Only orders with one of these order statuses are booked.",
     )
+    book_as: Literal["salesorder", "salesinvoice"] = Field(
+        "salesorder",
+        description="Book each order as a sales order (Asperion invoices it later) or "
+        "directly as a sales invoice in the sales journal.",
+    )
+    invoice_journal_id: str | None = Field(
+        None, description="Sales journal the invoices are booked in (when booking invoices)."
+    )
+    revenue_ledger_account_id: int | None = Field(
+        None,
+        ge=1,
+        description="Revenue ledger account of the invoice lines (when booking invoices).",
+    )
+    revenue_ledger_by_country: dict[str, int] = Field(
+        default_factory=dict,
+        description="Country code of the billing address → revenue ledger account, for "
+        "countries booked apart (e.g. BE: 8110); other countries use the account above.",
+    )
     use_collective_debtor: bool = Field(
         False, description="Book every order on one collective debtor instead of per customer."
     )
@@ -130,6 +155,26 @@ class OrderSettings(Settings):
         if self.use_collective_debtor and not self.collective_debtor_number:
             raise ValueError("collective_debtor_number is required for the collective debtor")
         return self
+
+    @model_validator(mode="after")
+    def _invoices_need_a_journal_and_ledger(self) -> OrderSettings:
+        if self.book_as != "salesinvoice":
+            return self
+        if not self.invoice_journal_id:
+            raise ValueError("invoice_journal_id is required to book sales invoices")
+        if self.revenue_ledger_account_id is None:
+            raise ValueError("revenue_ledger_account_id is required to book sales invoices")
+        return self
+
+    @field_validator("revenue_ledger_by_country")
+    @classmethod
+    def _country_codes_are_iso(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [code for code in value if len(code.strip()) != 2 or not code.strip().isalpha()]
+        if bad:
+            raise ValueError(f"not a two-letter country code: {', '.join(bad)}")
+        if any(account < 1 for account in value.values()):
+            raise ValueError("a ledger account number must be positive")
+        return {code.strip().upper(): account for code, account in value.items()}
 
 
 class ReviewInvitationSettings(Settings):

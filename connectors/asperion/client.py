@@ -153,12 +153,14 @@ def list_sales_orders(
     page_size: int = MAX_PAGE_SIZE,
     changed_since: str | None = None,
     reference: str | None = None,
+    date_from: str | None = None,
 ) -> RawPage:
     # Reference: GET /v1/salesorderswithlines
     params = {
         "page": page,
         "pageSize": page_size,
         "DateLastChange_from": changed_since,
+        "Date_from": date_from,
         "Reference": reference,
         "Reference_comparison": EQUALS if reference is not None else None,
     }

@@ -31,9 +31,10 @@ Lookups (entity, key):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -79,8 +80,9 @@ from connectors.records import Customer, Invoice, InvoiceLine, Product, Record, 
 
 DEFAULT_API_BASE_URL = "https://api.asperion.nl"
 PAID_STATUS = 7
-# A number handed out by next_customer_number stays reserved this long for the debtor's create.
-RESERVATION_SECONDS = 900
+# The customer-number counter is probed afresh at least this often (numbers may be taken by
+# hand in Asperion meanwhile; a duplicate also drops it at once).
+NUMBER_COUNTER_SECONDS = 6 * 3600
 MAX_LOOKUP_PAGES = 20
 
 
@@ -286,30 +288,72 @@ class AsperionConnector(HttpConnector):
         return options
 
     def next_customer_number(self, range_start: int, range_end: int) -> str:
-        """Return the first free customer number in [range_start, range_end], reserved.
+        """Return the next free customer number in [range_start, range_end], reserved.
 
-        Asperion has no "next number" call and filters CustomerNumber by "contains" only, so
-        numbers are probed one look-up at a time: doubling steps from range_start until a free
-        number, then a binary search back to the first free one after the used block
-        (numbers are handed out in order, so the used ones form a block at the start of the
-        range): about 2·log2(n) calls instead of n. A number in a hole behind the block is
-        not found; any number returned is free.
-
-        The race: two workers may probe at once and find the same number. The winner
-        reserves it in the shared cache (atomic `add` on Redis) for 15 minutes and the other
-        moves on past it. Where the cache is not atomic (the embedded file cache) or a
-        debtor is created outside the platform at the same moment, the second create is
-        refused by Asperion as a duplicate: that order fails with the API's message and is
-        booked by the next run.
+        Asperion has no "next number" call and filters CustomerNumber by "contains" only.
+        The first free number is found once by probing (doubling steps from range_start,
+        then a binary search back to the first free one after the used block: about
+        2·log2(n) look-ups), and kept as a counter in the shared cache; every later debtor
+        takes the next number from that counter with an atomic increment, without a call.
+        A number that turns out to be taken (a debtor made outside the platform) is refused
+        by Asperion as a duplicate: the caller then calls forget_customer_numbers and asks
+        again, which probes afresh.
         """
         if range_start > range_end:
             raise ValueError("the customer number range is empty")
-        low = range_start - 1  # the highest number known to be taken (or below the range)
-        while True:
-            number = self._first_free_after(low, range_end)
-            if self._reserve_number(number):
-                return str(number)
-            low = number
+        key = self._number_counter_key(range_start, range_end)
+        try:
+            number = int(cache.incr(key))
+        except ValueError:  # no counter yet (or it expired)
+            number = range_end + 1
+        if number <= range_end:
+            return str(number)
+        first = self._first_free_after(range_start - 1, range_end)
+        if cache.add(key, first, timeout=NUMBER_COUNTER_SECONDS):
+            return str(first)
+        return self.next_customer_number(range_start, range_end)  # another worker seeded it
+
+    def forget_customer_numbers(self, range_start: int, range_end: int) -> None:
+        """Drop the counter: the next number is probed afresh (after a duplicate)."""
+        cache.delete(self._number_counter_key(range_start, range_end))
+
+    def debtor_emails(self, changed_since: datetime | None) -> Iterator[tuple[str, str]]:
+        """Yield (email, customer number) of every debtor changed since the moment (all
+        debtors when None), a page at a time: the orders flow's index of who exists."""
+        since = since_text(changed_since) if changed_since else None
+        for page in itertools.count(1):
+            raw = client.list_debtors(self.api, page=page, changed_since=since)
+            for item in raw.items:
+                email = str(item.get("emailAddress") or "") if isinstance(item, dict) else ""
+                if email and item.get("customerNumber"):
+                    yield email, str(item["customerNumber"])
+            if not raw.has_more:
+                return
+
+    def booked_references(
+        self, document: str, date_from: date, *, max_pages: int
+    ) -> dict[str, dict[str, Any]] | None:
+        """Return {reference: record} of the sales orders (or the order numbers named in the
+        descriptions of the sales invoices) dated from date_from, or None when reading them
+        would take more than max_pages calls (looking the orders up one by one is cheaper)."""
+        fetch: Callable[[int], RawPage]
+        if document == "salesorders":
+            fetch = lambda page: client.list_sales_orders(  # noqa: E731
+                self.api, page=page, date_from=date_from.isoformat()
+            )
+        else:
+            fetch = lambda page: client.list_sales_invoices(  # noqa: E731
+                self.api, page=page, date_from=date_from.isoformat()
+            )
+        found: dict[str, dict[str, Any]] = {}
+        for page in range(1, max_pages + 1):
+            raw = fetch(page)
+            for item in raw.items:
+                if isinstance(item, dict):
+                    found.update(dict.fromkeys(reference_words(document, item), item))
+            if not raw.has_more:
+                return {key: self.redacted(item) for key, item in found.items()}
+        return None
 
     # -- reading: conversions -------------------------------------------------------------
 
@@ -488,6 +532,7 @@ class AsperionConnector(HttpConnector):
         )
 
     def _sales_invoice_by_key(self, key: str) -> dict[str, Any] | None:
+        """An invoice by its number, or by a description naming the key as a word."""
         by_number = self._find(
             lambda page: client.list_sales_invoices(self.api, page=page, invoice_number=key),
             lambda raw: str(raw.get("invoiceNumber") or "") == key,
@@ -496,7 +541,7 @@ class AsperionConnector(HttpConnector):
             return by_number
         return self._find(
             lambda page: client.list_sales_invoices(self.api, page=page, description=key),
-            lambda raw: key in re.split(r"[\s,;:()\[\]#]+", str(raw.get("description") or "")),
+            lambda raw: key in description_words(raw),
         )
 
     def _find(
@@ -567,9 +612,8 @@ class AsperionConnector(HttpConnector):
                 high = middle
         return high
 
-    def _reserve_number(self, number: int) -> bool:
-        key = f"connectors:asperion:customer-number:{self.rate_limit_key()}:{number}"
-        return bool(cache.add(key, 1, timeout=RESERVATION_SECONDS))
+    def _number_counter_key(self, range_start: int, range_end: int) -> str:
+        return f"connectors:asperion:next-number:{self.rate_limit_key()}:{range_start}:{range_end}"
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -602,6 +646,19 @@ def missing_required(schema: type[Payload], payload: dict[str, Any]) -> bool:
     return any(
         name not in payload for name, info in schema.model_fields.items() if info.is_required()
     )
+
+
+def description_words(raw: dict[str, Any]) -> list[str]:
+    return re.split(r"[\s,;:()\[\]#]+", str(raw.get("description") or ""))
+
+
+def reference_words(document: str, raw: dict[str, Any]) -> list[str]:
+    """The keys a booked document answers to: a sales order's reference; an invoice's
+    number and the words of its description (where the order number is written)."""
+    if document == "salesorders":
+        return [str(raw["reference"])] if raw.get("reference") else []
+    words = [w for w in description_words(raw) if w]
+    return [str(raw["invoiceNumber"]), *words] if raw.get("invoiceNumber") else words
 
 
 def split_name(name: str | None) -> tuple[str | None, str | None]:

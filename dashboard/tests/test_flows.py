@@ -142,3 +142,24 @@ def test_reset_cursor_makes_the_next_run_read_everything(world, scene):
     )
     scene.products.refresh_from_db()
     assert scene.products.cursor == {}
+
+
+def test_booking_orders_as_invoices_is_a_setting_that_names_what_it_needs(world, scene):
+    orders = scene.integration.flows.get(kind="orders")
+    client = world.client_for(world.owner)
+    url = reverse("dashboard:flow_settings", args=[orders.pk])
+    data = {"orders-payment_statuses": "paid", "orders-book_as": "salesinvoice"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "invoice_journal_id" in response.content.decode()
+    data |= {
+        "orders-invoice_journal_id": "VK",
+        "orders-revenue_ledger_account_id": "8000",
+        "orders-revenue_ledger_by_country": "be = 8100",
+        "customer_defaults-customer_number_start": "10000",
+        "customer_defaults-customer_number_end": "19999",
+    }
+    assert client.post(url, data).status_code == 302
+    orders.refresh_from_db()
+    assert orders.settings["book_as"] == "salesinvoice"
+    assert orders.settings["revenue_ledger_by_country"] == {"BE": 8100}

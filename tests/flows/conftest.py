@@ -115,6 +115,7 @@ def place(
     skus: list[str],
     paid: bool = True,
     company: str | None = None,
+    country: str = "NL",
     **extra: Any,
 ) -> feeddex_db.Order:
     new_order = feeddex_sandbox.NewOrder(
@@ -131,7 +132,7 @@ def place(
             "houseNumberAddition": "A",
             "postalCode": "1015 CJ",
             "city": "Amsterdam",
-            "countryCode": "NL",
+            "countryCode": country,
         },
         lines=[
             {
