@@ -5,6 +5,9 @@ worker reserves one token and sleeps until that token is due. Reservations may d
 bucket below zero; the debt is what makes the next caller wait, so concurrent workers are
 queued fairly instead of all retrying at once. After a 429, `pause()` pushes the bucket into
 debt for the Retry-After seconds, so every worker waits, not just the one that was refused.
+At a high rate (a limit lifted in a connection's config) a process reserves the tokens of
+50 ms in one visit to the store and spends them locally at their moments (`lease_size`); at
+the contracts' rates that is one token per visit.
 
 Two stores, one algorithm (`reserve` below, and the same arithmetic in Lua):
 - Redis (settings.REDIS_URL): one Lua script, atomic, with Redis's clock, so workers on many
@@ -27,6 +30,7 @@ import fcntl
 import json
 import os
 import time
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,6 +40,9 @@ from django.conf import settings
 
 # seconds a bucket's state outlives its last use (Redis key expiry)
 IDLE_EXPIRY_SECONDS = 3600
+# A lease of several tokens covers at most this long; a leased token unused this long after
+# its moment is dropped, so that it is never spent in a later burst.
+LEASE_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -69,11 +76,27 @@ class BucketState:
     stamp: float
 
 
-def reserve(state: BucketState | None, limit: RateLimit, now: float) -> tuple[BucketState, float]:
-    """Take one token; return the new state and how long the caller must wait for it."""
-    tokens = _refilled(state, limit, now) - 1
-    wait = max(0.0, -tokens / limit.per_second)
-    return BucketState(tokens=tokens, stamp=now), wait
+def reserve(
+    state: BucketState | None, limit: RateLimit, now: float, count: int = 1
+) -> tuple[BucketState, float]:
+    """Take `count` tokens; return the new state and how long the caller must wait for the
+    first (see `due_offsets` for the others)."""
+    tokens = _refilled(state, limit, now) - count
+    return BucketState(tokens=tokens, stamp=now), due_offsets(tokens, count, limit)[0]
+
+
+def due_offsets(tokens_left: float, count: int, limit: RateLimit) -> list[float]:
+    """Seconds from the reservation until each of the `count` tokens just taken is due,
+    given the tokens left after taking them (negative: a debt that others caused)."""
+    first = 1 - (tokens_left + count)  # tokens missing for the first one
+    return [max(0.0, (first + i) / limit.per_second) for i in range(count)]
+
+
+def lease_size(limit: RateLimit) -> int:
+    """How many tokens a process takes per visit to the shared store: one at the contracts'
+    rates (a few per second); at a high rate, the tokens of LEASE_SECONDS, so that a fast
+    client does not pay a round trip to Redis for every request."""
+    return max(1, min(limit.burst, int(limit.per_second * LEASE_SECONDS)))
 
 
 def penalise(
@@ -100,20 +123,55 @@ class Bucket(Protocol):
         """Make every user of the bucket wait `seconds` before its next token."""
 
 
-class FileBucket:
-    """A bucket in a JSON file, updated under an exclusive lock (one machine, many processes)."""
+class LeasingBucket:
+    """Hands out the tokens of one reservation (`lease_size`) at their due moments; the
+    store (a file or Redis) only sees one visit per lease."""
 
-    def __init__(self, path: Path, limit: RateLimit) -> None:
-        self.path = path
+    def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
+        self._due: deque[float] = deque()  # time.monotonic() moments of leased tokens
 
     def acquire(self) -> float:
-        wait = self._update(lambda state, now: reserve(state, self.limit, now))
+        now = time.monotonic()
+        while self._due and self._due[0] < now - LEASE_SECONDS:
+            self._due.popleft()  # stale: spending it now could add to someone's burst
+        if not self._due:
+            count = lease_size(self.limit)
+            tokens_left = self._take(count)
+            now = time.monotonic()
+            self._due.extend(now + o for o in due_offsets(tokens_left, count, self.limit))
+        wait = max(0.0, self._due.popleft() - time.monotonic())
         if wait > 0:
             time.sleep(wait)
         return wait
 
     def pause(self, seconds: float) -> None:
+        self._due.clear()
+        self._penalise(seconds)
+
+    def _take(self, count: int) -> float:
+        """Reserve `count` tokens in the store; return the tokens left afterwards."""
+        raise NotImplementedError
+
+    def _penalise(self, seconds: float) -> None:
+        raise NotImplementedError
+
+
+class FileBucket(LeasingBucket):
+    """A bucket in a JSON file, updated under an exclusive lock (one machine, many processes)."""
+
+    def __init__(self, path: Path, limit: RateLimit) -> None:
+        super().__init__(limit)
+        self.path = path
+
+    def _take(self, count: int) -> float:
+        def change(state: BucketState | None, now: float) -> tuple[BucketState, float]:
+            new_state, _wait = reserve(state, self.limit, now, count)
+            return new_state, new_state.tokens
+
+        return self._update(change)
+
+    def _penalise(self, seconds: float) -> None:
         self._update(lambda state, now: (penalise(state, self.limit, now, seconds), 0.0))
 
     def _update(self, change: Any) -> float:
@@ -122,11 +180,11 @@ class FileBucket:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             state = _decode(os.pread(fd, 4096, 0))
-            new_state, wait = change(state, time.time())
+            new_state, result = change(state, time.time())
             encoded = json.dumps({"tokens": new_state.tokens, "stamp": new_state.stamp}).encode()
             os.ftruncate(fd, 0)
             os.pwrite(fd, encoded, 0)
-            return float(wait)
+            return float(result)
         finally:
             os.close(fd)  # closing releases the lock
 
@@ -140,7 +198,8 @@ def _decode(raw: bytes) -> BucketState | None:
 
 
 # The same arithmetic as reserve()/penalise(), atomically in Redis with Redis's clock.
-# ARGV: rate, burst, mode ("reserve" | "pause"), pause seconds, expiry seconds.
+# ARGV: rate, burst, mode ("reserve" | "pause"), pause seconds, expiry seconds, count.
+# Returns the tokens left (after a reservation of `count`).
 _LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -152,36 +211,32 @@ if state[1] then
   local elapsed = math.max(0, now - tonumber(state[2]))
   tokens = math.min(burst, tonumber(state[1]) + elapsed * rate)
 end
-local wait = 0
 if ARGV[3] == 'pause' then
   tokens = math.min(tokens, -tonumber(ARGV[4]) * rate + 1)
 else
-  tokens = tokens - 1
-  if tokens < 0 then wait = -tokens / rate end
+  tokens = tokens - tonumber(ARGV[6])
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', tostring(now))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
-return tostring(wait)
+return tostring(tokens)
 """
 
 
-class RedisBucket:
+class RedisBucket(LeasingBucket):
     def __init__(self, url: str, key: str, limit: RateLimit) -> None:
+        super().__init__(limit)
         self.key = key
-        self.limit = limit
         self.script = _redis_script(url)
 
-    def acquire(self) -> float:
-        wait = self._call("reserve", 0.0)
-        if wait > 0:
-            time.sleep(wait)
-        return wait
+    def _take(self, count: int) -> float:
+        return self._call("reserve", 0.0, count)
 
-    def pause(self, seconds: float) -> None:
-        self._call("pause", seconds)
+    def _penalise(self, seconds: float) -> None:
+        self._call("pause", seconds, 0)
 
-    def _call(self, mode: str, seconds: float) -> float:
-        args = [self.limit.per_second, self.limit.burst, mode, seconds, IDLE_EXPIRY_SECONDS]
+    def _call(self, mode: str, seconds: float, count: int) -> float:
+        limit = self.limit
+        args = [limit.per_second, limit.burst, mode, seconds, IDLE_EXPIRY_SECONDS, count]
         return float(self.script(keys=[self.key], args=args))
 
 

@@ -20,6 +20,8 @@ from connectors.ratelimit import (
     RateLimit,
     RedisBucket,
     bucket_for,
+    due_offsets,
+    lease_size,
     limit_for,
     penalise,
     reserve,
@@ -50,6 +52,40 @@ def test_a_pause_makes_the_next_caller_wait_and_does_not_stack():
     state = penalise(state, LIMIT, now=100.0, seconds=3)  # a second worker reports the same 429
     _, wait = reserve(state, LIMIT, now=100.0)
     assert wait == pytest.approx(3.0)
+
+
+def test_tokens_taken_together_fall_due_one_rate_step_apart():
+    # One token was left before taking three: the first is due now, then every 1/20 s.
+    assert due_offsets(tokens_left=-2, count=3, limit=LIMIT) == [0.0, 0.05, 0.1]
+    state, wait = reserve(None, LIMIT, now=100.0, count=2)
+    assert (state.tokens, wait) == (0.0, 0.0)
+
+
+def test_a_process_takes_one_token_per_visit_unless_the_rate_is_high():
+    assert lease_size(limit_for("asperion", {})) == 1
+    assert lease_size(limit_for("feeddex", {})) == 1
+    assert lease_size(RateLimit(per_second=1000, burst=100)) == 50  # 50 ms worth
+    assert lease_size(RateLimit(per_second=1000, burst=10)) == 10  # never beyond the burst
+
+
+def test_at_a_high_rate_a_lease_saves_visits_and_keeps_the_rate(tmp_path):
+    bucket = FileBucket(tmp_path / "bucket.json", RateLimit(per_second=1000, burst=100))
+    visits: list[int] = []
+    take = bucket._take
+
+    def counted(count: int) -> float:
+        visits.append(count)
+        return float(take(count))
+
+    bucket._take = counted
+    started = time.monotonic()
+    for _ in range(300):
+        bucket.acquire()
+    # The burst of 100 at once, then 200 more at 1000/s: at least 0.2 s, in 50-token leases
+    # (a lease left unspent for 50 ms after its moment is dropped, never spent later).
+    assert time.monotonic() - started >= 0.19
+    assert 6 <= len(visits) < 30
+    assert set(visits) == {50}
 
 
 def test_limits_come_from_the_system_and_the_connection_config():
