@@ -8,11 +8,12 @@ and a delivery that arrives twice, late or out of order changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from connectors.crypto import SecretsUnreadable
@@ -127,25 +128,65 @@ def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str |
     flows = orders_flows(endpoint)
     reason = why_ignored(flows) if flows else "no orders flow uses this connection"
     status = DeliveryStatus.IGNORED if reason else DeliveryStatus.ACCEPTED
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                delivery = WebhookDelivery.objects.create(
-                    tenant_id=endpoint.tenant_id,
-                    endpoint=endpoint,
-                    status=status,
-                    event_id=event.id,
-                    event_type=event.type,
-                    order_id=str(event.data.orderId),
-                    reason=reason,
-                    remote_addr=remote_addr,
-                )
-        except IntegrityError:
-            return Received("duplicate", 200, reason="this event was received before")
-        if status == DeliveryStatus.ACCEPTED:
-            delivery.run = start_runs(flows, event)
-            delivery.save(update_fields=["run"])
+    waiting = waiting_run(flows) if not reason else None
+    if reason or waiting is not None:
+        # Nothing to start (a burst joins the run that waits already): one INSERT, no
+        # transaction; the unique event id still turns a repeat into a duplicate.
+        delivery = record_delivery(endpoint, event, status, reason, remote_addr, run=waiting)
+    else:
+        with transaction.atomic():
+            delivery = record_delivery(endpoint, event, status, reason, remote_addr)
+            if delivery is not None:
+                delivery.run = start_runs(flows, event)
+                delivery.save(update_fields=["run"])
+    if delivery is None:
+        return Received("duplicate", 200, reason="this event was received before")
     return Received(str(status), 202 if not reason else 200, delivery, reason=reason)
+
+
+def record_delivery(
+    endpoint: WebhookEndpoint,
+    event: WebhookEvent,
+    status: str,
+    reason: str,
+    remote_addr: str | None,
+    *,
+    run: FlowRun | None = None,
+) -> WebhookDelivery | None:
+    """Store the delivery; None when its event id was received before."""
+    # Inside a transaction the INSERT needs a savepoint to fail alone; in autocommit it is
+    # one statement (BEGIN and COMMIT would double the round trips of the common case).
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard:
+            return WebhookDelivery.objects.create(
+                tenant_id=endpoint.tenant_id,
+                endpoint=endpoint,
+                status=status,
+                event_id=event.id,
+                event_type=event.type,
+                order_id=str(event.data.orderId),
+                reason=reason,
+                remote_addr=remote_addr,
+                run=run,
+            )
+    except IntegrityError:
+        return None
+
+
+def waiting_run(flows: list[Flow]) -> FlowRun | None:
+    """The run of the first enabled flow when every enabled flow has one waiting to start,
+    else None (one is to be started)."""
+    runnable = [flow for flow in flows if flow.enabled and flow.integration.live]
+    waiting = {
+        run.flow_id: run
+        for run in FlowRun.objects.filter(
+            flow__in=runnable, trigger=Trigger.WEBHOOK, status=RunStatus.QUEUED
+        ).order_by("-id")
+    }
+    if not runnable or any(flow.pk not in waiting for flow in runnable):
+        return None
+    return waiting[runnable[0].pk]
 
 
 def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
