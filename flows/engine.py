@@ -235,10 +235,27 @@ def process_page(
     save_page(ctx, outcomes, stream=stream, cursor=page.cursor)
 
 
+# What the activity log calls the records of each flow: singular, the first name for the
+# flow's records (the orders flow also writes order statuses back).
+LOG_ENTITIES: dict[str, tuple[str, ...]] = {
+    "products": ("product",),
+    "stock": ("stock",),
+    "customers": ("customer",),
+    "orders": ("order", "order status"),
+    "review_invitations": ("invitation",),
+}
+
+
+def log_entity(ctx: RunContext) -> str:
+    return LOG_ENTITIES[ctx.flow.kind][0]
+
+
 def bad_record_outcome(ctx: RunContext, record: BadRecord) -> Outcome:
-    entity = ctx.flow.kind
     return failed(
-        entity, record.key, f"the source record is invalid: {record.error}", source=record.raw
+        log_entity(ctx),
+        record.key,
+        f"the source record is invalid: {record.error}",
+        source=record.raw,
     )
 
 

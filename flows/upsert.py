@@ -13,6 +13,7 @@ from flows.engine import (
     RunContext,
     failed,
     field_diff,
+    log_entity,
     payload_hash,
     skipped,
     write_failure,
@@ -41,11 +42,12 @@ class Write:
     digest: str
     source: dict[str, Any]
     owner: Record
+    entity: str  # what the activity log calls it (the target's entity is the API's word)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def outcome(self, action: str, **values: Any) -> Outcome:
         return Outcome(
-            entity=self.target.entity,
+            entity=self.entity,
             key=self.key,
             action=action,
             source=self.source,
@@ -56,7 +58,7 @@ class Write:
 
     def skipped(self, reason: str, **values: Any) -> Outcome:
         return skipped(
-            self.target.entity,
+            self.entity,
             self.key,
             reason,
             source=self.source,
@@ -76,12 +78,10 @@ class Write:
             f"{label} goes to the same Feeddex record already: this one is not written over "
             "it; make the two differ in the source (spaces and case do not count)"
         )
-        return failed(self.target.entity, self.key, reason, source=self.source)
+        return failed(self.entity, self.key, reason, source=self.source)
 
     def failure(self, error: ConnectorError) -> Outcome:
-        return write_failure(
-            self.target.entity, self.key, error, source=self.source, payload=self.payload
-        )
+        return write_failure(self.entity, self.key, error, source=self.source, payload=self.payload)
 
 
 def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None = None) -> Outcome:
@@ -93,9 +93,10 @@ def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None =
     key = key or record.key
     source = record.as_source()
     payload, errors = ctx.map(record, source)
+    entity = log_entity(ctx)
     if payload is None:
-        return failed(target.entity, key, f"mapping failed: {errors}", source=source)
-    item = Write(target, key, record.key, payload, payload_hash(payload), source, record)
+        return failed(entity, key, f"mapping failed: {errors}", source=source)
+    item = Write(target, key, record.key, payload, payload_hash(payload), source, record, entity)
     entry = ctx.ledger.get(key)
     if entry and owned_by_another(entry, record):
         return item.taken_by(entry.source_label or f"source record {entry.source_id}")
