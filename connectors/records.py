@@ -13,9 +13,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 
 class RecordInvalid(ValueError):
@@ -63,6 +70,14 @@ class Record(BaseModel):
         return f"{self.entity} {self.source_identity}".strip()
 
 
+# ISO 3166-1 alpha-2; sources type it in either case ("nl"), the targets want it upper.
+def _upper_case(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+CountryCode = Annotated[str, BeforeValidator(_upper_case), StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
 class Address(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -72,7 +87,7 @@ class Address(BaseModel):
     addition: str | None = None
     postcode: str | None = None
     city: str | None = None
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: CountryCode | None = None
 
 
 class Product(Record):
