@@ -4,7 +4,7 @@ An order needs three answers from Asperion: do its articles exist, which debtor 
 customer, and was it booked already. Asked per order that is three or more calls; here:
 
 - articles: the products flow's ledger knows every article it has read from Asperion;
-  only a SKU it has never seen is looked up (once per run);
+  a SKU it has never seen is looked up once and remembered in the shared cache;
 - debtors: the orders flow keeps an index of Asperion's debtors by email in its own ledger
   ("debtor:<email>" → customer number), refreshed at the start of each run from the
   debtors changed since the last refresh, so a new customer costs no look-up at all, and a
@@ -19,12 +19,14 @@ new debtor with the same email, as any other integration would do in that window
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from connectors.asperion.connector import description_words
@@ -37,9 +39,19 @@ INDEX_CURSOR = "debtor_index"
 # Debtors changed shortly before the last refresh are read again (clock skew, slow commits).
 INDEX_OVERLAP = timedelta(minutes=10)
 INDEX_BATCH = 500
+# An article seen in Asperion is taken to exist this long (one deleted meanwhile makes
+# Asperion refuse the order, which then fails with Asperion's own message).
+ARTICLE_SECONDS = 6 * 3600
 # Below this many orders to check on a page, looking them up one by one is as cheap.
 LISTING_FROM = 3
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def article_cache_key(account: str, sku: str) -> str:
+    """Where the shared cache remembers that an Asperion connection has this article (the next
+    slice or run, on any worker, need not ask again)."""
+    digest = hashlib.sha256(sku.encode()).hexdigest()[:24]
+    return f"flows:orders:article:{account}:{digest}"
 
 
 def debtor_key(email: str) -> str:
@@ -89,14 +101,18 @@ class OrderLookups:
             ).values_list("source_key", flat=True)
         )
         asperion = self.ctx.connector("asperion")
+        account = str(self.ctx.connections["asperion"].pk)
+        keys = {sku: article_cache_key(account, sku) for sku in unknown}
+        seen = cache.get_many([keys[sku] for sku in unknown if sku not in self.articles])
         missing = []
         for sku in unknown:
-            if sku in self.articles:
-                continue
-            if asperion.lookup("articles", sku) is None:
+            if sku in self.articles or keys[sku] in seen:
+                self.articles.add(sku)
+            elif asperion.lookup("articles", sku) is None:
                 missing.append(sku)
             else:
                 self.articles.add(sku)
+                cache.set(keys[sku], 1, timeout=ARTICLE_SECONDS)
         return missing
 
     # -- the debtor index ----------------------------------------------------------------
