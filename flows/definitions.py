@@ -9,6 +9,7 @@ from connectors.base import BadRecord, Page
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
 from flows.engine import Outcome, RunAborted, RunContext, process_page, run_pages, skipped
 from flows.models import Action, RecordLog
+from flows.retries import retry_transient_failures
 from flows.upsert import Target, upsert
 
 # A dry run shows what would happen to a sample, not to the whole catalogue.
@@ -56,7 +57,9 @@ class FlowDefinition:
         return run_pages(ctx, pages, process=self.process_page, deadline=deadline)
 
     def after_run(self, ctx: RunContext) -> None:
-        """Work to start when a run has finished (e.g. stock for booked orders)."""
+        """Work to start when a run has finished: a later retry of the records that failed
+        on an API that did not answer (flows/retries.py); a flow may add its own."""
+        retry_transient_failures(ctx.run)
 
 
 class ProductsFlow(FlowDefinition):

@@ -29,6 +29,10 @@ from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordL
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from monitoring.masking import mask_personal_data, mask_text, should_mask
 
+# The reason of a record that failed only because an API did not answer (flows/retries.py
+# tries those again by themselves).
+TRANSIENT_REASON = "the API did not answer in time"
+
 
 def payload_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
@@ -186,7 +190,7 @@ def write_failure(entity: str, key: str, error: ConnectorError, **extra: Any) ->
         return rejected_outcome(entity, key, error, **extra)
     if error.permanent:
         raise RunAborted(str(error), permanent=True) from error
-    return failed(entity, key, f"the API did not answer in time: {error}", **extra)
+    return failed(entity, key, f"{TRANSIENT_REASON}: {error}", **extra)
 
 
 def field_diff(current: dict[str, Any] | None, payload: dict[str, Any]) -> dict[str, Any]:

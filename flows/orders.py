@@ -273,6 +273,7 @@ class OrdersFlow(FlowDefinition):
         return add_shipping_line(ctx, order, payload)
 
     def after_run(self, ctx: RunContext) -> None:
+        super().after_run(ctx)
         if ctx.booked_skus and not ctx.dry_run:
             from flows.services import stock_run_for_skus
 

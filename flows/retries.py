@@ -1,0 +1,46 @@
+"""Records that failed only because an API did not answer are tried again by themselves.
+
+A run's cursor moves past a page even when some of its records failed (a failed record never
+blocks the rest), so a record that failed on a timeout or a 5xx storm would otherwise wait
+until it changes in the source. When a run ends, its records that failed that way get a
+retry run of their own, after a pause that grows with each attempt (1, 4, 16 minutes by
+default), up to AUTO_RETRIES times; what still fails then stays failed in the activity log
+with its reason, for a person to retry from there. Records the target refused (bad data) are
+not retried: the same data would be refused again.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from flows.engine import TRANSIENT_REASON
+from flows.models import Action, FlowRun, RecordLog, Trigger
+
+AUTO_RETRIES = 3
+# A retry run carries at most this many records (the rest wait for the next attempt).
+MAX_RECORDS = 1000
+
+
+def retry_transient_failures(run: FlowRun) -> FlowRun | None:
+    """Start a later retry run for the run's records that failed on an API that did not
+    answer; return it, or None when there is nothing to retry or the attempts are used."""
+    attempt = int(run.params.get("auto_retry", 0))
+    if run.dry_run or attempt >= AUTO_RETRIES:
+        return None
+    ids = list(
+        RecordLog.objects.filter(
+            run=run, action=Action.FAILED, reason__startswith=TRANSIENT_REASON
+        ).values_list("pk", flat=True)[:MAX_RECORDS]
+    )
+    if not ids:
+        return None
+    from flows.services import enqueue
+
+    retry = FlowRun.objects.create(
+        tenant_id=run.tenant_id,
+        flow_id=run.flow_id,
+        trigger=Trigger.RETRY,
+        params={"record_log_ids": ids, "auto_retry": attempt + 1},
+    )
+    enqueue(retry, countdown=settings.FLOW_AUTO_RETRY_SECONDS * 4**attempt)
+    return retry
