@@ -21,8 +21,9 @@ from flows.settings_schemas import SettingsInvalid
 logger = logging.getLogger(__name__)
 
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
-# A run that has not saved a page for this long is presumed dead (its worker was killed).
-STALE_AFTER = timedelta(minutes=5)
+# A run still queued after this long lost its task before a worker took it (a broker that
+# restarted without persistence): no queue backs up for an hour while workers run.
+QUEUED_LOST_AFTER = timedelta(hours=1)
 # How often a run that found its flow busy asks again before giving up.
 BUSY_RETRIES = 30
 BUSY_RETRY_SECONDS = 10
@@ -109,9 +110,21 @@ def execute_claimed(ctx: RunContext) -> str:
     return "done"
 
 
+def stale_after() -> timedelta:
+    """How long a running run may go without saving a page before it is presumed dead."""
+    return timedelta(seconds=settings.FLOW_RUN_STALE_SECONDS)
+
+
+def silence(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes >= 1:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{int(span.total_seconds())} seconds"
+
+
 def claim_flow(run: FlowRun) -> bool:
     """Make this run the flow's only running run, under a row lock (a database claim)."""
-    stale = timezone.now() - STALE_AFTER
+    stale = timezone.now() - stale_after()
     with transaction.atomic():
         flow = Flow.objects.select_for_update().get(pk=run.flow_id)
         holder_id = flow.running_run_id
@@ -127,7 +140,8 @@ def claim_flow(run: FlowRun) -> bool:
             FlowRun.objects.filter(pk=holder_id, status=RunStatus.RUNNING).update(
                 status=RunStatus.FAILED,
                 finished_at=timezone.now(),
-                error="no sign of life for 5 minutes: its worker stopped; a later run took over",
+                error=f"no sign of life for {silence(stale_after())}: its worker stopped; "
+                "a later run took over",
             )
         Flow.objects.filter(pk=flow.pk).update(running_run=run)
     return True
@@ -220,6 +234,56 @@ def schedule_due_flows() -> int:
             flow_run_start(flow=flow, trigger=Trigger.SCHEDULE)
             started += 1
     return started
+
+
+def resume_stalled_runs() -> int:
+    """Fail every run that stopped without a word and start a successor; return how many.
+
+    A run whose worker process died is redelivered by the broker and resumes by itself. A
+    run whose task is gone (a broker restarted without persistence, an error outside the
+    engine such as a dropped cache connection) would stay "running" for ever: its successor
+    reads on from the flow's cursor, and the ledger keeps what the stalled run wrote from
+    being written twice. The stalled run is failed by a conditional UPDATE first, so with
+    two schedulers each stalled run gets one successor, and a late task of the stalled run
+    finds it finished and does nothing.
+    """
+    now = timezone.now()
+    stalled = FlowRun.objects.filter(
+        Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after())
+        | Q(status=RunStatus.QUEUED, queued_at__lt=now - QUEUED_LOST_AFTER)
+    )
+    return sum(hand_over_stalled(run) for run in stalled.select_related("flow").order_by("id"))
+
+
+def hand_over_stalled(run: FlowRun) -> bool:
+    """Fail the stalled run and queue its successor (same trigger and input)."""
+    with transaction.atomic():
+        taken = FlowRun.objects.filter(
+            pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
+        ).update(status=RunStatus.FAILED, finished_at=timezone.now())
+        if not taken:
+            return False  # it saved a page or finished meanwhile, or another tick took it
+        params = {k: v for k, v in run.params.items() if k != "busy_attempts"}
+        successor = flow_run_start(
+            flow=run.flow, trigger=run.trigger, params={**params, "resumes_run": run.pk}
+        )
+        FlowRun.objects.filter(pk=run.pk).update(error=stalled_reason(run, successor))
+    logger.warning(
+        "run %s of flow %s stalled; run %s resumes it", run.pk, run.flow_id, successor.pk
+    )
+    return True
+
+
+def stalled_reason(run: FlowRun, successor: FlowRun) -> str:
+    if run.status == RunStatus.QUEUED:
+        return (
+            f"its task was lost before a worker took it (queued for over "
+            f"{silence(QUEUED_LOST_AFTER)}); run #{successor.pk} does its work"
+        )
+    return (
+        f"no sign of life for {silence(stale_after())}: its worker stopped or its task was "
+        f"lost; run #{successor.pk} carries on from where it stopped"
+    )
 
 
 # ---- integrations and flow settings ---------------------------------------------------------

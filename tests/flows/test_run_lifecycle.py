@@ -41,6 +41,44 @@ def test_a_run_without_heartbeat_is_taken_over_and_marked_failed(synced: Synced)
     assert "worker stopped" in dead.error
 
 
+def test_the_tick_hands_stalled_runs_to_one_successor_each(synced: Synced):
+    long_ago = timezone.now() - timedelta(hours=2)
+    silent = FlowRun.objects.create(
+        tenant=synced.tenant,
+        flow=synced.flow("customers"),
+        trigger=Trigger.MANUAL,
+        status=RunStatus.RUNNING,
+        heartbeat_at=long_ago,
+        params={"busy_attempts": 3, "record_log_ids": [1, 2]},
+    )
+    lost = FlowRun.objects.create(
+        tenant=synced.tenant, flow=synced.flow("products"), trigger=Trigger.SCHEDULE
+    )
+    FlowRun.objects.filter(pk=lost.pk).update(queued_at=long_ago)
+    alive = FlowRun.objects.create(
+        tenant=synced.tenant,
+        flow=synced.flow("stock"),
+        trigger=Trigger.MANUAL,
+        status=RunStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
+    assert services.resume_stalled_runs() == 2
+    assert services.resume_stalled_runs() == 0  # a second tick starts nothing more
+    assert FlowRun.objects.filter(params__has_key="resumes_run").count() == 2
+    for stalled, phrase in ((silent, "no sign of life"), (lost, "task was lost")):
+        stalled.refresh_from_db()
+        successor = FlowRun.objects.get(params__resumes_run=stalled.pk)
+        assert stalled.status == RunStatus.FAILED
+        assert phrase in stalled.error
+        assert f"run #{successor.pk}" in stalled.error
+        assert (successor.flow_id, successor.trigger) == (stalled.flow_id, stalled.trigger)
+        assert successor.status == RunStatus.QUEUED
+    successor = FlowRun.objects.get(params__resumes_run=silent.pk)
+    assert successor.params == {"record_log_ids": [1, 2], "resumes_run": silent.pk}
+    alive.refresh_from_db()
+    assert alive.status == RunStatus.RUNNING
+
+
 def test_a_busy_flow_makes_a_scheduled_run_skip(synced: Synced):
     flow = synced.flow("customers")
     busy = FlowRun.objects.create(
