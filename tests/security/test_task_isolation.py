@@ -1,0 +1,75 @@
+"""One worker process runs two tenants' slices in turn: nothing of one reaches the other.
+
+Tasks take ids only and build their connections from the run's own integration, so a worker
+keeps no tenant between tasks. The test makes that visible: tenant B's Feeddex password is
+wrong while tenant A's is right, and a single worker process takes their runs alternately.
+Any client, token or credential carried over from one task to the next would let B's run
+write with A's sign-in (or fail A's with B's); instead A books everything and B stops at
+Feeddex's refusal, with every log row under its own tenant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connectors.services import connection_update_secrets
+from dashboard.services import integration_ensure, sandbox_connect
+from flows import services
+from flows.models import Action, ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
+from tenants.services import signup
+from tests.flows.conftest import Synced
+from tests.flows.conftest import synced as synced  # noqa: F401 - the flows tests' fixture
+from tests.worker import celery_worker, wait_until
+
+pytestmark = pytest.mark.worker
+
+KINDS = ("customers", "products")
+
+
+def tenant_with_wrong_feeddex_password() -> Synced:
+    owner, tenant = signup(
+        email="b@example.com", password="another long secret 42", company_name="Bakkerij B"
+    )
+    sandbox_connect(tenant=tenant)
+    integration = integration_ensure(tenant=tenant)
+    connection_update_secrets(connection=integration.feeddex, changes={"password": "wrong"})
+    return Synced(tenant=tenant, owner=owner, integration=integration)
+
+
+def finished(runs: list[FlowRun]) -> bool:
+    return all(
+        status in services.FINISHED
+        for status in FlowRun.objects.filter(pk__in=[r.pk for r in runs]).values_list(
+            "status", flat=True
+        )
+    )
+
+
+def test_one_worker_process_keeps_no_tenant_between_tasks(synced: Synced, tmp_path: Any):
+    a, b = synced, tenant_with_wrong_feeddex_password()
+    with celery_worker(tmp_path, concurrency=1) as worker:
+        runs = [
+            services.flow_run_start(flow=tenant.flow(kind), trigger=Trigger.MANUAL)
+            for kind in KINDS
+            for tenant in (a, b)  # A, B, A, B: each task follows the other tenant's
+        ]
+        assert wait_until(lambda: finished(runs), 180), worker.output()
+    for run in runs:
+        run.refresh_from_db()
+        logs = RecordLog.objects.filter(run=run)
+        assert set(logs.values_list("tenant_id", flat=True)) <= {run.tenant_id}
+        calls = ApiCallLog.objects.filter(run=run, system="feeddex")
+        if run.tenant_id == a.tenant.pk:
+            assert run.status == RunStatus.SUCCEEDED, run.error
+            assert logs.filter(action=Action.CREATED).exists()
+            assert not calls.filter(status=401).exists()
+        else:
+            assert run.status == RunStatus.FAILED
+            assert "Feeddex refused" in run.error
+            assert not logs.filter(action__in=[Action.CREATED, Action.UPDATED]).exists()
+            assert calls.filter(status=401).exists()
+    assert not Flow.objects.filter(integration=a.integration, needs_attention=True).exists()
+    attention = Flow.objects.filter(integration=b.integration, kind__in=KINDS)
+    assert all(flow.needs_attention for flow in attention)
