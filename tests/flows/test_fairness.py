@@ -1,0 +1,202 @@
+"""Fairness and scale on real Celery workers: one tenant's big sync next to other work.
+
+A products sync of a large catalogue gives its worker back after every time slice
+(FLOW_SLICE_SECONDS) and runs on the `bulk` queue, so another tenant's order waits at most
+a slice; two runs of one flow never overlap (the flow's database claim), so more worker
+processes never write an article twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from connectors.asperion.sandbox import models as asperion_db
+from connectors.asperion.sandbox import seed as asperion_seed
+from connectors.asperion.sandbox.oauth import tokens_issue
+from connectors.feeddex.sandbox import models as feeddex_db
+from connectors.feeddex.sandbox.services import account_create
+from dashboard.services import connection_save, integration_ensure, sandbox_base_url
+from flows import services
+from flows.models import Action, FlowRun, RecordLog, RunStatus, Trigger
+from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+from tests.worker import celery_worker, wait_until
+
+pytestmark = pytest.mark.worker
+
+# Enough articles for a products run of several slices of one second (a slice ends after
+# the page that used up its time; a page is 100 articles), few enough for a fast test.
+ARTICLES = 300
+SLICED = {"FLOW_SLICE_SECONDS": "1"}
+
+
+def finished(run: FlowRun) -> bool:
+    run.refresh_from_db()
+    return run.status in services.FINISHED
+
+
+def saved_a_page(run: FlowRun) -> bool:
+    run.refresh_from_db()
+    return run.read > 0
+
+
+def big_catalogue(synced: Synced, articles: int = ARTICLES) -> set[str]:
+    """Seed the tenant's administration with articles; return the SKUs the products flow
+    makes Feeddex products of (simple, active articles, not the shipping article)."""
+    asperion_seed.seed_administration(synced.administration, articles=articles, debtors=5, seed=7)
+    articles = asperion_db.Article.objects.filter(
+        administration=synced.administration, is_variant=False, active=True
+    ).exclude(code=asperion_seed.SHIPPING_ARTICLE_CODE)
+    return set(articles.values_list("code", flat=True))
+
+
+def feeddex_skus(synced: Synced) -> list[str]:
+    products = feeddex_db.Product.objects.filter(account=synced.account)
+    return list(products.values_list("sku", flat=True))
+
+
+def created_per_sku(synced: Synced) -> Counter[str]:
+    logs = RecordLog.objects.filter(flow=synced.flow("products"), action=Action.CREATED)
+    return Counter(logs.values_list("key", flat=True))
+
+
+# ---- a second tenant with sandbox accounts of its own --------------------------------------
+
+
+def second_tenant(first: Synced) -> Synced:
+    """Another company, connected to an Asperion administration and a Feeddex organization
+    of its own (sandbox_connect would give it the first tenant's demo accounts)."""
+    from tenants.services import signup
+
+    owner, tenant = signup(
+        email="bakker@example.com", password="a long enough secret 99", company_name="Bakkerij Bos"
+    )
+    own_asperion_connection(tenant)
+    own_feeddex_connection(tenant)
+    integration = integration_ensure(tenant=tenant)
+    for connection in (integration.asperion, integration.feeddex):
+        # As the `synced` fixture does: the sandboxes' default rate limit only slows tests.
+        connection.config = {
+            **connection.config,
+            "rate_limit_per_second": 500,
+            "rate_limit_burst": 100,
+        }
+        connection.save(update_fields=["config"])
+    second = Synced(tenant=tenant, owner=owner, integration=integration)
+    second.set_knobs(rate_per_second=0, rate_per_minute=0)
+    assert second.administration.pk != first.administration.pk
+    assert second.account.pk != first.account.pk
+    return second
+
+
+def own_asperion_connection(tenant: Any) -> None:
+    """A sandbox login with one small administration, authorized for the demo client."""
+    user = asperion_db.SandboxUser.objects.create(username="bakkerij-bos")
+    administration = asperion_db.Administration.objects.create(
+        owner=user, name="Bakkerij Bos B.V.", is_default=True
+    )
+    asperion_seed.seed_administration(administration, articles=10, debtors=3, seed=11)
+    client = asperion_db.OAuthClient.objects.get(client_id=asperion_seed.DEMO_CLIENT_ID)
+    tokens = tokens_issue(client=client, user=user)
+    base = sandbox_base_url("asperion")
+    connection_save(
+        tenant=tenant,
+        system="asperion",
+        name="Asperion sandbox",
+        config={
+            "api_base_url": base,
+            "identity_base_url": base,
+            "client_id": client.client_id,
+            "administration_id": administration.pk,
+        },
+        secrets={
+            "client_secret": asperion_seed.DEMO_CLIENT_SECRET,
+            "refresh_token": tokens.refresh_token,
+            "access_token": tokens.access_token,
+        },
+    )
+
+
+def own_feeddex_connection(tenant: Any) -> None:
+    auth_code, password = "bakkerij-code", "bakkerij-password-1"
+    account = account_create(organization="bakkerij-bos", auth_code=auth_code, password=password)
+    connection_save(
+        tenant=tenant,
+        system="feeddex",
+        name="Feeddex sandbox",
+        config={"api_base_url": sandbox_base_url("feeddex"), "organization": account.organization},
+        secrets={"auth_code": auth_code, "password": password},
+    )
+
+
+# ---- the tests ----------------------------------------------------------------------------
+
+
+def test_a_big_products_sync_does_not_hold_up_another_tenants_order(synced: Synced, tmp_path):
+    expected = big_catalogue(synced)
+    bakery = second_tenant(synced)
+    order = place(bakery, email="klant@example.nl", skus=article_codes(bakery, 1))
+    with celery_worker(tmp_path, concurrency=1, extra_env=SLICED) as worker:
+        big = services.flow_run_start(flow=synced.flow("products"), trigger=Trigger.MANUAL)
+        assert wait_until(lambda: saved_a_page(big), 60), worker.output()
+        # The order arrives while the only worker process is busy with the big sync, as
+        # the webhook endpoint queues its run.
+        booking = services.flow_run_start(
+            flow=bakery.flow("orders"), trigger=Trigger.WEBHOOK, params={"order_id": order.pk}
+        )
+        assert wait_until(lambda: finished(booking), 60), worker.output()
+        booked = sales_orders(bakery).filter(reference=order.number).count()
+        big.refresh_from_db()
+        assert big.status == RunStatus.RUNNING  # the order did not wait for the sync's end
+        assert big.read < len(expected)
+        assert wait_until(lambda: finished(big), 120), worker.output()
+        slices = worker.output().count("'continued'")
+    assert_succeeded(booking)
+    assert booked == 1
+    assert booking.finished_at is not None
+    assert big.finished_at is not None
+    assert booking.finished_at < big.finished_at
+    assert slices >= 2  # the sync gave its worker back between pages
+    assert_succeeded(big)
+    assert big.created == len(expected)
+    assert sorted(feeddex_skus(synced)) == sorted(expected)  # every article, each once
+    assert created_per_sku(synced) == Counter(expected)
+    # Neither tenant's run touched the other's accounts.
+    assert not feeddex_db.Product.objects.filter(account=bakery.account).exists()
+    assert not sales_orders(synced).filter(reference=order.number).exists()
+
+
+def test_two_worker_processes_never_write_an_article_twice(synced: Synced, tmp_path):
+    # Two slices are enough: the second run waits for the whole first one.
+    expected = big_catalogue(synced, articles=200)
+    flow = synced.flow("products")
+    with celery_worker(tmp_path, concurrency=2, extra_env=SLICED) as worker:
+        # "Run now" clicked twice and the scheduler's tick, all queued at once: each
+        # worker process takes one of them.
+        first = services.flow_run_start(flow=flow, trigger=Trigger.MANUAL)
+        again = services.flow_run_start(flow=flow, trigger=Trigger.MANUAL)
+        scheduled = services.flow_run_start(flow=flow, trigger=Trigger.SCHEDULE)
+        runs = [first, again, scheduled]
+        assert wait_until(lambda: all(finished(run) for run in runs), 150), worker.output()
+        processes = set(re.findall(r"ForkPoolWorker-\d+\] Task flows", worker.output()))
+    assert len(processes) == 2  # both processes took runs of the flow
+    assert scheduled.status == RunStatus.SKIPPED
+    assert scheduled.error == "another run of this flow was busy"
+    # One manual run synced the catalogue; the other waited for it to finish, then found
+    # nothing new to write.
+    doer, waiter = sorted([first, again], key=lambda run: run.created, reverse=True)
+    assert_succeeded(doer)
+    assert_succeeded(waiter)
+    assert doer.created == len(expected)
+    assert waiter.created == waiter.updated == 0
+    assert waiter.params["busy_attempts"] >= 1
+    assert doer.finished_at is not None
+    assert waiter.started_at is not None
+    assert waiter.started_at >= doer.finished_at  # the two runs never overlapped
+    assert sorted(feeddex_skus(synced)) == sorted(expected)
+    assert created_per_sku(synced) == Counter(expected)
+    flow.refresh_from_db()
+    assert flow.running_run_id is None
