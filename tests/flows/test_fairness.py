@@ -22,6 +22,7 @@ from connectors.feeddex.sandbox.services import account_create
 from dashboard.services import connection_save, integration_ensure, sandbox_base_url
 from flows import services
 from flows.models import Action, FlowRun, RecordLog, RunStatus, Trigger
+from tenants.services import signup
 from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
 from tests.worker import celery_worker, wait_until
 
@@ -47,10 +48,10 @@ def big_catalogue(synced: Synced, articles: int = ARTICLES) -> set[str]:
     """Seed the tenant's administration with articles; return the SKUs the products flow
     makes Feeddex products of (simple, active articles, not the shipping article)."""
     asperion_seed.seed_administration(synced.administration, articles=articles, debtors=5, seed=7)
-    articles = asperion_db.Article.objects.filter(
+    products = asperion_db.Article.objects.filter(
         administration=synced.administration, is_variant=False, active=True
     ).exclude(code=asperion_seed.SHIPPING_ARTICLE_CODE)
-    return set(articles.values_list("code", flat=True))
+    return set(products.values_list("code", flat=True))
 
 
 def feeddex_skus(synced: Synced) -> list[str]:
@@ -69,8 +70,6 @@ def created_per_sku(synced: Synced) -> Counter[str]:
 def second_tenant(first: Synced) -> Synced:
     """Another company, connected to an Asperion administration and a Feeddex organization
     of its own (sandbox_connect would give it the first tenant's demo accounts)."""
-    from tenants.services import signup
-
     owner, tenant = signup(
         email="bakker@example.com", password="a long enough secret 99", company_name="Bakkerij Bos"
     )
