@@ -319,8 +319,10 @@ def report(
         + ", ".join(f"{k} {v:,.0f} s" for k, v in completion.items())
     )
     print(
-        f"  longest slice: {longest_slice:.1f} s of {len(slices):,} "
-        f"(bound FLOW_SLICE_SECONDS × {SLICE_FACTOR} = {slice_bound:.0f} s): "
+        f"  longest slice: {longest_slice:.1f} s of {len(slices):,} (median "
+        f"{statistics.median(slices) if slices else 0:.1f} s, p95 "
+        f"{harness.percentile(slices, 0.95):.1f} s; "
+        f"bound FLOW_SLICE_SECONDS × {SLICE_FACTOR} = {slice_bound:.0f} s): "
         f"{'PASS' if slice_ok else 'FAIL'}"
     )
     print(
@@ -347,6 +349,7 @@ def report(
         "tenant_completion_seconds": completion,
         "longest_slice_seconds": longest_slice,
         "slices": len(slices),
+        "slice_seconds_p95": harness.percentile(slices, 0.95),
         "slice_bound_seconds": slice_bound,
         "worst_wait_seconds": worst_wait,
         "median_wait_seconds": statistics.median(waits) if waits else 0.0,
