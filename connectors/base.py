@@ -60,6 +60,8 @@ class Page:
     # Opaque; resumes AFTER this page. Save it once the page is processed. None for reads
     # that do not move a cursor (reads by key).
     cursor: str | None
+    # The source had nothing after this page (its cursor is where the next read starts).
+    last: bool = False
 
 
 @dataclass
@@ -206,7 +208,7 @@ class SnapshotPaging:
 
     def pages(
         self, fetch: FetchPage, cursor: str | None, page_size: int
-    ) -> Iterator[tuple[list[Any], str]]:
+    ) -> Iterator[tuple[list[Any], str, bool]]:
         state = decode_cursor(cursor)
         since: str | None = state.get("since")
         page = int(state.get("page", 1))
@@ -220,9 +222,9 @@ class SnapshotPaging:
             if raw.has_more and raw.items:
                 page += 1
                 state = {"since": since, "page": page, "size": size, "next_since": next_since}
-                yield raw.items, encode_cursor(state)
+                yield raw.items, encode_cursor(state), False
                 continue
-            yield raw.items, encode_cursor({"since": next_since})
+            yield raw.items, encode_cursor({"since": next_since}), True
             return
 
 
@@ -243,7 +245,7 @@ class KeysetPaging:
 
     def pages(
         self, fetch: FetchPage, cursor: str | None, page_size: int
-    ) -> Iterator[tuple[list[Any], str]]:
+    ) -> Iterator[tuple[list[Any], str, bool]]:
         state = decode_cursor(cursor)
         since: str | None = state.get("since")
         page = int(state.get("page", 1))
@@ -261,9 +263,9 @@ class KeysetPaging:
                 since, page = last, 1
                 skip = {self.item_id(i) for i in raw.items if self.changed_at(i) == last}
             if not raw.has_more:
-                yield fresh, encode_cursor({"since": since, "skip": sorted(skip)})
+                yield fresh, encode_cursor({"since": since, "skip": sorted(skip)}), True
                 return
-            yield fresh, encode_cursor({"since": since, "page": page, "skip": sorted(skip)})
+            yield fresh, encode_cursor({"since": since, "page": page, "skip": sorted(skip)}), False
 
     def _last_stamp(self, items: list[Any]) -> str | None:
         stamps = [s for s in (self.changed_at(i) for i in items) if s]
@@ -364,8 +366,9 @@ class HttpConnector(Connector):
         if keys is not None:
             yield from self._read_keys(spec, keys, size)
             return
-        for items, next_cursor in spec.paging.pages(spec.fetch, cursor, size):
-            yield Page(records=[self._convert(spec, raw) for raw in items], cursor=next_cursor)
+        for items, next_cursor, last in spec.paging.pages(spec.fetch, cursor, size):
+            records = [self._convert(spec, raw) for raw in items]
+            yield Page(records=records, cursor=next_cursor, last=last)
 
     def _read_keys(self, spec: Stream, keys: list[str], size: int) -> Iterator[Page]:
         if spec.fetch_keys is None:

@@ -56,6 +56,10 @@ class FlowDefinition:
             pages = sample(pages, DRY_RUN_LIMIT)
         return run_pages(ctx, pages, process=self.process_page, deadline=deadline)
 
+    def after_slice(self, ctx: RunContext) -> None:
+        """Work to start when a slice of a run has ended, finished or not (what the slice
+        learnt lives in its context, which the next slice does not see)."""
+
     def after_run(self, ctx: RunContext) -> None:
         """Work to start when a run has finished: a later retry of the records that failed
         on an API that did not answer (flows/retries.py); a flow may add its own."""

@@ -362,7 +362,10 @@ def run_pages(
     try:
         for page in pages:
             process(ctx, page)
-            if time.monotonic() > deadline and page.cursor is not None and not ctx.dry_run:
+            # A slice that ran out of time after the last page is done: stopping there would
+            # have the next slice read the last page again, and again if that too takes long.
+            resumable = page.cursor is not None and not page.last
+            if time.monotonic() > deadline and resumable and not ctx.dry_run:
                 return False
     except ConnectorError as error:
         raise RunAborted(str(error), permanent=error.permanent) from error

@@ -272,8 +272,8 @@ class OrdersFlow(FlowDefinition):
         payload = {**payload, "debtorCustomerNumber": customer_number}
         return add_shipping_line(ctx, order, payload)
 
-    def after_run(self, ctx: RunContext) -> None:
-        super().after_run(ctx)
+    def after_slice(self, ctx: RunContext) -> None:
+        """Stock for the SKUs this slice booked (a later slice knows only its own)."""
         if ctx.booked_skus and not ctx.dry_run:
             from flows.services import stock_run_for_skus
 

@@ -102,7 +102,10 @@ def execute_claimed(ctx: RunContext) -> str:
         finish_failed(ctx.run, str(error), permanent=error.permanent)
         return "done"
     finally:
-        ctx.close()
+        try:
+            definition.after_slice(ctx)  # also when the run stopped: what it did stays done
+        finally:
+            ctx.close()
     if not done:
         enqueue(ctx.run)  # give the worker back; the next slice resumes from the cursor
         return "continued"

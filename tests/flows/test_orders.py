@@ -159,6 +159,26 @@ def test_booked_orders_start_a_stock_run_for_their_skus(shop):
     assert stock_run.params == {"skus": sorted(skus)}
 
 
+def test_every_slice_of_an_orders_run_starts_stock_for_the_skus_it_booked(
+    shop, settings, monkeypatch
+):
+    from connectors.feeddex import client as feeddex_client
+
+    monkeypatch.setattr(feeddex_client, "MAX_PAGE_SIZE", 2)  # two orders a page
+    settings.FLOW_SLICE_SECONDS = 0  # and a slice a page
+    shop.configure("orders", follow_status=False)  # the booking stage only
+    services.flow_set_enabled(flow=shop.flow("stock"), enabled=True)
+    codes = article_codes(shop, 4)
+    for number, sku in enumerate(codes):
+        place(shop, email=f"snel{number}@example.nl", skus=[sku])
+    run = shop.run("orders")
+    assert run.created == len(codes)
+    stock_runs = FlowRun.objects.filter(flow=shop.flow("stock"))
+    assert stock_runs.count() >= 2  # one per slice that booked
+    asked = [sku for stock_run in stock_runs for sku in stock_run.params["skus"]]
+    assert sorted(asked) == sorted(codes)
+
+
 def test_dry_run_books_nothing(shop):
     place(shop, email="proef@example.nl", skus=article_codes(shop, 1))
     run = shop.run("orders", trigger="dry_run")
