@@ -115,9 +115,9 @@ def forget_pools(app: Any) -> None:
     app.amqp._producer_pool = None
 
 
-# A run that saved no page for this long is presumed dead. A products page (200 articles)
-# takes about 10 seconds on a busy 2-core machine; the production default is 5 minutes.
-STALE_SECONDS = 30
+# A run that saved no page for this long is presumed dead. A products page (100 articles)
+# takes 5 to 7 seconds on a busy 2-core machine; the production default is 5 minutes.
+STALE_SECONDS = 20
 
 
 def runs_of(flow: Flow) -> list[FlowRun]:
