@@ -24,9 +24,13 @@ FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
 # A run still queued after this long lost its task before a worker took it (a broker that
 # restarted without persistence): no queue backs up for an hour while workers run.
 QUEUED_LOST_AFTER = timedelta(hours=1)
-# How often a run that found its flow busy asks again before giving up.
-BUSY_RETRIES = 30
+# How often a run that found its flow busy asks again before giving up, and the longest
+# pause between two asks. The first pauses are short: a flow is mostly busy with a run that
+# ends within a second (an order booked by the webhook that came just before), and the
+# deliveries that join the waiting run wait as long as it does.
+BUSY_RETRIES = 40
 BUSY_RETRY_SECONDS = 10
+BUSY_FIRST_RETRY_SECONDS = 0.5
 
 
 def queue_for(run: FlowRun) -> str:
@@ -162,8 +166,13 @@ def handle_busy(run: FlowRun) -> str:
         return "busy"
     run.params = {**run.params, "busy_attempts": attempts + 1}
     run.save(update_fields=["params"])
-    enqueue(run, countdown=BUSY_RETRY_SECONDS)
+    enqueue(run, countdown=busy_countdown(attempts))
     return "busy"
+
+
+def busy_countdown(attempt: int) -> float:
+    """0.5, 1, 2, 4, 8, then 10 seconds: about five minutes over all the attempts."""
+    return float(min(BUSY_FIRST_RETRY_SECONDS * 2**attempt, BUSY_RETRY_SECONDS))
 
 
 def mark_running(run: FlowRun) -> None:

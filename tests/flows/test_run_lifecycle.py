@@ -116,3 +116,11 @@ def test_enabling_a_flow_makes_it_due_now(synced: Synced):
     flow.save(update_fields=["next_run_at"])
     services.flow_set_enabled(flow=flow, enabled=True)
     assert flow.next_run_at <= timezone.now()
+
+
+def test_a_run_that_finds_its_flow_busy_asks_again_soon_then_less_often():
+    pauses = [services.busy_countdown(attempt) for attempt in range(services.BUSY_RETRIES)]
+    assert pauses[:7] == [0.5, 1, 2, 4, 8, 10, 10]
+    # A webhook's run waits half a second behind the order booked just before it, yet a
+    # run behind a long sync still waits five minutes before it is skipped.
+    assert sum(pauses) >= 300
