@@ -523,7 +523,7 @@ def _check_regex_budget(text: str, unbounded: int) -> None:
 _WORD_ADDITION = r"(?:bus|bte|boîte|box)\.?\s*[0-9A-Za-z]{1,6}|[A-Za-z]{1,4}\.?(?:\s*[0-9]{1,3})?"
 _ADDRESS = re.compile(
     r"^(?P<street>.*?\S)\s*,?\s+(?P<number>[0-9]{1,5})(?:"
-    r"\s*[-/]\s*(?P<after_dash>[0-9]{1,4}[A-Za-z]{0,2}|" + _WORD_ADDITION + r")"
+    r"\s*[-/]\s*(?P<after_dash>[0-9]{1,4}(?:[A-Za-z]{1,2}|-[A-Za-z]{1,6})?|" + _WORD_ADDITION + r")"
     r"|\s+(?P<after_space>" + _WORD_ADDITION + r")"
     r"|(?P<glued>[A-Za-z]{1,3})"
     r")?\s*$"
@@ -583,6 +583,7 @@ _ADDRESS_PARTS = {"street", "number", "addition"}
         (("Dorpsstraat 5 bis",), {"street": "Dorpsstraat", "number": "5", "addition": "bis"}),
         (("Rue de la Loi 16 bus 3", "addition"), "bus 3"),
         (("Laan van Meerdervoort 12-14", "addition"), "14"),
+        (("Dorpsstraat 152-2-hoog", "addition"), "2-hoog"),
         (("2e Hugo de Grootstraat 3 hs", "street"), "2e Hugo de Grootstraat"),
     ],
 )
@@ -606,6 +607,7 @@ def split_address(line: Any, part: Any = None) -> Any:
         (("Keizersgracht", "123", "A"), "Keizersgracht 123A"),
         (("Dorpsstraat", 5, "bis"), "Dorpsstraat 5 bis"),
         (("Laan van Meerdervoort", "12", "14"), "Laan van Meerdervoort 12-14"),
+        (("Dorpsstraat", "152", "2-hoog"), "Dorpsstraat 152-2-hoog"),
         ((None, None, None), None),
     ],
 )

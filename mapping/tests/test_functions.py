@@ -184,6 +184,16 @@ def test_split_address_reads_dutch_and_belgian_lines(
     assert split(line) == {"street": street, "number": number, "addition": addition}
 
 
+@pytest.mark.parametrize(
+    "addition", ["A", "B", "bis", "1", "2-hoog", "3-hoog", "1-rood", "huis", "hs", "14a", "III"]
+)
+def test_an_address_joined_into_one_line_splits_back_into_its_parts(addition: str) -> None:
+    """What the orders flow writes to Asperion as one line, the customers flow reads back."""
+    line = FUNCTIONS["join_address"].impl("Dorpsstraat", "152", addition)
+    split = FUNCTIONS["split_address"].impl(line)
+    assert split == {"street": "Dorpsstraat", "number": "152", "addition": addition}
+
+
 def test_split_address_passes_missing_line_through() -> None:
     assert FUNCTIONS["split_address"].impl(None, "street") is None
     assert FUNCTIONS["split_address"].impl("  ", "street") is None
