@@ -205,6 +205,9 @@ FLOW_SLICE_SECONDS = env_int("FLOW_SLICE_SECONDS", 20)
 # its task was lost with a broker that keeps nothing on disk): the scheduler's tick fails it
 # and starts a successor that reads on from the flow's cursor.
 FLOW_RUN_STALE_SECONDS = env_int("FLOW_RUN_STALE_SECONDS", 300)
+# A run's task (its first slice or its next) still queued after this long was lost by the
+# broker: the scheduler's tick starts a successor. Longer than any queue backs up.
+FLOW_TASK_LOST_SECONDS = env_int("FLOW_TASK_LOST_SECONDS", 3600)
 # Records that failed on an API that did not answer are retried after this pause, × 4 per
 # attempt (flows/retries.py).
 FLOW_AUTO_RETRY_SECONDS = env_int("FLOW_AUTO_RETRY_SECONDS", 60)

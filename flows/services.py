@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,9 +21,9 @@ from flows.settings_schemas import SettingsInvalid
 logger = logging.getLogger(__name__)
 
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
-# A run still queued after this long lost its task before a worker took it (a broker that
-# restarted without persistence): no queue backs up for an hour while workers run.
-QUEUED_LOST_AFTER = timedelta(hours=1)
+# The mark of a run between two slices: its next slice waits in the queue, as long as the
+# queue is long, so its silence is judged by FLOW_TASK_LOST_SECONDS, not by the heartbeat's.
+CONTINUED = "continued"
 # How often a run that found its flow busy asks again before giving up, and the longest
 # pause between two asks. The first pauses are short: a flow is mostly busy with a run that
 # ends within a second (an order booked by the webhook that came just before), and the
@@ -111,6 +111,7 @@ def execute_claimed(ctx: RunContext) -> str:
         finally:
             ctx.close()
     if not done:
+        mark_continued(ctx.run)
         enqueue(ctx.run)  # give the worker back; the next slice resumes from the cursor
         return "continued"
     finish_succeeded(ctx.run)
@@ -122,6 +123,27 @@ def stale_after() -> timedelta:
     return timedelta(seconds=settings.FLOW_RUN_STALE_SECONDS)
 
 
+def task_lost_after() -> timedelta:
+    """How long a run's task may wait in the queue before it is presumed lost."""
+    return timedelta(seconds=settings.FLOW_TASK_LOST_SECONDS)
+
+
+def silent(now: datetime) -> Q:
+    """Runs presumed dead: a slice that saved no page for FLOW_RUN_STALE_SECONDS (its worker
+    stopped), or a task, first or next slice, queued for FLOW_TASK_LOST_SECONDS (the broker
+    lost it). Many tenants' runs share the workers in turns, so a run may rightly wait long
+    between two slices: that wait is no sign of a dead worker."""
+    lost = now - task_lost_after()
+    return (
+        (
+            Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after())
+            & ~Q(params__has_key=CONTINUED)
+        )
+        | Q(status=RunStatus.RUNNING, params__has_key=CONTINUED, heartbeat_at__lt=lost)
+        | Q(status=RunStatus.QUEUED, queued_at__lt=lost)
+    )
+
+
 def silence(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     if minutes >= 1:
@@ -131,14 +153,13 @@ def silence(span: timedelta) -> str:
 
 def claim_flow(run: FlowRun) -> bool:
     """Make this run the flow's only running run, under a row lock (a database claim)."""
-    stale = timezone.now() - stale_after()
     with transaction.atomic():
         flow = Flow.objects.select_for_update().get(pk=run.flow_id)
         holder_id = flow.running_run_id
         if holder_id is not None and holder_id != run.pk:
             holder_gone = (
                 FlowRun.objects.filter(pk=holder_id)
-                .filter(Q(status__in=FINISHED) | Q(heartbeat_at__lt=stale))
+                .filter(Q(status__in=FINISHED) | silent(timezone.now()))
                 .exists()
             )
             if not holder_gone:
@@ -179,7 +200,15 @@ def mark_running(run: FlowRun) -> None:
     now = timezone.now()
     run.status, run.heartbeat_at = RunStatus.RUNNING, now
     run.started_at = run.started_at or now
-    run.save(update_fields=["status", "heartbeat_at", "started_at"])
+    run.params.pop(CONTINUED, None)
+    run.save(update_fields=["status", "heartbeat_at", "started_at", "params"])
+
+
+def mark_continued(run: FlowRun) -> None:
+    """The slice is over and the next one queued (the heartbeat says when it was queued)."""
+    run.params = {**run.params, CONTINUED: True}
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["params", "heartbeat_at"])
 
 
 def release_flow(run: FlowRun, **changes: Any) -> None:
@@ -259,11 +288,7 @@ def resume_stalled_runs() -> int:
     two schedulers each stalled run gets one successor, and a late task of the stalled run
     finds it finished and does nothing.
     """
-    now = timezone.now()
-    stalled = FlowRun.objects.filter(
-        Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after())
-        | Q(status=RunStatus.QUEUED, queued_at__lt=now - QUEUED_LOST_AFTER)
-    )
+    stalled = FlowRun.objects.filter(silent(timezone.now()))
     return sum(hand_over_stalled(run) for run in stalled.select_related("flow").order_by("id"))
 
 
@@ -275,7 +300,7 @@ def hand_over_stalled(run: FlowRun) -> bool:
         ).update(status=RunStatus.FAILED, finished_at=timezone.now())
         if not taken:
             return False  # it saved a page or finished meanwhile, or another tick took it
-        params = {k: v for k, v in run.params.items() if k != "busy_attempts"}
+        params = {k: v for k, v in run.params.items() if k not in {"busy_attempts", CONTINUED}}
         successor = flow_run_start(
             flow=run.flow, trigger=run.trigger, params={**params, "resumes_run": run.pk}
         )
@@ -290,7 +315,12 @@ def stalled_reason(run: FlowRun, successor: FlowRun) -> str:
     if run.status == RunStatus.QUEUED:
         return (
             f"its task was lost before a worker took it (queued for over "
-            f"{silence(QUEUED_LOST_AFTER)}); run #{successor.pk} does its work"
+            f"{silence(task_lost_after())}); run #{successor.pk} does its work"
+        )
+    if CONTINUED in run.params:
+        return (
+            f"its next slice was lost in the queue (queued for over "
+            f"{silence(task_lost_after())}); run #{successor.pk} carries on from where it stopped"
         )
     return (
         f"no sign of life for {silence(stale_after())}: its worker stopped or its task was "

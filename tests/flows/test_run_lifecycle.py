@@ -79,6 +79,36 @@ def test_the_tick_hands_stalled_runs_to_one_successor_each(synced: Synced):
     assert alive.status == RunStatus.RUNNING
 
 
+def test_a_run_waiting_in_the_queue_for_its_next_slice_is_not_taken_for_dead(synced: Synced):
+    def between_slices(kind: str, queued_ago: timedelta) -> FlowRun:
+        return FlowRun.objects.create(
+            tenant=synced.tenant,
+            flow=synced.flow(kind),
+            trigger=Trigger.MANUAL,
+            status=RunStatus.RUNNING,
+            heartbeat_at=timezone.now() - queued_ago,
+            params={services.CONTINUED: True},
+        )
+
+    # Behind many tenants' slices for ten minutes: twice the silence of a dead worker.
+    waiting = between_slices("customers", timedelta(minutes=10))
+    lost = between_slices("products", timedelta(hours=2))
+    assert services.resume_stalled_runs() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == RunStatus.RUNNING
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED
+    assert "next slice was lost in the queue" in lost.error
+    successor = FlowRun.objects.get(params__resumes_run=lost.pk)
+    assert services.CONTINUED not in successor.params
+    # Another run of the waiting run's flow finds it busy, not dead.
+    flow = synced.flow("customers")
+    flow.running_run = waiting
+    flow.save(update_fields=["running_run"])
+    other = FlowRun.objects.create(tenant=synced.tenant, flow=flow, trigger=Trigger.MANUAL)
+    assert not services.claim_flow(other)
+
+
 def test_a_busy_flow_makes_a_scheduled_run_skip(synced: Synced):
     flow = synced.flow("customers")
     busy = FlowRun.objects.create(
