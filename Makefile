@@ -20,8 +20,12 @@ run: $(STAMP)
 	$(BIN)/python manage.py demo_setup
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
 
+# The suite runs on two processes (pytest-xdist; tests/parallel.py gives each its own Redis
+# databases, pytest-django its own test database): most tests wait on HTTP, workers, a browser.
+TEST_PROCESSES ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
