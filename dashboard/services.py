@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from api import services as api_services
 from connectors import services as connection_services
@@ -118,22 +119,34 @@ SANDBOX_DEBTORS = 20
 
 
 @transaction.atomic
-def sandbox_connect(*, tenant: Tenant) -> tuple[Connection, Connection]:
-    """Connect both applications to this platform's own sandboxes, with their demo accounts.
+def sandbox_connect(
+    *, tenant: Tenant, demo_accounts: bool = False
+) -> tuple[Connection, Connection]:
+    """Connect both applications to this platform's own sandboxes.
 
-    The Asperion side gets a refresh token issued for the sandbox's demo login directly
-    (no consent page to click through); the Feeddex demo organization's orders use the
-    Asperion articles, so the orders flow can book them.
+    Each tenant gets an Asperion administration and a Feeddex organization of its own, so
+    that no tenant sees another's sandbox data; with `demo_accounts` (the demo company), the
+    well-known demo accounts whose logins `demo_setup` prints. The Asperion side gets a
+    refresh token issued for the sandbox's demo login directly (no consent page to click
+    through); the Feeddex orders use the administration's articles, so the orders flow can
+    book them.
     """
     # The sandbox modules are imported here only: they are the sandboxes' business, used
     # nowhere else in the dashboard, and production may switch the sandboxes off.
-    config, secrets, skus = asperion_sandbox_credentials()
+    from connectors.feeddex.sandbox import seed as feeddex_seed
+
+    administration = None if demo_accounts else own_sandbox_administration(tenant)
+    config, secrets, skus = asperion_sandbox_credentials(administration)
     asperion = connection_save(
         tenant=tenant, system="asperion", name="Asperion sandbox", config=config, secrets=secrets
     )
-    from connectors.feeddex.sandbox.seed import ensure_demo_account
-
-    account = ensure_demo_account(skus=skus)
+    if demo_accounts:
+        account = feeddex_seed.ensure_demo_account(skus=skus)
+    else:
+        organization = f"{slugify(tenant.name)[:60] or 'tenant'}-{tenant.pk}"
+        account = feeddex_seed.ensure_own_account(
+            organization=organization, seed=tenant.pk, skus=skus
+        )
     feeddex = connection_save(
         tenant=tenant,
         system="feeddex",
@@ -144,15 +157,30 @@ def sandbox_connect(*, tenant: Tenant) -> tuple[Connection, Connection]:
     return asperion, feeddex
 
 
-def asperion_sandbox_credentials() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Return config and secrets for the sandbox's demo login, and its article codes."""
+def own_sandbox_administration(tenant: Tenant) -> Any:
+    from connectors.asperion.sandbox import seed
+
+    return seed.ensure_own_administration(
+        name=f"{tenant.name} #{tenant.pk}"[:150],
+        seed=tenant.pk,
+        articles=SANDBOX_ARTICLES,
+        debtors=SANDBOX_DEBTORS,
+    )
+
+
+def asperion_sandbox_credentials(
+    administration: Any = None,
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Return config and secrets for the sandbox's demo login on the administration (the
+    demo's default one when None), and its article codes."""
     from connectors.asperion.sandbox import seed
     from connectors.asperion.sandbox.models import Article
     from connectors.asperion.sandbox.oauth import tokens_issue
 
     user, client = seed.ensure_demo_user()
-    administration = user.administrations.order_by("-is_default", "id").first()
-    assert administration is not None  # ensure_demo_user makes two
+    if administration is None:
+        administration = user.administrations.order_by("-is_default", "id").first()
+        assert administration is not None  # ensure_demo_user makes two
     articles = Article.objects.filter(administration=administration)
     if not articles.exists():
         seed.seed_administration(

@@ -110,6 +110,19 @@ def ensure_demo_user() -> tuple[SandboxUser, OAuthClient]:
     return user, client
 
 
+def ensure_own_administration(
+    *, name: str, seed: int, articles: int, debtors: int
+) -> Administration:
+    """Return an administration of the demo login for one platform tenant (the demo client's
+    tokens reach it; its data is its own), creating and seeding it the first time."""
+    user, _client = ensure_demo_user()
+    administration, created = Administration.objects.get_or_create(owner=user, name=name)
+    if created:
+        ensure_reference_lists(administration)
+        seed_administration(administration, articles=articles, debtors=debtors, seed=seed)
+    return administration
+
+
 def demo_user() -> SandboxUser | None:
     return SandboxUser.objects.filter(username=DEMO_USERNAME).first()
 

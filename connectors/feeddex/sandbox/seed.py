@@ -18,6 +18,7 @@ from django.utils import timezone
 from connectors.feeddex.sandbox import services
 from connectors.feeddex.sandbox.models import Account, Customer, Order, Product
 from connectors.feeddex.sandbox.schemas import ean_check_digit_ok
+from connectors.sandboxkit.knobs import Knobs
 
 DEMO_ORGANIZATION = "demo"
 DEMO_CUSTOMERS = 25
@@ -302,6 +303,20 @@ def seed_account(
         draft.extra["status"] = _history_status(rng, draft, now)
     Order.objects.bulk_create(services.build_orders(account=account, new_orders=drafts, now=now))
     return {"products": len(product_rows), "customers": len(customer_rows), "orders": orders}
+
+
+def ensure_own_account(*, organization: str, seed: int, skus: list[str]) -> Account:
+    """Return an organization of one platform tenant, creating and seeding it like the demo
+    one the first time: the demo's knobs (a demo without rate limits gives its tenants none),
+    customers, and orders of the tenant's own Asperion articles."""
+    account = Account.objects.filter(organization=organization).first()
+    if account is not None:
+        return account
+    demo = Account.objects.filter(organization=DEMO_ORGANIZATION).first()
+    knobs = Knobs.load(demo.knobs) if demo is not None else None
+    account = services.account_create(organization=organization, knobs=knobs)
+    seed_account(account, customers=DEMO_CUSTOMERS, orders=DEMO_ORDERS, seed=seed, skus=skus)
+    return account
 
 
 def ensure_demo_account(*, skus: list[str] | None = None) -> Account:

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         tenant = Membership.objects.get(user__email=DEMO_EMAIL, role="owner").tenant
         if Integration.objects.filter(tenant=tenant).exists():
             return
-        sandbox_connect(tenant=tenant)
+        sandbox_connect(tenant=tenant, demo_accounts=True)
         integration = integration_ensure(tenant=tenant)
         from connectors.feeddex.sandbox.models import Unit
 
