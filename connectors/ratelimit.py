@@ -5,9 +5,10 @@ worker reserves one token and sleeps until that token is due. Reservations may d
 bucket below zero; the debt is what makes the next caller wait, so concurrent workers are
 queued fairly instead of all retrying at once. After a 429, `pause()` pushes the bucket into
 debt for the Retry-After seconds, so every worker waits, not just the one that was refused.
-At a high rate (a limit lifted in a connection's config) a process reserves the tokens of
-50 ms in one visit to the store and spends them locally at their moments (`lease_size`); at
-the contracts' rates that is one token per visit.
+At a high rate (a limit lifted in a connection's config) a process reserves up to the tokens
+of 50 ms in one visit to the store, as many as it has been spending, and spends them locally
+at their moments (`lease_size`, `LeasingBucket`); at the contracts' rates that is one token
+per visit.
 
 Two stores, one algorithm (`reserve` below, and the same arithmetic in Lua):
 - Redis (settings.REDIS_URL): one Lua script, atomic, with Redis's clock, so workers on many
@@ -124,19 +125,28 @@ class Bucket(Protocol):
 
 
 class LeasingBucket:
-    """Hands out the tokens of one reservation (`lease_size`) at their due moments; the
-    store (a file or Redis) only sees one visit per lease."""
+    """Hands out the tokens of one reservation at their due moments; the store (a file or
+    Redis) only sees one visit per lease.
+
+    A lease grows (doubling, up to `lease_size`) while the process spends all of it, and
+    shrinks to what it spent when tokens go stale: a process that makes a few calls in 50 ms
+    leases a few tokens, not the thousands a lifted limit allows, which the store would count
+    as spent and this process would have to drop one by one.
+    """
 
     def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
         self._due: deque[float] = deque()  # time.monotonic() moments of leased tokens
+        self._leased = 0  # tokens of the current lease
+        self._dropped = 0  # of those, gone stale
 
     def acquire(self) -> float:
         now = time.monotonic()
         while self._due and self._due[0] < now - LEASE_SECONDS:
             self._due.popleft()  # stale: spending it now could add to someone's burst
+            self._dropped += 1
         if not self._due:
-            count = lease_size(self.limit)
+            count = self._next_lease()
             tokens_left = self._take(count)
             now = time.monotonic()
             self._due.extend(now + o for o in due_offsets(tokens_left, count, self.limit))
@@ -144,6 +154,12 @@ class LeasingBucket:
         if wait > 0:
             time.sleep(wait)
         return wait
+
+    def _next_lease(self) -> int:
+        spent = self._leased - self._dropped
+        wanted = max(1, spent) if self._dropped else max(1, 2 * self._leased)
+        self._leased, self._dropped = min(wanted, lease_size(self.limit)), 0
+        return self._leased
 
     def pause(self, seconds: float) -> None:
         self._due.clear()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from connectors.ratelimit import (
+    LEASE_SECONDS,
     BucketState,
     FileBucket,
     RateLimit,
@@ -81,11 +82,30 @@ def test_at_a_high_rate_a_lease_saves_visits_and_keeps_the_rate(tmp_path):
     started = time.monotonic()
     for _ in range(300):
         bucket.acquire()
-    # The burst of 100 at once, then 200 more at 1000/s: at least 0.2 s, in 50-token leases
-    # (a lease left unspent for 50 ms after its moment is dropped, never spent later).
+    # The burst of 100 at once, then 200 more at 1000/s: at least 0.2 s, in leases that grow
+    # to 50 tokens (a lease left unspent for 50 ms after its moment is dropped, never spent).
     assert time.monotonic() - started >= 0.19
     assert 6 <= len(visits) < 30
-    assert set(visits) == {50}
+    assert visits[:4] == [1, 2, 4, 8]
+    assert max(visits) == 50
+
+
+def test_a_slow_caller_leases_what_it_spends_not_what_the_limit_allows(tmp_path):
+    bucket = FileBucket(tmp_path / "bucket.json", RateLimit(per_second=100000, burst=100000))
+    visits: list[int] = []
+    take = bucket._take
+
+    def counted(count: int) -> float:
+        visits.append(count)
+        return float(take(count))
+
+    bucket._take = counted
+    for _ in range(12):
+        bucket.acquire()
+        time.sleep(LEASE_SECONDS * 1.5)  # a call takes longer than a lease lasts
+    # Leases of 5,000 tokens (50 ms at this limit) would be counted as spent in the store.
+    assert sum(visits) <= 2 * len(visits)
+    assert len(visits) == 12
 
 
 def test_limits_come_from_the_system_and_the_connection_config():
