@@ -34,13 +34,11 @@ def retry_transient_failures(run: FlowRun) -> FlowRun | None:
     )
     if not ids:
         return None
-    from flows.services import enqueue
+    from flows.services import flow_run_start
 
-    retry = FlowRun.objects.create(
-        tenant_id=run.tenant_id,
-        flow_id=run.flow_id,
+    return flow_run_start(
+        flow=run.flow,
         trigger=Trigger.RETRY,
         params={"record_log_ids": ids, "auto_retry": attempt + 1},
+        countdown=settings.FLOW_AUTO_RETRY_SECONDS * 4**attempt,
     )
-    enqueue(retry, countdown=settings.FLOW_AUTO_RETRY_SECONDS * 4**attempt)
-    return retry

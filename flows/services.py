@@ -47,11 +47,13 @@ def enqueue(run: FlowRun, *, countdown: float = 0) -> None:
     )
 
 
-def flow_run_start(*, flow: Flow, trigger: str, params: dict[str, Any] | None = None) -> FlowRun:
+def flow_run_start(
+    *, flow: Flow, trigger: str, params: dict[str, Any] | None = None, countdown: float = 0
+) -> FlowRun:
     run = FlowRun.objects.create(
         tenant_id=flow.tenant_id, flow=flow, trigger=trigger, params=params or {}
     )
-    enqueue(run)
+    enqueue(run, countdown=countdown)
     return run
 
 
