@@ -69,9 +69,12 @@ def synced(live_server: Any, settings: Any, transactional_db: None) -> Synced:
     settings.CONNECTOR_RETRY_BASE_DELAY = 0.02
     settings.CONNECTOR_RETRY_MAX_DELAY = 0.2
     settings.FEEDDEX_SANDBOX_WEBHOOK_DELIVERY = "manual"
-    owner, tenant = signup(
-        email="shop@example.com", password="a long enough secret 99", company_name="Fietsen Jansen"
-    )
+    return connected_company(email="shop@example.com", name="Fietsen Jansen")
+
+
+def connected_company(*, email: str, name: str) -> Synced:
+    """A company signed up and connected to sandbox accounts of its own, without limits."""
+    owner, tenant = signup(email=email, password="a long enough secret 99", company_name=name)
     sandbox_connect(tenant=tenant)
     integration = integration_ensure(tenant=tenant)
     for connection in (integration.asperion, integration.feeddex):
@@ -82,9 +85,9 @@ def synced(live_server: Any, settings: Any, transactional_db: None) -> Synced:
             "rate_limit_burst": 100,
         }
         connection.save(update_fields=["config"])
-    synced = Synced(tenant=tenant, owner=owner, integration=integration)
-    synced.set_knobs(rate_per_second=0, rate_per_minute=0)
-    return synced
+    company = Synced(tenant=tenant, owner=owner, integration=integration)
+    company.set_knobs(rate_per_second=0, rate_per_minute=0)
+    return company
 
 
 def assert_succeeded(run: FlowRun) -> None:

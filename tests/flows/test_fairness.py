@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 import pytest
 
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.asperion.sandbox import seed as asperion_seed
-from connectors.asperion.sandbox.oauth import tokens_issue
 from connectors.feeddex.sandbox import models as feeddex_db
-from connectors.feeddex.sandbox.services import account_create
-from dashboard.services import connection_save, integration_ensure, sandbox_base_url
 from flows import services
 from flows.models import Action, FlowRun, RecordLog, RunStatus, Trigger
-from tenants.services import signup
-from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+from tests.flows.conftest import (
+    Synced,
+    article_codes,
+    assert_succeeded,
+    connected_company,
+    place,
+    sales_orders,
+)
 from tests.worker import celery_worker, wait_until
 
 pytestmark = pytest.mark.worker
@@ -64,71 +66,12 @@ def created_per_sku(synced: Synced) -> Counter[str]:
     return Counter(logs.values_list("key", flat=True))
 
 
-# ---- a second tenant with sandbox accounts of its own --------------------------------------
-
-
 def second_tenant(first: Synced) -> Synced:
-    """Another company, connected to an Asperion administration and a Feeddex organization
-    of its own (sandbox_connect would give it the first tenant's demo accounts)."""
-    owner, tenant = signup(
-        email="bakker@example.com", password="a long enough secret 99", company_name="Bakkerij Bos"
-    )
-    own_asperion_connection(tenant)
-    own_feeddex_connection(tenant)
-    integration = integration_ensure(tenant=tenant)
-    for connection in (integration.asperion, integration.feeddex):
-        # As the `synced` fixture does: the sandboxes' default rate limit only slows tests.
-        connection.config = {
-            **connection.config,
-            "rate_limit_per_second": 500,
-            "rate_limit_burst": 100,
-        }
-        connection.save(update_fields=["config"])
-    second = Synced(tenant=tenant, owner=owner, integration=integration)
-    second.set_knobs(rate_per_second=0, rate_per_minute=0)
+    """Another company, on sandbox accounts of its own."""
+    second = connected_company(email="bakker@example.com", name="Bakkerij Bos")
     assert second.administration.pk != first.administration.pk
     assert second.account.pk != first.account.pk
     return second
-
-
-def own_asperion_connection(tenant: Any) -> None:
-    """A sandbox login with one small administration, authorized for the demo client."""
-    user = asperion_db.SandboxUser.objects.create(username="bakkerij-bos")
-    administration = asperion_db.Administration.objects.create(
-        owner=user, name="Bakkerij Bos B.V.", is_default=True
-    )
-    asperion_seed.seed_administration(administration, articles=10, debtors=3, seed=11)
-    client = asperion_db.OAuthClient.objects.get(client_id=asperion_seed.DEMO_CLIENT_ID)
-    tokens = tokens_issue(client=client, user=user)
-    base = sandbox_base_url("asperion")
-    connection_save(
-        tenant=tenant,
-        system="asperion",
-        name="Asperion sandbox",
-        config={
-            "api_base_url": base,
-            "identity_base_url": base,
-            "client_id": client.client_id,
-            "administration_id": administration.pk,
-        },
-        secrets={
-            "client_secret": asperion_seed.DEMO_CLIENT_SECRET,
-            "refresh_token": tokens.refresh_token,
-            "access_token": tokens.access_token,
-        },
-    )
-
-
-def own_feeddex_connection(tenant: Any) -> None:
-    auth_code, password = "bakkerij-code", "bakkerij-password-1"
-    account = account_create(organization="bakkerij-bos", auth_code=auth_code, password=password)
-    connection_save(
-        tenant=tenant,
-        system="feeddex",
-        name="Feeddex sandbox",
-        config={"api_base_url": sandbox_base_url("feeddex"), "organization": account.organization},
-        secrets={"auth_code": auth_code, "password": password},
-    )
 
 
 # ---- the tests ----------------------------------------------------------------------------

@@ -15,11 +15,9 @@ from typing import Any
 import pytest
 
 from connectors.services import connection_update_secrets
-from dashboard.services import integration_ensure, sandbox_connect
 from flows import services
 from flows.models import Action, ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
-from tenants.services import signup
-from tests.flows.conftest import Synced
+from tests.flows.conftest import Synced, connected_company
 from tests.flows.conftest import synced as synced  # noqa: F401 - the flows tests' fixture
 from tests.worker import celery_worker, wait_until
 
@@ -29,13 +27,10 @@ KINDS = ("customers", "products")
 
 
 def tenant_with_wrong_feeddex_password() -> Synced:
-    owner, tenant = signup(
-        email="b@example.com", password="another long secret 42", company_name="Bakkerij B"
-    )
-    sandbox_connect(tenant=tenant)
-    integration = integration_ensure(tenant=tenant)
-    connection_update_secrets(connection=integration.feeddex, changes={"password": "wrong"})
-    return Synced(tenant=tenant, owner=owner, integration=integration)
+    company = connected_company(email="b@example.com", name="Bakkerij B")
+    feeddex = company.integration.feeddex
+    connection_update_secrets(connection=feeddex, changes={"password": "wrong"})
+    return company
 
 
 def finished(runs: list[FlowRun]) -> bool:
