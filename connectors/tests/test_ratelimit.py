@@ -69,8 +69,8 @@ def test_a_process_takes_one_token_per_visit_unless_the_rate_is_high():
     assert lease_size(RateLimit(per_second=1000, burst=10)) == 10  # never beyond the burst
 
 
-def test_at_a_high_rate_a_lease_saves_visits_and_keeps_the_rate(tmp_path):
-    bucket = FileBucket(tmp_path / "bucket.json", RateLimit(per_second=1000, burst=100))
+def leases_of(bucket: FileBucket) -> list[int]:
+    """The sizes of the leases the bucket takes from its store, as it takes them."""
     visits: list[int] = []
     take = bucket._take
 
@@ -78,7 +78,13 @@ def test_at_a_high_rate_a_lease_saves_visits_and_keeps_the_rate(tmp_path):
         visits.append(count)
         return float(take(count))
 
-    bucket._take = counted
+    bucket._take = counted  # type: ignore[method-assign]
+    return visits
+
+
+def test_at_a_high_rate_a_lease_saves_visits_and_keeps_the_rate(tmp_path):
+    bucket = FileBucket(tmp_path / "bucket.json", RateLimit(per_second=1000, burst=100))
+    visits = leases_of(bucket)
     started = time.monotonic()
     for _ in range(300):
         bucket.acquire()
@@ -92,14 +98,7 @@ def test_at_a_high_rate_a_lease_saves_visits_and_keeps_the_rate(tmp_path):
 
 def test_a_slow_caller_leases_what_it_spends_not_what_the_limit_allows(tmp_path):
     bucket = FileBucket(tmp_path / "bucket.json", RateLimit(per_second=100000, burst=100000))
-    visits: list[int] = []
-    take = bucket._take
-
-    def counted(count: int) -> float:
-        visits.append(count)
-        return float(take(count))
-
-    bucket._take = counted
+    visits = leases_of(bucket)
     for _ in range(12):
         bucket.acquire()
         time.sleep(LEASE_SECONDS * 1.5)  # a call takes longer than a lease lasts
