@@ -159,19 +159,18 @@ def claim_flow(run: FlowRun) -> bool:
         flow = Flow.objects.select_for_update().get(pk=run.flow_id)
         holder_id = flow.running_run_id
         if holder_id is not None and holder_id != run.pk:
-            holder_gone = (
+            holder = (
                 FlowRun.objects.filter(pk=holder_id)
                 .filter(Q(status__in=FINISHED) | silent(timezone.now()))
-                .exists()
+                .first()
             )
-            if not holder_gone:
+            if holder is None:
                 return False
             # A run whose worker stopped without a word: say so, so it is not left "running".
             FlowRun.objects.filter(pk=holder_id, status=RunStatus.RUNNING).update(
                 status=RunStatus.FAILED,
                 finished_at=timezone.now(),
-                error=f"no sign of life for {silence(stale_after())}: its worker stopped; "
-                "a later run took over",
+                error=f"{why_silent(holder)}; a later run took over",
             )
         Flow.objects.filter(pk=flow.pk).update(running_run=run)
     return True
@@ -194,7 +193,7 @@ def handle_busy(run: FlowRun) -> str:
 
 
 def busy_countdown(attempt: int) -> float:
-    """0.5, 1, 2, 4, 8, then 10 seconds: about five minutes over all the attempts."""
+    """0.5, 1, 2, 4, 8, then 10 seconds: about six minutes over all the attempts."""
     return float(min(BUSY_FIRST_RETRY_SECONDS * 2**attempt, BUSY_RETRY_SECONDS))
 
 
@@ -315,19 +314,18 @@ def hand_over_stalled(run: FlowRun) -> bool:
 
 def stalled_reason(run: FlowRun, successor: FlowRun) -> str:
     if run.status == RunStatus.QUEUED:
-        return (
-            f"its task was lost before a worker took it (queued for over "
-            f"{silence(task_lost_after())}); run #{successor.pk} does its work"
-        )
+        return f"{why_silent(run)}; run #{successor.pk} does its work"
+    return f"{why_silent(run)}; run #{successor.pk} carries on from where it stopped"
+
+
+def why_silent(run: FlowRun) -> str:
+    """Why a run matched `silent`, in the words of the run's error."""
+    lost = silence(task_lost_after())
+    if run.status == RunStatus.QUEUED:
+        return f"its task was lost before a worker took it (queued for over {lost})"
     if CONTINUED in run.params:
-        return (
-            f"its next slice was lost in the queue (queued for over "
-            f"{silence(task_lost_after())}); run #{successor.pk} carries on from where it stopped"
-        )
-    return (
-        f"no sign of life for {silence(stale_after())}: its worker stopped or its task was "
-        f"lost; run #{successor.pk} carries on from where it stopped"
-    )
+        return f"its next slice was lost in the queue (queued for over {lost})"
+    return f"no sign of life for {silence(stale_after())}: its worker stopped or its task was lost"
 
 
 # ---- integrations and flow settings ---------------------------------------------------------
