@@ -20,7 +20,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from connectors.errors import ConnectorError, RecordRejected
-from connectors.http import ApiCall, HttpClient, RetryPolicy, timeout_for
+from connectors.http import ApiCall, CallWatch, HttpClient, RetryPolicy, timeout_for
 from connectors.models import Connection
 from connectors.ratelimit import bucket_for, limit_for
 from connectors.records import Record
@@ -29,6 +29,7 @@ from connectors.redaction import redact_data
 __all__ = [
     "ApiCall",
     "BadRecord",
+    "CallWatch",
     "Connector",
     "ConnectorError",
     "HttpConnector",
@@ -84,9 +85,18 @@ class Connector(ABC):
     system: ClassVar[str]
     streams: ClassVar[dict[str, type[Record]]]
 
-    def __init__(self, connection: Connection, *, on_call: OnCall | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        on_call: OnCall | None = None,
+        watch: CallWatch | None = None,
+    ) -> None:
+        """`on_call` hears every HTTP attempt; `watch` also bounds and observes them (a
+        run's heartbeat and time slice, connectors/http.py)."""
         self.connection = connection
-        self.on_call = on_call
+        self.watch = watch or CallWatch(on_call=on_call)
+        self.on_call = self.watch.on_call
 
     @abstractmethod
     def check_connection(self) -> None:
@@ -301,8 +311,14 @@ def describe_invalid(error: Exception) -> str:
 class HttpConnector(Connector):
     """A connector that speaks HTTP through connectors.http, with the shared rate limit."""
 
-    def __init__(self, connection: Connection, *, on_call: OnCall | None = None) -> None:
-        super().__init__(connection, on_call=on_call)
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        on_call: OnCall | None = None,
+        watch: CallWatch | None = None,
+    ) -> None:
+        super().__init__(connection, on_call=on_call, watch=watch)
         self._clients: list[HttpClient] = []
 
     # -- HTTP ---------------------------------------------------------------------------
@@ -328,7 +344,7 @@ class HttpConnector(Connector):
             system=self.system,
             base_url=base_url,
             secrets=self.connection.secret_values,
-            on_call=self.on_call,
+            watch=self.watch,
             bucket=bucket,
             auth=auth,
             timeout=timeout_for(config),

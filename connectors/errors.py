@@ -52,3 +52,17 @@ class RecordRejected(ConnectorError):
 
     `permanent` stays False: nothing is wrong with the connection, so the run goes on.
     """
+
+
+class WaitPastDeadline(Exception):
+    """A wait (a retry's back-off, a rate-limit token) would end after the caller's deadline.
+
+    Not a ConnectorError: nothing failed, and the record must not be logged as failed. The
+    request was not sent again; the caller defers the work to its next time slice, which
+    may start after `seconds`.
+    """
+
+    def __init__(self, what: str, *, seconds: float) -> None:
+        super().__init__(f"{what}: {seconds:.1f} s would pass the end of the time slice")
+        self.what = what
+        self.seconds = seconds

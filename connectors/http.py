@@ -39,7 +39,7 @@ import httpcore
 import httpx
 from django.conf import settings
 
-from connectors.errors import ConnectorError, RecordRejected
+from connectors.errors import ConnectorError, RecordRejected, WaitPastDeadline
 from connectors.ratelimit import Bucket
 from connectors.redaction import redact_text
 
@@ -68,6 +68,27 @@ class ApiCall:
     duration_ms: int
     attempt: int
     error: str | None
+
+
+@dataclass
+class CallWatch:
+    """What the caller of a client learns of its calls, and how long they may take.
+
+    on_call: each attempt, once it is over (a run's call log; must not touch the database:
+        it also hears the token calls that run inside a transaction).
+    before_attempt: called before each attempt (a run's heartbeat, which may stop the call
+        by raising: LeaseLost when the run was taken over, WaitPastDeadline when its slice
+        is over).
+    on_wait: what is waited for and for how long, before a wait ("retrying after a 503 –
+        attempt 2", 1.4), so that a run can show it.
+    deadline: a time.monotonic() moment (or None) that no wait may pass: the call raises
+        WaitPastDeadline instead of waiting (a run's time slice).
+    """
+
+    on_call: Callable[[ApiCall], None] | None = None
+    before_attempt: Callable[[], None] | None = None
+    on_wait: Callable[[str, float], None] | None = None
+    deadline: Callable[[], float | None] | None = None
 
 
 @dataclass
@@ -266,6 +287,13 @@ def retry_after_of(headers: httpx.Headers) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _cause(error: ConnectorError) -> str:
+    """What a retry follows, in a few words: "a 503", "a timeout"."""
+    if error.status is not None:
+        return f"a {error.status}"
+    return "a timeout" if "timed out" in error.message else "a connection error"
+
+
 # ---- the client --------------------------------------------------------------------------
 
 
@@ -294,11 +322,13 @@ class HttpClient:
         timeout: httpx.Timeout | None = None,
         policy: RetryPolicy | None = None,
         headers: dict[str, str] | None = None,
+        watch: CallWatch | None = None,
     ) -> None:
         self.system = system
         self.base_url = base_url.rstrip("/")
         self.secrets = secrets
-        self.on_call = on_call
+        self.watch = watch or CallWatch()
+        self.on_call = on_call or self.watch.on_call
         self.bucket = bucket
         self.auth = auth
         self.policy = policy or RetryPolicy.from_settings()
@@ -336,9 +366,10 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            self._before_attempt()
             request = self._build(method, path, params, json_body, form, headers, authenticated)
             if rate_limited and self.bucket is not None:
-                self.bucket.acquire()
+                self.bucket.acquire(before=self._rate_limit_wait)
             outcome = self._attempt(request, attempt, safe_to_repeat)
             if outcome.reply is not None:
                 return outcome.reply
@@ -479,6 +510,24 @@ class HttpClient:
 
     # -- waiting ----------------------------------------------------------------------------
 
+    def _deadline(self) -> float | None:
+        return self.watch.deadline() if self.watch.deadline is not None else None
+
+    def _before_attempt(self) -> None:
+        if self.watch.before_attempt is not None:
+            self.watch.before_attempt()
+
+    def _may_wait(self, what: str, seconds: float) -> None:
+        """Refuse a wait that would end after the deadline; else tell the watcher of it."""
+        deadline = self._deadline()
+        if deadline is not None and time.monotonic() + seconds > deadline:
+            raise WaitPastDeadline(what, seconds=seconds)
+        if self.watch.on_wait is not None:
+            self.watch.on_wait(what, seconds)
+
+    def _rate_limit_wait(self, seconds: float) -> None:
+        self._may_wait(f"waiting for {self.system}'s rate limit", seconds)
+
     def _wait_or_give_up(self, error: ConnectorError, attempt: int, deadline: float) -> None:
         delay = self.policy.backoff(attempt)
         if error.retry_after is not None:
@@ -489,16 +538,21 @@ class HttpClient:
             if self.bucket is not None and error.status == 429:
                 self.bucket.pause(error.retry_after)
         if attempt >= self.policy.max_attempts or time.monotonic() + delay > deadline:
-            raise type(error)(
-                f"{error.message} (gave up after {attempt} attempts)",
-                permanent=error.permanent,
-                status=error.status,
-                api_message=error.api_message,
-                field_errors=error.field_errors,
-                retry_after=error.retry_after,
-                attempts=attempt,
-            )
+            raise self._gave_up(error, attempt)
+        self._may_wait(f"retrying after {_cause(error)} – attempt {attempt + 1}", delay)
         time.sleep(delay)
+
+    @staticmethod
+    def _gave_up(error: ConnectorError, attempt: int) -> ConnectorError:
+        return type(error)(
+            f"{error.message} (gave up after {attempt} attempts)",
+            permanent=error.permanent,
+            status=error.status,
+            api_message=error.api_message,
+            field_errors=error.field_errors,
+            retry_after=error.retry_after,
+            attempts=attempt,
+        )
 
     # -- reporting --------------------------------------------------------------------------
 

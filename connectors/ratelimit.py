@@ -32,6 +32,7 @@ import json
 import os
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -117,8 +118,9 @@ def _refilled(state: BucketState | None, limit: RateLimit, now: float) -> float:
 
 
 class Bucket(Protocol):
-    def acquire(self) -> float:
-        """Wait for one token; return the seconds waited."""
+    def acquire(self, *, before: Callable[[float], None] | None = None) -> float:
+        """Wait for one token; return the seconds waited. `before(seconds)` is told of a
+        wait first, and may refuse it by raising (the token is then given up)."""
 
     def pause(self, seconds: float) -> None:
         """Make every user of the bucket wait `seconds` before its next token."""
@@ -140,7 +142,7 @@ class LeasingBucket:
         self._leased = 0  # tokens of the current lease
         self._dropped = 0  # of those, gone stale
 
-    def acquire(self) -> float:
+    def acquire(self, *, before: Callable[[float], None] | None = None) -> float:
         now = time.monotonic()
         while self._due and self._due[0] < now - LEASE_SECONDS:
             self._due.popleft()  # stale: spending it now could add to someone's burst
@@ -152,6 +154,8 @@ class LeasingBucket:
             self._due.extend(now + o for o in due_offsets(tokens_left, count, self.limit))
         wait = max(0.0, self._due.popleft() - time.monotonic())
         if wait > 0:
+            if before is not None:
+                before(wait)
             time.sleep(wait)
         return wait
 

@@ -65,6 +65,7 @@ from connectors.asperion.schemas import (
     since_text,
 )
 from connectors.base import (
+    CallWatch,
     HttpConnector,
     OnCall,
     Option,
@@ -129,11 +130,19 @@ class AsperionConnector(HttpConnector):
         "salesorders": SalesOrderState,
     }
 
-    def __init__(self, connection: Connection, *, on_call: OnCall | None = None) -> None:
-        super().__init__(connection, on_call=on_call)
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        on_call: OnCall | None = None,
+        watch: CallWatch | None = None,
+    ) -> None:
+        super().__init__(connection, on_call=on_call, watch=watch)
         config = connection.config
         self.api_base_url = str(config.get("api_base_url") or DEFAULT_API_BASE_URL)
-        self.identity = oauth.identity_client(connection, on_call=on_call)
+        # The identity server's calls are only logged: a token refresh must never be cut off
+        # half-way (its one-time refresh token would be lost with its answer).
+        self.identity = oauth.identity_client(connection, on_call=self.on_call)
         self._clients.append(self.identity)
         headers = {"Accept-Language": str(config.get("accept_language") or "en-US")}
         if config.get("administration_id") not in (None, ""):

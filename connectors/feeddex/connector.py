@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from connectors.base import (
+    CallWatch,
     HttpConnector,
     KeysetPaging,
     OnCall,
@@ -99,8 +100,14 @@ class FeeddexConnector(HttpConnector):
         "customers": Customer,
     }
 
-    def __init__(self, connection: Connection, *, on_call: OnCall | None = None) -> None:
-        super().__init__(connection, on_call=on_call)
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        on_call: OnCall | None = None,
+        watch: CallWatch | None = None,
+    ) -> None:
+        super().__init__(connection, on_call=on_call, watch=watch)
         self._last_token: str | None = None
         self.api_base_url = str(connection.config.get("api_base_url") or DEFAULT_API_BASE_URL)
         self.api = self.http_client(self.api_base_url, auth=self._auth)
