@@ -35,10 +35,15 @@ class FieldErrors(exceptions.ValidationError):
 
 def translate(exc: Exception) -> Exception:
     """Turn the errors services raise into API errors with the right status."""
+    from flows.services import RunRefused
     from flows.settings_schemas import SettingsInvalid
 
     if isinstance(exc, SettingsInvalid):
         return FieldErrors(exc.field_errors)
+    if isinstance(exc, RunRefused):
+        if exc.retry_after is None:
+            return Conflict(str(exc))
+        return exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return FieldErrors({k: list(v) for k, v in exc.message_dict.items()})

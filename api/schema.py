@@ -15,7 +15,8 @@ ERROR_TEXTS = {
     403: "The token's role (viewer) may only read.",
     404: "No such row in this token's company.",
     409: "The request conflicts with the current state.",
-    429: "Too many requests for this token: wait for `Retry-After` seconds.",
+    429: "Too many requests for this token (or runs for this company): wait for "
+    "`Retry-After` seconds.",
 }
 
 

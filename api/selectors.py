@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from flows.models import Action, Flow, FlowRun, RecordLog, RunStatus, Trigger
+from flows.models import COMPLETED_STATUSES, Action, Flow, FlowRun, RecordLog, RunStatus, Trigger
 from tenants.models import Tenant
 
 ACTIONS = [choice.value for choice in Action]
@@ -59,7 +59,7 @@ def add_run_figures(insights: dict[int, FlowInsight], *, tenant: Tenant, since: 
             n=Count("id"),
             failed=Count("id", filter=Q(status=RunStatus.FAILED)),
             api_call_sum=Sum("api_calls"),
-            last_success=Max("finished_at", filter=Q(status=RunStatus.SUCCEEDED)),
+            last_success=Max("finished_at", filter=Q(status__in=COMPLETED_STATUSES)),
         )
     )
     for row in rows:

@@ -120,11 +120,28 @@ class RunOutput(serializers.Serializer[Any]):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     duration_seconds = serializers.SerializerMethodField()
-    error = serializers.CharField()
+    error = serializers.CharField(help_text="Why the run failed or was cancelled.")
+    status_label = serializers.CharField(
+        source="get_status_display", help_text="The status in the words the dashboard uses."
+    )
+    activity = serializers.CharField(
+        help_text="What a run at work is doing now (reading page 3 of articles, waiting for "
+        "the rate limit, retrying after a 503 – attempt 2); saved every few seconds."
+    )
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_duration_seconds(self, run: FlowRun) -> float | None:
         return run.duration.total_seconds() if run.duration is not None else None
+
+
+class RunStartedOutput(RunOutput):
+    class Meta:
+        ref_name = "RunStarted"
+
+    joined = serializers.BooleanField(
+        help_text="True when the flow had a run queued or running that does what was asked: "
+        "this is that run, and no other was started."
+    )
 
 
 class RecordOutput(serializers.Serializer[Any]):

@@ -78,6 +78,7 @@ v1_patterns: list[URLPattern | URLResolver] = [
     path("flows/<api_id:pk>/dry-run/", flows.FlowDryRunApi.as_view(), name="flow_dry_run"),
     path("runs/", runs.RunListApi.as_view(), name="runs"),
     path("runs/<api_id:pk>/", runs.RunDetailApi.as_view(), name="run"),
+    path("runs/<api_id:pk>/cancel/", runs.RunCancelApi.as_view(), name="run_cancel"),
     path(
         "runs/<api_id:pk>/retry-failed/", runs.RunRetryFailedApi.as_view(), name="run_retry_failed"
     ),

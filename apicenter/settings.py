@@ -201,9 +201,18 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1900)
 # the end of its queue: one tenant's 100,000-article sync cannot hold a worker process while
 # other tenants' runs wait, and a task waiting for a busy process waits at most one slice.
 FLOW_SLICE_SECONDS = env_int("FLOW_SLICE_SECONDS", 20)
-# A running run that has saved no page for this long is presumed dead (its worker died, or
-# its task was lost with a broker that keeps nothing on disk): the scheduler's tick fails it
-# and starts a successor that reads on from the flow's cursor.
+# A slice never waits (a retry's back-off, a rate-limit token) past its end and starts no
+# call after it: the record waits for the next slice. One deferred this many times in a row
+# fails as not answered (the automatic retry below tries it later).
+FLOW_MAX_DEFERRALS = env_int("FLOW_MAX_DEFERRALS", 3)
+# A run whose slices did no record this many times in a row fails, naming what it waited on.
+FLOW_IDLE_SLICES = env_int("FLOW_IDLE_SLICES", 10)
+# A working run saves its counts and what it does, and confirms it still owns the run, at
+# most this often (flows/lease.py): each API call and each record is a sign of life.
+FLOW_HEARTBEAT_SECONDS = env_int("FLOW_HEARTBEAT_SECONDS", 3)
+# A running run that has shown no sign of life for this long is presumed dead (its worker
+# died, or its task was lost with a broker that keeps nothing on disk): the scheduler's tick
+# fails it and starts a successor that reads on from the flow's cursor.
 FLOW_RUN_STALE_SECONDS = env_int("FLOW_RUN_STALE_SECONDS", 300)
 # A run's task (its first slice or its next) still queued after this long was lost by the
 # broker: the scheduler's tick starts a successor. Longer than any queue backs up.
@@ -211,6 +220,10 @@ FLOW_TASK_LOST_SECONDS = env_int("FLOW_TASK_LOST_SECONDS", 3600)
 # Records that failed on an API that did not answer are retried after this pause, × 4 per
 # attempt (flows/retries.py).
 FLOW_AUTO_RETRY_SECONDS = env_int("FLOW_AUTO_RETRY_SECONDS", 60)
+# Fair share: a company has at most this many runs queued or running across its flows ("run
+# now" on a busy flow joins its run instead), and may ask for this many runs a minute.
+FLOW_MAX_ACTIVE_RUNS_PER_TENANT = env_int("FLOW_MAX_ACTIVE_RUNS_PER_TENANT", 10)
+FLOW_RUN_REQUESTS_PER_MINUTE = env_int("FLOW_RUN_REQUESTS_PER_MINUTE", 30)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -259,6 +272,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     # DRF's own address (get_ident) follows the same rule as ours.
     "NUM_PROXIES": TRUSTED_PROXY_HOPS,
+}
+# Several serializers have a field "status" with another meaning each: name their schemas.
+SPECTACULAR_SETTINGS = {
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "flows.models.RunStatus",
+        "ConnectionStatusEnum": "connectors.models.ConnectionStatus",
+    },
 }
 
 # Security: secure by default outside the embedded mode (passes check --deploy).

@@ -333,10 +333,10 @@ def run_flow(
     flow: Any, *, params: dict[str, Any] | None = None, timeout: float = 3600
 ) -> RunFigures:
     """Queue a run for the Celery worker and wait for it to finish."""
-    from flows.models import FlowRun, RunStatus, Trigger
+    from flows.models import FINISHED_STATUSES, FlowRun, Trigger
     from flows.services import flow_run_start
 
-    finished = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+    finished = FINISHED_STATUSES
     started = time.monotonic()
     run = flow_run_start(flow=flow, trigger=Trigger.MANUAL, params=params)
 

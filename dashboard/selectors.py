@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from api.models import ApiToken
 from connectors.ratelimit import limit_for
-from flows.models import ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
+from flows.models import (
+    COMPLETED_STATUSES,
+    ApiCallLog,
+    Flow,
+    FlowRun,
+    RecordLog,
+    Trigger,
+)
 from flows.selectors import flow_list, run_list
 from tenants.models import Tenant
 
@@ -37,7 +44,8 @@ class FlowHealth:
 def flow_health(flow: Flow) -> FlowHealth:
     runs = FlowRun.objects.filter(flow=flow).exclude(trigger=Trigger.DRY_RUN)
     last_run = runs.order_by("-id").first()
-    last_success = runs.filter(status=RunStatus.SUCCEEDED).aggregate(at=Max("finished_at"))["at"]
+    completed = runs.filter(status__in=COMPLETED_STATUSES)
+    last_success = completed.aggregate(at=Max("finished_at"))["at"]
     return FlowHealth(flow=flow, last_run=last_run, last_success_at=last_success)
 
 

@@ -53,6 +53,7 @@ urlpatterns = [
     path("flows/<int:pk>/mapping/rollback/", mapping.mapping_rollback, name="mapping_rollback"),
     path("runs/<int:pk>/", flows.run_detail, name="run_detail"),
     path("runs/<int:pk>/retry-failed/", flows.run_retry_failed, name="run_retry_failed"),
+    path("runs/<int:pk>/cancel/", flows.run_cancel, name="run_cancel"),
     # activity and insights
     path("activity/", activity.activity, name="activity"),
     path("records/<int:pk>/", activity.record_detail, name="record_detail"),

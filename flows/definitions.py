@@ -46,7 +46,7 @@ class FlowDefinition:
             key_of=lambda record: self.ledger_key(ctx, record),
         )
 
-    def run(self, ctx: RunContext, *, deadline: float) -> bool:
+    def run(self, ctx: RunContext) -> bool:
         """Process the run's pages; return False when the time slice ran out first."""
         if ctx.run.params.get("record_log_ids"):
             pages = iter([retry_page(ctx, self.record_type)])
@@ -54,7 +54,7 @@ class FlowDefinition:
             pages = self.pages(ctx)
         if ctx.dry_run:
             pages = sample(pages, DRY_RUN_LIMIT)
-        return run_pages(ctx, pages, process=self.process_page, deadline=deadline)
+        return run_pages(ctx, pages, process=self.process_page)
 
     def after_slice(self, ctx: RunContext) -> None:
         """Work to start when a slice of a run has ended, finished or not (what the slice

@@ -1,37 +1,55 @@
 """The sync engine: one run of one flow, page by page, idempotent and resumable.
 
 Data goes one way: source connector → canonical record → mapping → target payload →
-ledger check → target connector → ledger update + record log. Per page, the record logs,
-the ledger rows, the run's counts and the flow's cursor are saved in one transaction, so
-a run that dies resumes at the first page it had not finished.
+ledger check → target connector → ledger update + record log. Every few seconds, and at the
+end of each page, the record logs, the ledger rows, the run's counts and where it is (the
+flow's cursor after a whole page, the records done inside a page before) are saved in one
+transaction fenced by the run's lease (flows/lease.py), so a run that dies, or whose slice
+ends, resumes at the first record it had not done, and a slice that was taken over writes
+nothing more.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from connectors.base import ApiCall, BadRecord, Connector, ConnectorError, Page, RecordRejected
+from connectors.base import (
+    ApiCall,
+    BadRecord,
+    CallWatch,
+    Connector,
+    ConnectorError,
+    Page,
+    RecordRejected,
+)
+from connectors.errors import WaitPastDeadline
 from connectors.models import Connection
 from connectors.records import Record
 from connectors.redaction import redact_data
 from connectors.registry import connector_class
+from flows.lease import Lease
 from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
+from flows.position import Position
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from monitoring.masking import mask_personal_data, mask_text, should_mask
 
 # The reason of a record that failed only because an API did not answer (flows/retries.py
 # tries those again by themselves).
 TRANSIENT_REASON = "the API did not answer in time"
+# A wait at least this long is saved as the run's activity at once.
+LONG_WAIT_SECONDS = 2.0
 
 
 def payload_hash(payload: Any) -> str:
@@ -57,6 +75,15 @@ class Outcome:
     # The source record that owns the key from now on (see LedgerEntry.source_id).
     source_id: str = ""
     source_label: str = ""
+
+
+class SliceOver(Exception):
+    """The slice's time is up (or a wait would outlast it): the run goes on in a next slice,
+    which may start after `seconds`."""
+
+    def __init__(self, seconds: float = 0.0) -> None:
+        super().__init__(f"the time slice is over; the next may start in {seconds:.1f} s")
+        self.seconds = seconds
 
 
 class RunAborted(Exception):
@@ -87,6 +114,16 @@ class RunContext:
     calls: list[ApiCallLog] = field(default_factory=list)
     _connectors: dict[str, Connector] = field(default_factory=dict)
     ledger: dict[str, LedgerEntry] = field(default_factory=dict)
+    # The slice's hold on the run (set when a slice takes it); every save is fenced by it.
+    lease: Lease | None = None
+    # time.monotonic() moment the slice ends (None: no time limit).
+    deadline: float | None = None
+    # What the run is doing now, saved with its heartbeat.
+    activity: str = ""
+    position: Position = field(default_factory=Position)
+    # Records this slice has done, and when the next slice may start (after a wait).
+    handled: int = 0
+    resume_after: float = 0.0
 
     @property
     def dry_run(self) -> bool:
@@ -94,10 +131,47 @@ class RunContext:
 
     def connector(self, system: str) -> Connector:
         if system not in self._connectors:
+            watch = CallWatch(
+                on_call=self._recorder(system),
+                before_attempt=self._before_call,
+                on_wait=self._waiting,
+                deadline=lambda: self.deadline,
+            )
             connection = self.connections[system]
-            on_call = self._recorder(system)
-            self._connectors[system] = connector_class(system)(connection, on_call=on_call)
+            self._connectors[system] = connector_class(system)(connection, watch=watch)
         return self._connectors[system]
+
+    def slice_over(self) -> bool:
+        """Whether the slice should stop: its time is up, and it did a record at least (so
+        that every slice moves the run on, however short the slices)."""
+        return bool(self.handled) and self.deadline is not None and time.monotonic() > self.deadline
+
+    def _before_call(self) -> None:
+        if self.slice_over():
+            raise WaitPastDeadline("the next call", seconds=0.0)
+        self.beat()
+
+    def beat(self, activity: str | None = None, *, force: bool = False) -> None:
+        """Note what the run does; every FLOW_HEARTBEAT_SECONDS (or when forced), confirm
+        the lease and save that, with the API calls made so far (LeaseLost if taken over)."""
+        if activity is not None:
+            self.activity = activity[:200]
+        if self.lease is None or not (force or self.lease.due()):
+            return
+        with transaction.atomic():
+            self.lease.confirm(activity=self.activity, api_calls=F("api_calls") + len(self.calls))
+            ApiCallLog.objects.bulk_create(self.calls)
+        self.calls.clear()
+
+    def waiting_for(self, wait: WaitPastDeadline) -> None:
+        """The slice ends on a wait: the next one starts after it, and the run says so."""
+        self.resume_after = wait.seconds
+        if wait.seconds > 0:
+            self.activity = f"{wait.what} (in {math.ceil(wait.seconds)} s)"[:200]
+
+    def _waiting(self, what: str, seconds: float) -> None:
+        # A long wait is shown at once: the run page would otherwise say what it did before.
+        self.beat(what, force=seconds >= LONG_WAIT_SECONDS)
 
     def _recorder(self, system: str) -> Callable[[ApiCall], None]:
         def record(call: ApiCall) -> None:
@@ -221,22 +295,65 @@ def process_page(
     handle: Callable[[RunContext, Record], Outcome | None],
     key_of: Callable[[Record], str] = lambda record: record.key,
 ) -> None:
-    """Process every record of a page (a failed record never stops the others), then save.
+    """Process every record of a page (a failed record never stops the others) and save
+    them every few seconds, the page's cursor with the last part.
 
     A handler returns None for a record that is none of this flow's business (it is not
-    logged)."""
-    good = [r for r in page.records if not isinstance(r, BadRecord)]
-    ctx.load_ledger(key_of(r) for r in good)
-    outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
-    for record in good:
+    logged). Raises SliceOver when the slice ends inside the page: what was done is saved
+    with the run's position (flows/position.py), and the next slice does the rest."""
+    ctx.position.start_page(stream, ctx.flow.cursor.get(stream) if page.cursor else None)
+    ctx.load_ledger(key_of(r) for r in page.records if not isinstance(r, BadRecord))
+    outcomes: list[Outcome] = []
+    total = len(page.records)
+    for number, record in enumerate(page.records, start=1):
+        key = record.key if isinstance(record, BadRecord) else key_of(record)
+        if ctx.position.is_done(key, record):
+            continue
+        if ctx.slice_over():
+            save_page(ctx, outcomes, stream=stream, cursor=None)
+            raise SliceOver()
+        ctx.beat(f"page {ctx.position.pages} of {stream}: record {number} of {total}")
         try:
-            outcome = handle(ctx, record)
+            outcome = handle_record(ctx, record, handle)
+        except WaitPastDeadline as wait:
+            ctx.waiting_for(wait)
+            outcome = deferred(ctx, key, wait)
             if outcome is not None:
                 outcomes.append(outcome)
+                ctx.position.mark_done(key, record)
+                ctx.handled += 1
+            save_page(ctx, outcomes, stream=stream, cursor=None)
+            raise SliceOver(wait.seconds) from wait
         except RunAborted:
             save_page(ctx, outcomes, stream=stream, cursor=None)
             raise
+        if outcome is not None:
+            outcomes.append(outcome)
+        ctx.position.mark_done(key, record)
+        ctx.handled += 1
+        if ctx.lease is not None and ctx.lease.due():
+            save_page(ctx, outcomes, stream=stream, cursor=None)
+            outcomes = []
     save_page(ctx, outcomes, stream=stream, cursor=page.cursor)
+
+
+def handle_record(
+    ctx: RunContext,
+    record: Record | BadRecord,
+    handle: Callable[[RunContext, Record], Outcome | None],
+) -> Outcome | None:
+    if isinstance(record, BadRecord):
+        return bad_record_outcome(ctx, record)
+    return handle(ctx, record)
+
+
+def deferred(ctx: RunContext, key: str, wait: WaitPastDeadline) -> Outcome | None:
+    """A record whose calls did not fit in the slice: done in the next one, or, deferred
+    too often, failed as not answered (the automatic retry tries it later)."""
+    if ctx.position.defer(key) < settings.FLOW_MAX_DEFERRALS:
+        return None
+    times = ctx.position.deferred[key]
+    return failed(log_entity(ctx), key, f"{TRANSIENT_REASON}: {wait} ({times} slices in a row)")
 
 
 # What the activity log calls the records of each flow: singular, the first name for the
@@ -264,11 +381,26 @@ def bad_record_outcome(ctx: RunContext, record: BadRecord) -> Outcome:
 
 
 def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: str | None) -> None:
+    """Save a page's outcomes (or a part's, cursor None) in one transaction that the run's
+    lease fences: a slice that was taken over raises LeaseLost here and writes nothing."""
     counts = dict.fromkeys(Action.values, 0)
     for outcome in outcomes:
         counts[outcome.action] += 1
     secrets = [v for c in ctx.connections.values() for v in c.secret_values()]
+    if cursor is not None:
+        ctx.position.page_saved()
     with transaction.atomic():
+        confirm_progress(
+            ctx,
+            read=F("read") + len(outcomes),
+            created=F("created") + counts[Action.CREATED],
+            updated=F("updated") + counts[Action.UPDATED],
+            skipped=F("skipped") + counts[Action.SKIPPED],
+            failed=F("failed") + counts[Action.FAILED],
+            api_calls=F("api_calls") + len(ctx.calls),
+            activity=ctx.activity,
+            position=ctx.position.dump(),
+        )
         RecordLog.objects.bulk_create([log_row(ctx, o, secrets) for o in outcomes])
         if not ctx.dry_run:
             save_ledger(ctx, [o for o in outcomes if o.ledger_hash is not None])
@@ -278,16 +410,15 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
                 )
                 ctx.flow.cursor = {**ctx.flow.cursor, stream: cursor}
         ApiCallLog.objects.bulk_create(ctx.calls)
-        FlowRun.objects.filter(pk=ctx.run.pk).update(
-            read=F("read") + len(outcomes),
-            created=F("created") + counts[Action.CREATED],
-            updated=F("updated") + counts[Action.UPDATED],
-            skipped=F("skipped") + counts[Action.SKIPPED],
-            failed=F("failed") + counts[Action.FAILED],
-            api_calls=F("api_calls") + len(ctx.calls),
-            heartbeat_at=timezone.now(),
-        )
     ctx.calls.clear()
+
+
+def confirm_progress(ctx: RunContext, **changes: Any) -> None:
+    """Write the run's progress if this slice still holds it (first in a transaction)."""
+    if ctx.lease is not None:
+        ctx.lease.confirm(**changes)
+    else:  # a context outside a slice (tests that drive the engine by hand)
+        FlowRun.objects.filter(pk=ctx.run.pk).update(heartbeat_at=timezone.now(), **changes)
 
 
 def log_row(ctx: RunContext, outcome: Outcome, secrets: list[str]) -> RecordLog:
@@ -352,21 +483,23 @@ def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
 
 
 def run_pages(
-    ctx: RunContext,
-    pages: Iterator[Page],
-    *,
-    process: Callable[[RunContext, Page], None],
-    deadline: float,
+    ctx: RunContext, pages: Iterator[Page], *, process: Callable[[RunContext, Page], None]
 ) -> bool:
-    """Process pages until the source is exhausted (True) or the time slice is used (False)."""
+    """Process pages until the source is exhausted (True) or the slice is over (False)."""
     try:
         for page in pages:
             process(ctx, page)
             # A slice that ran out of time after the last page is done: stopping there would
             # have the next slice read the last page again, and again if that too takes long.
-            resumable = page.cursor is not None and not page.last
-            if time.monotonic() > deadline and resumable and not ctx.dry_run:
+            if ctx.slice_over() and not page.last:
                 return False
+            ctx.beat(f"reading page {ctx.position.pages + 1}")
+    except SliceOver as over:
+        ctx.resume_after = over.seconds
+        return False
+    except WaitPastDeadline as wait:  # reading a page, or a page's look-ups
+        ctx.waiting_for(wait)
+        return False
     except ConnectorError as error:
         raise RunAborted(str(error), permanent=error.permanent) from error
     return True

@@ -87,20 +87,45 @@ class Trigger(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
+    """How a run ended, in the words the dashboard, the API and the emails all use."""
+
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    # The run went through its records, and some of them failed.
+    PARTIAL = "succeeded_with_failures", "Succeeded with failures"
+    # The run itself stopped (credentials, an unreachable system, a worker lost): the reason
+    # is in its error.
     FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (another run was busy)"
+    # Stopped before its end by a person, by the trial's end, or because another run of the
+    # flow was busy for too long.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A run in one of these states writes nothing any more.
+FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED)
+# Runs that went through their records (some records may have failed).
+COMPLETED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 class FlowRun(models.Model):
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
     flow = models.ForeignKey(Flow, models.CASCADE, related_name="runs")
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    status = models.CharField(max_length=24, choices=RunStatus.choices, default=RunStatus.QUEUED)
     # Extra input: {"order_id": ...} for a webhook, {"record_log_ids": [...]} for a retry.
     params = models.JSONField(default=dict, blank=True)
+    # The fencing token of the slice that owns the run: every slice that takes the run raises
+    # it, and every write of a slice checks it, so a slice that was taken over stops at its
+    # next write (flows/lease.py).
+    lease = models.PositiveIntegerField(default=0)
+    # What the run is doing now ("reading page 3 of articles", "retrying after a 503"),
+    # saved with its counts every few seconds while it works.
+    activity = models.CharField(max_length=200, blank=True)
+    # Where the run is inside the page it works on, so that the next slice carries on at
+    # the next record (flows/position.py).
+    position = models.JSONField(default=dict, blank=True)
     read = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -111,6 +136,9 @@ class FlowRun(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The slice is over and the next one waits in the queue: silence is judged by how long a
+    # task may wait there (FLOW_TASK_LOST_SECONDS), not by the heartbeat's interval.
+    between_slices = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -127,6 +155,10 @@ class FlowRun(models.Model):
     @property
     def dry_run(self) -> bool:
         return self.trigger == Trigger.DRY_RUN
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
 
     @property
     def duration(self) -> timedelta | None:

@@ -25,6 +25,7 @@ from flows.engine import (
     Outcome,
     RunAborted,
     RunContext,
+    confirm_progress,
     failed,
     field_diff,
     payload_hash,
@@ -56,14 +57,14 @@ class OrdersFlow(FlowDefinition):
     def __init__(self) -> None:
         self.status_stage = OrderStatusStage()
 
-    def run(self, ctx: RunContext, *, deadline: float) -> bool:
+    def run(self, ctx: RunContext) -> bool:
         """Book new orders, then let booked orders follow their status in Asperion."""
-        if not super().run(ctx, deadline=deadline):
+        if not super().run(ctx):
             return False
         if not follows_status(ctx) or ctx.run.params.get("record_log_ids"):
             return True
         stage = self.status_stage
-        return run_pages(ctx, stage.pages(ctx), process=stage.process_page, deadline=deadline)
+        return run_pages(ctx, stage.pages(ctx), process=stage.process_page)
 
     def check(self, ctx: RunContext) -> None:
         if ctx.customer_mapping is None:
@@ -322,8 +323,10 @@ def add_shipping_line(ctx: RunContext, order: Order, payload: dict[str, Any]) ->
 
 
 def mark_booking(ctx: RunContext, key: str) -> None:
-    """Commit the intent to book before the write, so a crash leaves a trace to check."""
+    """Commit the intent to book before the write, so a crash leaves a trace to check; the
+    run's lease fences it, so a slice that was taken over books nothing more."""
     with transaction.atomic():
+        confirm_progress(ctx, activity=f"booking order {key}")
         LedgerEntry.objects.update_or_create(
             flow=ctx.flow,
             source_key=key,

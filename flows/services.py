@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from connectors.crypto import SecretsUnreadable
-from flows.engine import RunAborted, RunContext, build_context
-from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from flows.definitions import FlowDefinition
+from flows.engine import RunAborted, RunContext, build_context, confirm_progress
+from flows.lease import Lease, LeaseLost
+from flows.models import (
+    ACTIVE_STATUSES,
+    ApiCallLog,
+    Flow,
+    FlowRun,
+    Integration,
+    RecordLog,
+    RunStatus,
+    Trigger,
+)
+from flows.position import Position
 from flows.registry import FLOWS
 from flows.settings_schemas import SettingsInvalid
 
 logger = logging.getLogger(__name__)
 
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
-# The mark of a run between two slices: its next slice waits in the queue, as long as the
-# queue is long, so its silence is judged by FLOW_TASK_LOST_SECONDS, not by the heartbeat's.
-CONTINUED = "continued"
+PAUSED = "the company's trial has ended: activate the plan to run flows"
+
 # How often a run that found its flow busy asks again before giving up, and the longest
 # pause between two asks. The first pauses are short: a flow is mostly busy with a run that
 # ends within a second (an order booked by the webhook that came just before), and the
@@ -31,6 +44,11 @@ CONTINUED = "continued"
 BUSY_RETRIES = 40
 BUSY_RETRY_SECONDS = 10
 BUSY_FIRST_RETRY_SECONDS = 0.5
+# A slice that must wait (a rate limit, a retry's back-off) queues the next one after the
+# wait, but no later than this.
+LONGEST_RESUME_DELAY = 60.0
+# Params of a run that reads something else than the flow's changes since its cursor.
+NOT_FROM_CURSOR = ("record_log_ids", "skus")
 
 
 def queue_for(run: FlowRun) -> str:
@@ -57,6 +75,95 @@ def flow_run_start(
     return run
 
 
+# ---- runs people ask for: joined, within the company's fair share ---------------------------
+
+
+class RunRefused(Exception):
+    """A run a person asked for is not started; the message says why and what to do."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RunRequested:
+    run: FlowRun
+    # The flow had a run queued or running that does what was asked: this is that run.
+    joined: bool
+
+
+def flow_run_request(*, flow: Flow, trigger: str) -> RunRequested:
+    """ "Run now" or "dry run" from the dashboard or the API: join the flow's run that is
+    queued or running already, else start one, within the company's fair share (a number
+    of requests a minute and of runs at once, across its flows)."""
+    tenant = flow.tenant
+    if not tenant.flows_may_run:
+        raise RunRefused(PAUSED)
+    throttle_run_requests(tenant_id=flow.tenant_id)
+    with transaction.atomic():
+        Flow.objects.select_for_update().filter(pk=flow.pk).first()  # one request at a time
+        active = joinable_run(flow=flow, trigger=trigger)
+        if active is not None:
+            return RunRequested(run=active, joined=True)
+        check_active_runs(tenant_id=flow.tenant_id)
+        return RunRequested(run=flow_run_start(flow=flow, trigger=trigger), joined=False)
+
+
+def records_retry_request(*, flow: Flow, record_logs: list[RecordLog]) -> FlowRun:
+    """Retry records a person chose, within the same fair share as other runs."""
+    throttle_run_requests(tenant_id=flow.tenant_id)
+    check_active_runs(tenant_id=flow.tenant_id)
+    return retry_records(flow=flow, record_logs=record_logs)
+
+
+def joinable_run(*, flow: Flow, trigger: str) -> FlowRun | None:
+    """The flow's queued or running run that reads its changes as a new one would."""
+    active = FlowRun.objects.filter(flow=flow, status__in=ACTIVE_STATUSES).order_by("id")
+    if trigger == Trigger.DRY_RUN:
+        return active.filter(trigger=Trigger.DRY_RUN).first()
+    cursor_runs = active.filter(trigger__in=[Trigger.SCHEDULE, Trigger.MANUAL, Trigger.WEBHOOK])
+    for key in NOT_FROM_CURSOR:
+        cursor_runs = cursor_runs.exclude(params__has_key=key)
+    return cursor_runs.first()
+
+
+def check_active_runs(*, tenant_id: int) -> None:
+    limit = settings.FLOW_MAX_ACTIVE_RUNS_PER_TENANT
+    active = FlowRun.objects.filter(tenant_id=tenant_id, status__in=ACTIVE_STATUSES).count()
+    if active >= limit:
+        raise RunRefused(
+            f"{active} runs of this company are queued or running already (at most {limit} at "
+            "once): wait for one to finish",
+            retry_after=settings.FLOW_SLICE_SECONDS,
+        )
+
+
+def throttle_run_requests(*, tenant_id: int) -> None:
+    limit = settings.FLOW_RUN_REQUESTS_PER_MINUTE
+    count, retry_after = count_in_window(f"flow-run-requests:{tenant_id}", seconds=60)
+    if count > limit:
+        raise RunRefused(
+            f"more than {limit} run requests in a minute: try again in {math.ceil(retry_after)} s",
+            retry_after=retry_after,
+        )
+
+
+def count_in_window(name: str, *, seconds: int) -> tuple[int, float]:
+    """Count one more event in the current fixed window of `seconds` (atomic with Redis's
+    INCR); return the count and the seconds until the window ends."""
+    now = time.time()
+    start = int(now // seconds) * seconds
+    key = f"{name}:{start}"
+    cache.add(key, 0, timeout=seconds * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this event starts the count
+        cache.set(key, 1, timeout=seconds * 2)
+        count = 1
+    return int(count), start + seconds - now
+
+
 def stock_run_for_skus(*, integration: Integration, skus: list[str]) -> FlowRun | None:
     """Sync the stock of the SKUs an order run booked, if the stock flow is on."""
     flow = integration.flows.filter(kind="stock", enabled=True).first()
@@ -70,6 +177,22 @@ def retry_records(*, flow: Flow, record_logs: list[RecordLog]) -> FlowRun:
     return flow_run_start(flow=flow, trigger=Trigger.RETRY, params={"record_log_ids": ids})
 
 
+def run_cancel(*, run: FlowRun, reason: str = "cancelled by a person") -> bool:
+    """Cancel a queued or running run; a slice at work stops at its next heartbeat (its
+    lease no longer holds). Return False when the run had ended already."""
+    with transaction.atomic():
+        current = FlowRun.objects.select_for_update().filter(pk=run.pk).first()
+        if current is None or current.status not in ACTIVE_STATUSES:
+            return False
+        at_work = current.status == RunStatus.RUNNING and not current.between_slices
+        FlowRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.CANCELLED, finished_at=timezone.now(), error=reason, activity=""
+        )
+        if not at_work:  # no slice will notice: let the flow go now
+            release_flow(current)
+    return True
+
+
 # ---- executing a run --------------------------------------------------------------------
 
 
@@ -78,50 +201,113 @@ def run_execute(run_id: int) -> str:
     run = FlowRun.objects.select_related(
         "flow__integration__asperion", "flow__integration__feeddex", "flow__tenant"
     ).get(pk=run_id)
-    if run.status in FINISHED:
+    if run.finished:
         return "finished"
     if not run.flow.tenant.flows_may_run:
-        skip(run, "the trial has ended: flows are paused until the plan is activated")
+        cancel_queued(run, "the trial has ended: flows are paused until the plan is activated")
         return "paused"
     if not claim_flow(run):
         return handle_busy(run)
-    mark_running(run)
+    lease = take_lease(run)
+    if lease is None:  # cancelled meanwhile
+        release_flow(run)
+        return "finished"
+    try:
+        return execute_slice(run, lease)
+    except LeaseLost as lost:
+        return let_go(run, lost)
+
+
+def execute_slice(run: FlowRun, lease: Lease) -> str:
     try:
         ctx = build_context(run)
     except (SettingsInvalid, SecretsUnreadable) as error:
-        finish_failed(run, str(error), permanent=True)
+        finish_failed(run, str(error), permanent=True, lease=lease)
         return "done"
+    ctx.lease, ctx.position = lease, Position.load(run.position)
     return execute_claimed(ctx)
 
 
+def let_go(run: FlowRun, lost: LeaseLost) -> str:
+    """The slice lost its run (taken over, cancelled): it stops and writes nothing more."""
+    logger.warning("run %s: slice stopped, %s", run.pk, lost)
+    current = FlowRun.objects.filter(pk=run.pk).first()
+    if current is not None and current.status == RunStatus.CANCELLED:
+        release_flow(current)
+    return "taken over"
+
+
 def execute_claimed(ctx: RunContext) -> str:
-    definition = FLOWS[ctx.flow.kind]
-    deadline = time.monotonic() + settings.FLOW_SLICE_SECONDS
+    ctx.deadline = time.monotonic() + settings.FLOW_SLICE_SECONDS
+    ctx.beat(f"reading page {ctx.position.pages + 1}" if ctx.position.pages else "starting")
     try:
-        definition.check(ctx)
-        done = definition.run(ctx, deadline=deadline)
-        if done:
-            definition.after_run(ctx)
+        done = run_slice(ctx, FLOWS[ctx.flow.kind])
     except RunAborted as error:
         if error.permanent and ctx.refused_by:
             ctx.connections[ctx.refused_by].mark_failed(str(error), permanent=True)
-        finish_failed(ctx.run, str(error), permanent=error.permanent)
+        finish_failed(ctx.run, str(error), permanent=error.permanent, lease=ctx.lease, ctx=ctx)
         return "done"
     finally:
-        try:
-            definition.after_slice(ctx)  # also when the run stopped: what it did stays done
-        finally:
-            ctx.close()
+        ctx.close()
     if not done:
-        mark_continued(ctx.run)
-        enqueue(ctx.run)  # give the worker back; the next slice resumes from the cursor
-        return "continued"
-    finish_succeeded(ctx.run)
+        return continue_later(ctx)
+    finish_completed(ctx)
     return "done"
 
 
+def run_slice(ctx: RunContext, definition: FlowDefinition) -> bool:
+    """Run the flow for one slice; True when the run is through. The flow's after-slice work
+    is done also when the run stopped (what it did stays done), but not by a slice that was
+    taken over (it writes nothing more)."""
+    lost = False
+    try:
+        definition.check(ctx)
+        done = definition.run(ctx)
+        if done:
+            definition.after_run(ctx)
+        return done
+    except LeaseLost:
+        lost = True
+        raise
+    finally:
+        if not lost:
+            definition.after_slice(ctx)
+
+
+def continue_later(ctx: RunContext) -> str:
+    """Give the worker back; the next slice resumes where this one stopped."""
+    position = ctx.position
+    position.idle_slices = 0 if ctx.handled else position.idle_slices + 1
+    if position.idle_slices >= settings.FLOW_IDLE_SLICES:
+        reason = (
+            f"no record could be done in {position.idle_slices} time slices in a row "
+            f"(last: {ctx.activity or 'waiting'})"
+        )
+        finish_failed(ctx.run, reason, permanent=False, lease=ctx.lease, ctx=ctx)
+        return "done"
+    if ctx.resume_after <= 0:
+        ctx.activity = "waiting for a free worker"
+    save_progress(ctx, between_slices=True)
+    enqueue(ctx.run, countdown=min(ctx.resume_after, LONGEST_RESUME_DELAY))
+    return "continued"
+
+
+def save_progress(ctx: RunContext, **changes: Any) -> None:
+    """Save the run's calls, activity and position with `changes`, fenced by its lease."""
+    with transaction.atomic():
+        confirm_progress(
+            ctx,
+            api_calls=F("api_calls") + len(ctx.calls),
+            activity=ctx.activity,
+            position=ctx.position.dump(),
+            **changes,
+        )
+        ApiCallLog.objects.bulk_create(ctx.calls)
+    ctx.calls.clear()
+
+
 def stale_after() -> timedelta:
-    """How long a running run may go without saving a page before it is presumed dead."""
+    """How long a running run may show no sign of life before it is presumed dead."""
     return timedelta(seconds=settings.FLOW_RUN_STALE_SECONDS)
 
 
@@ -131,17 +317,15 @@ def task_lost_after() -> timedelta:
 
 
 def silent(now: datetime) -> Q:
-    """Runs presumed dead: a slice that saved no page for FLOW_RUN_STALE_SECONDS (its worker
-    stopped), or a task, first or next slice, queued for FLOW_TASK_LOST_SECONDS (the broker
-    lost it). Many tenants' runs share the workers in turns, so a run may rightly wait long
-    between two slices: that wait is no sign of a dead worker."""
+    """Runs presumed dead: a slice that showed no sign of life (an API call, a record) for
+    FLOW_RUN_STALE_SECONDS (its worker stopped), or a task, first or next slice, queued for
+    FLOW_TASK_LOST_SECONDS (the broker lost it). Many tenants' runs share the workers in
+    turns, so a run may rightly wait long between two slices: that wait is no sign of a dead
+    worker."""
     lost = now - task_lost_after()
     return (
-        (
-            Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after())
-            & ~Q(params__has_key=CONTINUED)
-        )
-        | Q(status=RunStatus.RUNNING, params__has_key=CONTINUED, heartbeat_at__lt=lost)
+        Q(status=RunStatus.RUNNING, between_slices=False, heartbeat_at__lt=now - stale_after())
+        | Q(status=RunStatus.RUNNING, between_slices=True, heartbeat_at__lt=lost)
         | Q(status=RunStatus.QUEUED, queued_at__lt=lost)
     )
 
@@ -159,32 +343,49 @@ def claim_flow(run: FlowRun) -> bool:
         flow = Flow.objects.select_for_update().get(pk=run.flow_id)
         holder_id = flow.running_run_id
         if holder_id is not None and holder_id != run.pk:
-            holder = (
-                FlowRun.objects.filter(pk=holder_id)
-                .filter(Q(status__in=FINISHED) | silent(timezone.now()))
-                .first()
-            )
-            if holder is None:
+            holder = FlowRun.objects.filter(pk=holder_id).first()
+            if holder is not None and not may_take_over(holder, timezone.now()):
                 return False
-            # A run whose worker stopped without a word: say so, so it is not left "running".
-            FlowRun.objects.filter(pk=holder_id, status=RunStatus.RUNNING).update(
-                status=RunStatus.FAILED,
-                finished_at=timezone.now(),
-                error=f"{why_silent(holder)}; a later run took over",
-            )
+            if holder is not None and holder.status == RunStatus.RUNNING:
+                # A run whose worker stopped without a word: say so, so it is not left
+                # "running"; its lease no longer holds, so it writes nothing if it wakes.
+                FlowRun.objects.filter(pk=holder_id, status=RunStatus.RUNNING).update(
+                    status=RunStatus.FAILED,
+                    finished_at=timezone.now(),
+                    error=f"{why_silent(holder)}; a later run took over",
+                )
         Flow.objects.filter(pk=flow.pk).update(running_run=run)
     return True
 
 
-def skip(run: FlowRun, reason: str) -> None:
-    run.status, run.finished_at, run.error = RunStatus.SKIPPED, timezone.now(), reason
-    run.save(update_fields=["status", "finished_at", "error"])
+def may_take_over(holder: FlowRun, now: datetime) -> bool:
+    """Whether the flow's holder is done with it: finished (a cancelled run's slice still at
+    work is given a few heartbeats to notice) or presumed dead."""
+    if holder.status == RunStatus.CANCELLED and holder.heartbeat_at is not None:
+        grace = timedelta(seconds=2 * settings.FLOW_HEARTBEAT_SECONDS)
+        return holder.heartbeat_at < now - grace
+    if holder.finished:
+        return True
+    return FlowRun.objects.filter(pk=holder.pk).filter(silent(now)).exists()
+
+
+def take_lease(run: FlowRun) -> Lease | None:
+    from flows.lease import take
+
+    return take(run)
+
+
+def cancel_queued(run: FlowRun, reason: str) -> None:
+    """End a run that has not started (the trial ended, its flow stayed busy)."""
+    FlowRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.CANCELLED, finished_at=timezone.now(), error=reason
+    )
 
 
 def handle_busy(run: FlowRun) -> str:
     attempts = int(run.params.get("busy_attempts", 0))
     if run.trigger == Trigger.SCHEDULE or attempts >= BUSY_RETRIES:
-        skip(run, "another run of this flow was busy")
+        cancel_queued(run, "another run of this flow was busy")
         return "busy"
     run.params = {**run.params, "busy_attempts": attempts + 1}
     run.save(update_fields=["params"])
@@ -197,29 +398,20 @@ def busy_countdown(attempt: int) -> float:
     return float(min(BUSY_FIRST_RETRY_SECONDS * 2**attempt, BUSY_RETRY_SECONDS))
 
 
-def mark_running(run: FlowRun) -> None:
-    now = timezone.now()
-    run.status, run.heartbeat_at = RunStatus.RUNNING, now
-    run.started_at = run.started_at or now
-    run.params.pop(CONTINUED, None)
-    run.save(update_fields=["status", "heartbeat_at", "started_at", "params"])
-
-
-def mark_continued(run: FlowRun) -> None:
-    """The slice is over and the next one queued (the heartbeat says when it was queued)."""
-    run.params = {**run.params, CONTINUED: True}
-    run.heartbeat_at = timezone.now()
-    run.save(update_fields=["params", "heartbeat_at"])
-
-
 def release_flow(run: FlowRun, **changes: Any) -> None:
     Flow.objects.filter(pk=run.flow_id, running_run=run).update(running_run=None)
     if changes:
         Flow.objects.filter(pk=run.flow_id).update(**changes)
 
 
-def finish_succeeded(run: FlowRun) -> None:
-    FlowRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+def finish_completed(ctx: RunContext) -> None:
+    """The run went through its records: succeeded, or succeeded with failures."""
+    run = ctx.run
+    failures = FlowRun.objects.filter(pk=run.pk).values_list("failed", flat=True).first()
+    status = RunStatus.PARTIAL if failures else RunStatus.SUCCEEDED
+    ctx.activity = ""
+    ctx.position = Position()
+    save_progress(ctx, status=status, finished_at=timezone.now())
     changes: dict[str, Any] = {}
     if not run.dry_run:
         changes = {"needs_attention": False, "attention_reason": ""}
@@ -227,15 +419,28 @@ def finish_succeeded(run: FlowRun) -> None:
     notify(run.pk)
 
 
-def finish_failed(run: FlowRun, message: str, *, permanent: bool) -> None:
+def finish_failed(
+    run: FlowRun,
+    message: str,
+    *,
+    permanent: bool,
+    lease: Lease | None,
+    ctx: RunContext | None = None,
+) -> None:
+    """The run itself stopped: the reason goes first on its page and in the email."""
     integration = run.flow.integration
     secrets = [*integration.asperion.secret_values(), *integration.feeddex.secret_values()]
     from connectors.redaction import redact_text
 
     text = redact_text(message, secrets)[:4000]
-    FlowRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.FAILED, finished_at=timezone.now(), error=text
-    )
+    ended = {"status": RunStatus.FAILED, "finished_at": timezone.now(), "error": text}
+    if ctx is not None:
+        ctx.activity = ""
+        save_progress(ctx, **ended)
+    elif lease is not None:
+        lease.confirm(activity="", **ended)
+    else:
+        FlowRun.objects.filter(pk=run.pk).update(**ended)
     changes: dict[str, Any] = {}
     if permanent:
         changes = {"needs_attention": True, "attention_reason": text}
@@ -258,7 +463,8 @@ def schedule_due_flows() -> int:
     """Start a run for every enabled flow whose time has come. Return how many started.
 
     The conditional UPDATE on next_run_at is the claim: with two schedulers, or a tick that
-    overlaps the next, each due flow still starts exactly one run.
+    overlaps the next, each due flow still starts exactly one run. A flow whose run is still
+    queued or running gets none: that run reads its changes already.
     """
     now = timezone.now()
     started = 0
@@ -272,7 +478,7 @@ def schedule_due_flows() -> int:
         claimed = Flow.objects.filter(pk=flow.pk, next_run_at=flow.next_run_at).update(
             next_run_at=next_at
         )
-        if claimed:
+        if claimed and joinable_run(flow=flow, trigger=Trigger.SCHEDULE) is None:
             flow_run_start(flow=flow, trigger=Trigger.SCHEDULE)
             started += 1
     return started
@@ -284,27 +490,32 @@ def resume_stalled_runs() -> int:
     A run whose worker process died is redelivered by the broker and resumes by itself. A
     run whose task is gone (a broker restarted without persistence, an error outside the
     engine such as a dropped cache connection) would stay "running" for ever: its successor
-    reads on from the flow's cursor, and the ledger keeps what the stalled run wrote from
-    being written twice. The stalled run is failed by a conditional UPDATE first, so with
-    two schedulers each stalled run gets one successor, and a late task of the stalled run
-    finds it finished and does nothing.
+    reads on from the flow's cursor (and the stalled run's position inside its page), and the
+    ledger keeps what the stalled run wrote from being written twice. The stalled run is
+    failed by a conditional UPDATE first, so with two schedulers each stalled run gets one
+    successor, and a late slice of the stalled run finds its lease gone and writes nothing.
     """
     stalled = FlowRun.objects.filter(silent(timezone.now()))
     return sum(hand_over_stalled(run) for run in stalled.select_related("flow").order_by("id"))
 
 
 def hand_over_stalled(run: FlowRun) -> bool:
-    """Fail the stalled run and queue its successor (same trigger and input)."""
+    """Fail the stalled run and queue its successor (same trigger, input and position)."""
     with transaction.atomic():
         taken = FlowRun.objects.filter(
             pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
-        ).update(status=RunStatus.FAILED, finished_at=timezone.now())
+        ).update(status=RunStatus.FAILED, finished_at=timezone.now(), activity="")
         if not taken:
-            return False  # it saved a page or finished meanwhile, or another tick took it
-        params = {k: v for k, v in run.params.items() if k not in {"busy_attempts", CONTINUED}}
-        successor = flow_run_start(
-            flow=run.flow, trigger=run.trigger, params={**params, "resumes_run": run.pk}
+            return False  # it showed a sign of life or finished meanwhile, or another tick took it
+        params = {k: v for k, v in run.params.items() if k != "busy_attempts"}
+        successor = FlowRun.objects.create(
+            tenant_id=run.tenant_id,
+            flow=run.flow,
+            trigger=run.trigger,
+            params={**params, "resumes_run": run.pk},
+            position={**run.position, "idle_slices": 0},
         )
+        enqueue(successor)
         FlowRun.objects.filter(pk=run.pk).update(error=stalled_reason(run, successor))
     logger.warning(
         "run %s of flow %s stalled; run %s resumes it", run.pk, run.flow_id, successor.pk
@@ -323,7 +534,7 @@ def why_silent(run: FlowRun) -> str:
     lost = silence(task_lost_after())
     if run.status == RunStatus.QUEUED:
         return f"its task was lost before a worker took it (queued for over {lost})"
-    if CONTINUED in run.params:
+    if run.between_slices:
         return f"its next slice was lost in the queue (queued for over {lost})"
     return f"no sign of life for {silence(stale_after())}: its worker stopped or its task was lost"
 

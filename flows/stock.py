@@ -62,11 +62,18 @@ class StockFlow(FlowDefinition):
 
     def skus_in_feeddex(self, ctx: RunContext, skus: list[str]) -> set[str] | None:
         """Return the SKUs the products flow has put in Feeddex, or None when that flow is
-        off (then Feeddex itself reports unknown SKUs)."""
-        products = ctx.flow.integration.flows.filter(kind="products", enabled=True).first()
+        off and has put none there (the catalogue is kept in Feeddex by other means: Feeddex
+        itself reports unknown SKUs). Variants, inactive articles and the shipping-cost
+        article never get stock: the products flow did not make them."""
+        products = ctx.flow.integration.flows.filter(kind="products").first()
         if products is None:
             return None
-        known = LedgerEntry.objects.filter(flow=products, source_key__in=skus).exclude(target_id="")
+        synced = LedgerEntry.objects.filter(flow=products).exclude(target_id="")
+        if "products_synced" not in ctx.extras:
+            ctx.extras["products_synced"] = products.enabled or synced.exists()
+        if not ctx.extras["products_synced"]:
+            return None
+        known = synced.filter(source_key__in=skus)
         return set(known.values_list("source_key", flat=True))
 
     def prepare(

@@ -20,11 +20,22 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connectors.models import Connection, ConnectionStatus
-from flows.models import Action, Flow, FlowKind, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from flows.models import (
+    COMPLETED_STATUSES,
+    Action,
+    Flow,
+    FlowKind,
+    FlowRun,
+    Integration,
+    RecordLog,
+    RunStatus,
+    Trigger,
+)
 from monitoring.models import IncidentKind, MonitoringSettings
 from tenants.models import Tenant
 
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
+# Runs that tell whether a flow works (a cancelled run tells nothing).
+FINISHED = (*COMPLETED_STATUSES, RunStatus.FAILED)
 # How many failed records an email quotes (with the API's own words).
 REASONS_QUOTED = 3
 REASON_LENGTH = 300
@@ -112,7 +123,7 @@ def records_failure(flow: Flow, settings: MonitoringSettings) -> dict[str, Any] 
     Runs that read nothing prove nothing about the records, so they neither raise nor
     clear this problem: otherwise every quiet run would send a recovery email.
     """
-    worked = monitored_runs(flow).filter(status=RunStatus.SUCCEEDED, read__gt=0)
+    worked = monitored_runs(flow).filter(status__in=COMPLETED_STATUSES, read__gt=0)
     run = worked.order_by("-id").first()
     if run is None or not above_threshold(run, settings):
         return None
@@ -233,7 +244,7 @@ def no_success_finding(flow: Flow, settings: MonitoringSettings, now: datetime) 
     fresh = now - timedelta(minutes=settings.stuck_run_minutes)
     if runs.filter(status=RunStatus.RUNNING, heartbeat_at__gte=fresh).exists():
         return None
-    last_success = runs.filter(status=RunStatus.SUCCEEDED).order_by("-id").first()
+    last_success = runs.filter(status__in=COMPLETED_STATUSES).order_by("-id").first()
     since = runs.filter(pk__gt=last_success.pk) if last_success else runs
     first_try = since.order_by("id").first()
     if first_try is None or first_try.queued_at > now - window:
@@ -296,9 +307,9 @@ def no_orders_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -
     since = now - timedelta(hours=settings.no_orders_hours)
     runs = monitored_runs(flow)
     latest = runs.filter(status__in=FINISHED).order_by("-id").first()
-    if latest is None or latest.status != RunStatus.SUCCEEDED:
+    if latest is None or latest.status not in COMPLETED_STATUSES:
         return None  # failing or new: reported elsewhere, or too early to say
-    ran_all_period = runs.filter(status=RunStatus.SUCCEEDED, finished_at__lte=since).exists()
+    ran_all_period = runs.filter(status__in=COMPLETED_STATUSES, finished_at__lte=since).exists()
     saw_orders = runs.filter(
         Q(finished_at__gte=since) | Q(finished_at__isnull=True), read__gt=0
     ).exists()

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-FINISHED = {"succeeded", "failed", "skipped"}
+FINISHED = {"succeeded", "succeeded_with_failures", "failed", "cancelled"}
 FLOWS_TO_ENABLE = ("products", "stock", "customers", "orders")
 
 

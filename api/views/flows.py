@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from api.base import ApiView, accepted
 from api.errors import Conflict
 from api.schema import responses
-from api.serializers import FlowOutput, IntegrationOutput, RunOutput
+from api.serializers import FlowOutput, IntegrationOutput, RunOutput, RunStartedOutput
 from connectors.models import Connection
 from flows.models import Flow, Trigger
 from flows.selectors import flow_list
@@ -169,16 +169,22 @@ class FlowStartApi(ApiView):
     trigger: str = Trigger.MANUAL
 
     def post(self, request: Request, pk: int) -> Response:
-        from flows.services import flow_run_start
+        from flows.services import flow_run_request
 
         flow = self.get_row(flows_of(self.tenant), pk, write=True)
         if not self.tenant.flows_may_run:
             raise Conflict(PAUSED)
-        run = flow_run_start(flow=flow, trigger=self.trigger)
-        return accepted(RunOutput(run).data)
+        requested = flow_run_request(flow=flow, trigger=self.trigger)
+        data = {**RunOutput(requested.run).data, "joined": requested.joined}
+        return accepted(data)
 
 
-RUN_QUEUED = OpenApiResponse(RunOutput, description="Queued; poll `runs/{id}/` for progress.")
+RUN_QUEUED = OpenApiResponse(
+    RunStartedOutput,
+    description="Queued, or the run already queued or running that does the same (`joined`); "
+    "poll `runs/{id}/` for progress. 429 when the company asks for runs too often or has too "
+    "many queued at once.",
+)
 
 
 class FlowRunApi(FlowStartApi):

@@ -20,6 +20,8 @@ RUNS_TAG = ["runs"]
 RECORDS_TAG = ["records"]
 NO_FAILED = "This run has no failed records."
 ONLY_FAILED = "Only failed records can be retried."
+ALREADY_ENDED = "This run has ended already."
+CANCELLED_BY = "cancelled by {who}"
 MAX_ID = 2**63 - 1  # a cursor beyond a bigint would only ever be a 500 from the database
 
 RunPage = page_serializer("RunPage", RunOutput)
@@ -91,6 +93,25 @@ class RunDetailApi(ApiView):
         return Response(RunOutput(self.get_row(runs_of(self.tenant), pk)).data)
 
 
+class RunCancelApi(ApiView):
+    @extend_schema(
+        tags=RUNS_TAG,
+        operation_id="runs_cancel",
+        request=None,
+        responses=responses({200: RunOutput}, 403, 404, 409),
+        description="Cancel a queued or running run. A run at work stops within a few seconds "
+        "(at its next heartbeat); what it wrote so far stays written and logged.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from flows.services import run_cancel
+
+        run = self.get_row(runs_of(self.tenant), pk, write=True)
+        if not run_cancel(run=run, reason=CANCELLED_BY.format(who=request.user)):
+            raise Conflict(ALREADY_ENDED)
+        run.refresh_from_db()
+        return Response(RunOutput(run).data)
+
+
 class RunRetryFailedApi(ApiView):
     @extend_schema(
         tags=RUNS_TAG,
@@ -100,13 +121,13 @@ class RunRetryFailedApi(ApiView):
         description="Queue one run that retries every failed record of this run.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        from flows.services import retry_records
+        from flows.services import records_retry_request
 
         run = self.get_row(runs_of(self.tenant), pk, write=True)
         failed = list(run.records.filter(action=Action.FAILED))
         if not failed:
             raise Conflict(NO_FAILED)
-        retry = retry_records(flow=run.flow, record_logs=failed)
+        retry = records_retry_request(flow=run.flow, record_logs=failed)
         return accepted(RunOutput(retry).data)
 
 
@@ -155,10 +176,10 @@ class RecordRetryApi(ApiView):
         description="Queue a run that retries this failed record.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        from flows.services import retry_records
+        from flows.services import records_retry_request
 
         record = self.get_row(RecordLog.objects.select_related("flow"), pk, write=True)
         if record.action != Action.FAILED:
             raise Conflict(ONLY_FAILED)
-        retry = retry_records(flow=record.flow, record_logs=[record])
+        retry = records_retry_request(flow=record.flow, record_logs=[record])
         return accepted(RunOutput(retry).data)

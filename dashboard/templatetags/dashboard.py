@@ -22,7 +22,9 @@ STATE_LABELS: dict[str, Any] = {
     "off": _("off"),
     "new": _("not run yet"),
     "succeeded": _("succeeded"),
+    "succeeded_with_failures": _("succeeded with failures"),
     "failed": _("failed"),
+    "cancelled": _("cancelled"),
     "skipped": _("skipped"),
     "created": _("created"),
     "updated": _("updated"),
@@ -62,6 +64,12 @@ def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
 def label(value: Any) -> str:
     """Translate a label defined in English elsewhere (choice labels, schema help texts)."""
     return gettext(str(value)) if value else ""
+
+
+@register.filter
+def any_at_work(runs: Any) -> bool:
+    """Whether any of the runs is queued or running (its page shows it live)."""
+    return any(not run.finished for run in runs or [])
 
 
 @register.filter

@@ -201,12 +201,22 @@ def flow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def flow_run(request: HttpRequest, pk: int) -> HttpResponse:
     flow = get_for_request(request, Flow, pk, write=True)
     dry = request.POST.get("dry_run") == "1"
-    run = flow_services.flow_run_start(
-        flow=flow, trigger=Trigger.DRY_RUN if dry else Trigger.MANUAL
-    )
+    try:
+        requested = flow_services.flow_run_request(
+            flow=flow, trigger=Trigger.DRY_RUN if dry else Trigger.MANUAL
+        )
+    except flow_services.RunRefused as refused:
+        messages.warning(request, str(refused))
+        return flow_row_response(request, flow)
+    if requested.joined:
+        messages.info(
+            request,
+            _("Run #%(run)s of %(flow)s is already on its way: it does what you asked.")
+            % {"run": requested.run.pk, "flow": flow},
+        )
     if getattr(request, "htmx", False):
         return flow_row_response(request, flow)
-    return redirect("dashboard:run_detail", pk=run.pk)
+    return redirect("dashboard:run_detail", pk=requested.run.pk)
 
 
 @require_POST
@@ -272,9 +282,24 @@ def run_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
     if not failed:
         messages.warning(request, _("This run has no failed records."))
         return redirect("dashboard:run_detail", pk=run.pk)
-    retry = flow_services.retry_records(flow=run.flow, record_logs=failed)
+    try:
+        retry = flow_services.records_retry_request(flow=run.flow, record_logs=failed)
+    except flow_services.RunRefused as refused:
+        messages.warning(request, str(refused))
+        return redirect("dashboard:run_detail", pk=run.pk)
     messages.success(request, _("Retrying %d failed records.") % len(failed))
     return redirect("dashboard:run_detail", pk=retry.pk)
+
+
+@require_POST
+@login_required
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_request(request, FlowRun.objects.select_related("flow"), pk, write=True)
+    if flow_services.run_cancel(run=run, reason=f"cancelled by {request.user}"):
+        messages.success(request, _("Run #%d is cancelled: it stops within seconds.") % run.pk)
+    else:
+        messages.warning(request, _("This run has ended already."))
+    return redirect("dashboard:run_detail", pk=run.pk)
 
 
 @require_POST
@@ -284,6 +309,10 @@ def record_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if record.action != Action.FAILED:
         messages.warning(request, _("Only failed records can be retried."))
         return redirect("dashboard:record_detail", pk=record.pk)
-    retry = flow_services.retry_records(flow=record.flow, record_logs=[record])
+    try:
+        retry = flow_services.records_retry_request(flow=record.flow, record_logs=[record])
+    except flow_services.RunRefused as refused:
+        messages.warning(request, str(refused))
+        return redirect("dashboard:record_detail", pk=record.pk)
     messages.success(request, _("Retrying %s.") % record.key)
     return redirect("dashboard:run_detail", pk=retry.pk)

@@ -327,10 +327,14 @@ def wizard_dry_run(request: HttpRequest) -> HttpResponse:
     integration = integration_or_404(state.tenant)
     if early := not_reached(state, "dry_run"):
         return early
-    runs = [
-        flow_services.flow_run_start(flow=flow, trigger=Trigger.DRY_RUN)
-        for flow in integration.flows.filter(enabled=True).order_by("id")
-    ]
+    try:
+        runs = [
+            flow_services.flow_run_request(flow=flow, trigger=Trigger.DRY_RUN).run
+            for flow in integration.flows.filter(enabled=True).order_by("id")
+        ]
+    except flow_services.RunRefused as refused:
+        messages.warning(request, str(refused))
+        return redirect("dashboard:wizard_step", step="dry_run")
     services.wizard_remember_dry_runs(state=state, run_ids=[run.pk for run in runs])
     return redirect("dashboard:wizard_step", step="dry_run")
 

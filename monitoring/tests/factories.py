@@ -8,7 +8,15 @@ from typing import Any
 from django.utils import timezone
 
 from connectors.models import Connection, ConnectionStatus
-from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from flows.models import (
+    FINISHED_STATUSES,
+    Flow,
+    FlowRun,
+    Integration,
+    RecordLog,
+    RunStatus,
+    Trigger,
+)
 from tenants.models import Tenant
 
 
@@ -59,7 +67,7 @@ def make_run(
 ) -> FlowRun:
     """A run queued, started and (unless queued or running) finished at `at` or now."""
     at = at or timezone.now()
-    finished = status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+    finished = status in FINISHED_STATUSES
     return FlowRun.objects.create(
         tenant_id=flow.tenant_id,
         flow=flow,

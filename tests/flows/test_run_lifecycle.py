@@ -18,7 +18,7 @@ def test_a_paused_tenant_runs_nothing(synced: Synced):
     tenant.plan_status = PlanStatus.PAUSED
     tenant.save(update_fields=["plan_status"])
     run = synced.run("products")
-    assert run.status == RunStatus.SKIPPED
+    assert run.status == RunStatus.CANCELLED
     assert "trial has ended" in run.error
     assert not RecordLog.objects.exists()
 
@@ -87,7 +87,7 @@ def test_a_run_waiting_in_the_queue_for_its_next_slice_is_not_taken_for_dead(syn
             trigger=Trigger.MANUAL,
             status=RunStatus.RUNNING,
             heartbeat_at=timezone.now() - queued_ago,
-            params={services.CONTINUED: True},
+            between_slices=True,
         )
 
     # Behind many tenants' slices for ten minutes: twice the silence of a dead worker.
@@ -100,7 +100,7 @@ def test_a_run_waiting_in_the_queue_for_its_next_slice_is_not_taken_for_dead(syn
     assert lost.status == RunStatus.FAILED
     assert "next slice was lost in the queue" in lost.error
     successor = FlowRun.objects.get(params__resumes_run=lost.pk)
-    assert services.CONTINUED not in successor.params
+    assert not successor.between_slices
     # Another run of the waiting run's flow finds it busy, not dead.
     flow = synced.flow("customers")
     flow.running_run = waiting
@@ -109,7 +109,7 @@ def test_a_run_waiting_in_the_queue_for_its_next_slice_is_not_taken_for_dead(syn
     assert not services.claim_flow(other)
 
 
-def test_a_busy_flow_makes_a_scheduled_run_skip(synced: Synced):
+def test_a_busy_flow_cancels_a_scheduled_run(synced: Synced):
     flow = synced.flow("customers")
     busy = FlowRun.objects.create(
         tenant=synced.tenant,
@@ -121,7 +121,7 @@ def test_a_busy_flow_makes_a_scheduled_run_skip(synced: Synced):
     flow.running_run = busy
     flow.save(update_fields=["running_run"])
     run = synced.run("customers", trigger=Trigger.SCHEDULE)
-    assert run.status == RunStatus.SKIPPED
+    assert run.status == RunStatus.CANCELLED
     assert "busy" in run.error
 
 

@@ -7,7 +7,7 @@ import pytest
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
-from flows.models import Flow, FlowRun, RunStatus, Trigger
+from flows.models import FINISHED_STATUSES, Flow, FlowRun, RunStatus, Trigger
 from tests.flows.conftest import Synced, article_codes, place
 from tests.worker import celery_worker, wait_until
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.worker
 
 def finished(run: FlowRun) -> bool:
     run.refresh_from_db()
-    return run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+    return run.status in FINISHED_STATUSES
 
 
 def test_the_scheduler_starts_due_flows_and_a_worker_runs_them(synced: Synced, tmp_path):

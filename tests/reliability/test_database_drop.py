@@ -10,7 +10,7 @@ from django.db import connection
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
-from flows.models import Flow, FlowRun, RunStatus, Trigger
+from flows.models import FINISHED_STATUSES, Flow, FlowRun, RunStatus, Trigger
 from tests.flows.conftest import Synced, article_codes, place
 from tests.worker import celery_worker, wait_until
 
@@ -40,7 +40,7 @@ def terminate_worker_connections() -> int:
 
 def finished(run: FlowRun) -> bool:
     run.refresh_from_db()
-    return run.status in services.FINISHED
+    return run.status in FINISHED_STATUSES
 
 
 def test_a_dropped_database_connection_mid_run_books_every_order_once(shop: Synced, tmp_path: Any):

@@ -17,7 +17,7 @@ import pytest
 from connectors.asperion.sandbox.seed import seed_administration
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
-from flows.models import Action, LedgerEntry, RecordLog, RunStatus, Trigger
+from flows.models import FINISHED_STATUSES, Action, LedgerEntry, RecordLog, RunStatus, Trigger
 from flows.tasks import schedule_due_flows_task
 from tests.flows.conftest import Synced
 from tests.reliability.conftest import (
@@ -54,7 +54,7 @@ def test_a_redis_restart_mid_run_is_resumed_and_loses_no_article(
 
         def tick_until_finished() -> bool:
             schedule_due_flows_task()  # what beat does every 30 seconds
-            return latest_run(flow).status in services.FINISHED
+            return latest_run(flow).status in FINISHED_STATUSES
 
         assert wait_until(tick_until_finished, 150, step=1), worker.output()
     first, *successors = runs_of(flow)

@@ -16,7 +16,16 @@ import pytest
 
 from connectors.services import connection_update_secrets
 from flows import services
-from flows.models import Action, ApiCallLog, Flow, FlowRun, RecordLog, RunStatus, Trigger
+from flows.models import (
+    FINISHED_STATUSES,
+    Action,
+    ApiCallLog,
+    Flow,
+    FlowRun,
+    RecordLog,
+    RunStatus,
+    Trigger,
+)
 from tests.flows.conftest import Synced, connected_company
 from tests.flows.conftest import synced as synced  # noqa: F401 - the flows tests' fixture
 from tests.worker import celery_worker, wait_until
@@ -35,7 +44,7 @@ def tenant_with_wrong_feeddex_password() -> Synced:
 
 def finished(runs: list[FlowRun]) -> bool:
     return all(
-        status in services.FINISHED
+        status in FINISHED_STATUSES
         for status in FlowRun.objects.filter(pk__in=[r.pk for r in runs]).values_list(
             "status", flat=True
         )

@@ -37,6 +37,7 @@ ROW_ARGUMENTS: dict[str, Callable[[Estate], Any]] = {
     "dashboard:mapping_rollback": lambda e: e.mine.flow.pk,
     "dashboard:run_detail": lambda e: e.mine.run.pk,
     "dashboard:run_retry_failed": lambda e: e.mine.run.pk,
+    "dashboard:run_cancel": lambda e: e.mine.run.pk,
     "dashboard:record_detail": lambda e: e.mine.failed.pk,
     "dashboard:record_retry": lambda e: e.mine.failed.pk,
     "api:connection": lambda e: e.mine.feeddex.pk,
@@ -55,6 +56,7 @@ ROW_ARGUMENTS: dict[str, Callable[[Estate], Any]] = {
     "api:flow_dry_run": lambda e: e.mine.flow.pk,
     "api:run": lambda e: e.mine.run.pk,
     "api:run_retry_failed": lambda e: e.mine.run.pk,
+    "api:run_cancel": lambda e: e.mine.run.pk,
     "api:record": lambda e: e.mine.failed.pk,
     "api:record_retry": lambda e: e.mine.failed.pk,
 }

@@ -1,0 +1,243 @@
+"""A run belongs to one slice at a time: a slice that was taken over writes nothing more; a
+slice ends inside a page and the next one carries on at the next record; a retry's wait
+never outlasts the slice.
+
+The takeovers here are made by the scheduler's own hand-over (`resume_stalled_runs`) at a
+chosen request, through the HTTP layer's request hook, so that no test depends on how fast
+the machine is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import httpx
+from django.utils import timezone
+
+from connectors.feeddex.sandbox import models as feeddex_db
+from connectors.http import request_hook
+from connectors.sandboxkit.knobs import Knobs
+from flows import services
+from flows.models import Action, ApiCallLog, FlowRun, LedgerEntry, RecordLog, RunStatus, Trigger
+from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+
+
+def new_run(synced: Synced, kind: str) -> FlowRun:
+    flow = synced.flow(kind)
+    return FlowRun.objects.create(tenant=synced.tenant, flow=flow, trigger=Trigger.MANUAL)
+
+
+class Takeover:
+    """What happened around a takeover: the successor, and the requests the taken-over
+    slice still sent after it."""
+
+    def __init__(self) -> None:
+        self.successor: FlowRun | None = None
+        self.sent_after: list[str] = []
+
+
+@contextmanager
+def taken_over_at(run: FlowRun, *, request: Callable[[httpx.Request], bool]) -> Iterator[Takeover]:
+    """Hand the run to a successor, as the scheduler's tick does with a run presumed dead,
+    when the first request matching `request` is sent."""
+    takeover = Takeover()
+
+    def hook(sent: httpx.Request) -> None:
+        if takeover.successor is not None:
+            takeover.sent_after.append(f"{sent.method} {sent.url.path}")
+            return
+        if not request(sent):
+            return
+        silent_since = timezone.now() - timedelta(hours=2)
+        FlowRun.objects.filter(pk=run.pk).update(heartbeat_at=silent_since)
+        assert services.resume_stalled_runs() == 1
+        takeover.successor = FlowRun.objects.get(params__resumes_run=run.pk)
+
+    with request_hook(hook):
+        yield takeover
+
+
+def feeddex_limit(synced: Synced, *, per_minute: int) -> None:
+    """Feeddex (only) admits this many requests a clock minute, then answers 429 with a
+    Retry-After of up to 60 s until the minute ends."""
+    account = synced.account
+    account.knobs = Knobs(rate_per_second=0, rate_per_minute=per_minute).dump()
+    account.save(update_fields=["knobs"])
+
+
+def run_to_end(run_id: int) -> FlowRun:
+    while services.run_execute(run_id) == "continued":
+        pass
+    return FlowRun.objects.get(pk=run_id)
+
+
+def posts(run: FlowRun, path: str) -> int:
+    return ApiCallLog.objects.filter(run=run, method="POST", path__startswith=path).count()
+
+
+def test_a_products_run_that_was_taken_over_stops_at_its_next_call(synced: Synced, settings):
+    settings.FLOW_HEARTBEAT_SECONDS = 0  # every call confirms the lease, as after a silence
+    run = new_run(synced, "products")
+    creates = iter(range(100))
+
+    def third_product(request: httpx.Request) -> bool:
+        is_create = request.method == "POST" and request.url.path.endswith("/v1/products")
+        return is_create and next(creates) == 2
+
+    with taken_over_at(run, request=third_product) as takeover:
+        assert services.run_execute(run.pk) == "taken over"
+    # The third create was on its way when the run was taken over; after it, the slice
+    # made no call and saved nothing: its run shows the two products saved before (and
+    # the articles it skipped meanwhile, variants or inactive ones).
+    assert takeover.sent_after == []
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "no sign of life" in run.error
+    assert run.created == 2
+    assert takeover.successor is not None
+    successor = run_to_end(takeover.successor.pk)
+    assert_succeeded(successor)
+    # Every product exists once, and each article is in the log of one run only.
+    skus = Counter(feeddex_db.Product.objects.filter(account=synced.account).values_list("sku"))
+    assert skus
+    assert set(skus.values()) == {1}
+    keys = Counter(RecordLog.objects.filter(run__in=[run, successor]).values_list("key", flat=True))
+    assert set(keys.values()) == {1}
+    assert run.read + successor.read == len(keys)
+    assert run.created + successor.created + successor.updated == len(skus)
+
+
+def test_an_orders_run_taken_over_while_booking_books_each_order_once(shop: Synced, settings):
+    settings.FLOW_HEARTBEAT_SECONDS = 0
+    shop.configure("orders", follow_status=False)
+    sku = article_codes(shop, 1)
+    orders = [place(shop, email=f"klant{n}@example.nl", skus=sku) for n in range(3)]
+    run = new_run(shop, "orders")
+    bookings = iter(range(3))
+
+    def second_booking(request: httpx.Request) -> bool:
+        is_booking = request.method == "POST" and "salesorders" in request.url.path
+        return is_booking and next(bookings) == 1
+
+    with taken_over_at(run, request=second_booking) as takeover:
+        assert services.run_execute(run.pk) == "taken over"
+    assert takeover.sent_after == []  # not even the write-back of the order on its way
+    assert takeover.successor is not None
+    successor = run_to_end(takeover.successor.pk)
+    assert successor.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL), successor.error
+    for order in orders:
+        assert sales_orders(shop).filter(reference=order.number).count() == 1
+        order.refresh_from_db()
+        assert order.external_reference  # the number was written back, by one run or the other
+    # The order whose booking was on its way when the run was taken over: its booking mark
+    # was committed, so the successor looked for it before writing and found it.
+    found = RecordLog.objects.get(run=successor, key=str(orders[1].pk))
+    assert found.action == Action.CREATED
+    assert "interrupted run" in found.reason
+
+
+def test_a_slice_ends_inside_a_page_and_the_next_goes_on_at_the_next_record(
+    synced: Synced, settings
+):
+    settings.FLOW_SLICE_SECONDS = 0  # every slice does one record, then gives the worker back
+    run = new_run(synced, "products")
+    slices = 1
+    while services.run_execute(run.pk) == "continued":
+        slices += 1
+        run.refresh_from_db()
+        assert run.between_slices
+    run.refresh_from_db()
+    assert_succeeded(run)
+    logged = Counter(RecordLog.objects.filter(run=run).values_list("key", flat=True))
+    assert set(logged.values()) == {1}  # no record done twice
+    assert run.read == sum(logged.values()) > 5
+    assert slices >= run.read  # one record a slice: the page was cut many times
+    # Each product was created once, by one call.
+    assert posts(run, "/v1/products") == run.created
+    assert run.position == {}
+    assert run.activity == ""
+
+
+def test_a_retry_that_would_outlast_the_slice_waits_for_the_next_one(synced: Synced, settings):
+    settings.FLOW_SLICE_SECONDS = 0
+    feeddex_limit(synced, per_minute=2)
+    run = new_run(synced, "products")
+    for _ in range(6):
+        assert services.run_execute(run.pk) == "continued"
+        if ApiCallLog.objects.filter(run=run, status=429).exists():
+            break
+    run.refresh_from_db()
+    # The slice did not sleep on the Retry-After: it queued its next slice after it, and
+    # says what it waits for; the record waits for that slice and has not failed.
+    assert run.between_slices
+    assert run.status == RunStatus.RUNNING
+    assert run.activity.startswith("retrying after a 429")
+    assert ApiCallLog.objects.filter(run=run, status=429).count() == 1
+    assert not RecordLog.objects.filter(run=run, action=Action.FAILED).exists()
+    assert sum(run.position["deferred"].values()) == 1
+
+
+def test_a_record_deferred_too_often_fails_as_not_answered_and_the_run_goes_on(
+    synced: Synced, settings
+):
+    settings.FLOW_SLICE_SECONDS = 0
+    settings.FLOW_MAX_DEFERRALS = 2
+    feeddex_limit(synced, per_minute=1)
+    run = new_run(synced, "products")
+    for _ in range(4):
+        assert services.run_execute(run.pk) == "continued"
+    failed = RecordLog.objects.filter(run=run, action=Action.FAILED)
+    assert failed.exists()
+    assert all(log.reason.startswith("the API did not answer in time") for log in failed)
+    services.run_cancel(run=run)
+
+
+def test_a_run_that_makes_no_progress_for_many_slices_fails_naming_the_wait(
+    synced: Synced, settings
+):
+    settings.FLOW_SLICE_SECONDS = 0
+    settings.FLOW_IDLE_SLICES = 3
+    administration = synced.administration
+    # Asperion answers every call with a 500 or a 503: not one article can be read.
+    administration.knobs = {"rate_per_second": 0, "error_rate": 1.0}
+    administration.save(update_fields=["knobs"])
+    run = new_run(synced, "products")
+    outcomes = [services.run_execute(run.pk) for _ in range(3)]
+    assert outcomes == ["continued", "continued", "done"]
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "no record could be done in 3 time slices in a row" in run.error
+    assert "retrying after a 50" in run.error
+    assert run.read == 0
+    assert run.api_calls == 3  # one attempt a slice: no retry was slept on
+
+
+def test_heartbeats_come_from_the_calls_and_are_saved_with_the_calls(synced: Synced, settings):
+    """A slice that saves no page still shows its API calls and what it does."""
+    settings.FLOW_HEARTBEAT_SECONDS = 0
+    settings.FLOW_SLICE_SECONDS = 0
+    run = new_run(synced, "products")
+    assert services.run_execute(run.pk) == "continued"
+    run.refresh_from_db()
+    assert run.api_calls == ApiCallLog.objects.filter(run=run).count() >= 2
+    assert run.heartbeat_at is not None
+    assert run.started_at is not None
+    assert run.heartbeat_at > run.started_at
+    assert run.activity == "waiting for a free worker"
+
+
+def test_the_ledger_of_a_taken_over_slice_is_not_written(synced: Synced, settings):
+    settings.FLOW_HEARTBEAT_SECONDS = 0
+    run = new_run(synced, "customers")
+
+    def first_customer(request: httpx.Request) -> bool:
+        return request.method == "POST" and request.url.path.endswith("/v1/customers")
+
+    with taken_over_at(run, request=first_customer) as takeover:
+        assert services.run_execute(run.pk) == "taken over"
+    assert takeover.sent_after == []
+    assert not LedgerEntry.objects.filter(last_run=run).exists()
+    assert not RecordLog.objects.filter(run=run).exists()
