@@ -113,6 +113,7 @@ def run_failure(flow: Flow, latest: FlowRun) -> dict[str, Any]:
         "kind": flow.kind,
         "problem": "run_failed",
         "run_id": latest.pk,
+        "read": latest.read,
         "error": latest.error[:1000],
     }
 

@@ -64,17 +64,21 @@ def flow_name(kind: str) -> str:
 def failing_item(detail: dict[str, Any]) -> Item:
     name = flow_name(detail["kind"])
     if detail["problem"] == "records_failing":
+        # The run's own status words, as on its page: "succeeded with failures".
         problem = ngettext(
-            "%(failed)s of %(read)s record failed in the last run.",
-            "%(failed)s of %(read)s records failed in the last run.",
+            "The last run succeeded with failures: %(failed)s of %(read)s record failed.",
+            "The last run succeeded with failures: %(failed)s of %(read)s records failed.",
             detail["read"],
         ) % {"failed": detail["failed"], "read": detail["read"]}
         quoted = [f"{r['key']}: {r['reason']}" for r in detail.get("reasons", [])]
         return Item(name, problem, quoted, run_link(detail["run_id"]))
-    problem = _(
-        "The last run stopped before it was done: a system could not be reached, or it "
-        "answered with an error."
-    )
+    if detail.get("read") == 0:
+        problem = _("The last run failed before reading any record.")
+    else:
+        problem = _(
+            "The last run failed: it stopped before it was done, because a system could not "
+            "be reached or answered with an error."
+        )
     return Item(
         name, problem, [detail["error"]] if detail["error"] else [], run_link(detail["run_id"])
     )

@@ -38,6 +38,8 @@ def test_a_failed_run_sends_one_email_to_owners_and_admins(team: Any, deliver: A
     email: Any = next(m for m in mail.outbox if m.to == ["alice@example.com"])
     assert email.subject == "[APIcenter] Alice BV: The Products flow is failing."
     assert BOOM in email.body
+    # The run's own status words, as on its page: it failed before reading anything.
+    assert "The last run failed before reading any record." in email.body
     assert f"http://127.0.0.1:8000/runs/{run.pk}/" in email.body
     assert "What to do:" in email.body
     html, mimetype = email.alternatives[0]
@@ -47,6 +49,15 @@ def test_a_failed_run_sends_one_email_to_owners_and_admins(team: Any, deliver: A
     incident = Incident.objects.get()
     assert (incident.kind, incident.status) == (IncidentKind.FLOWS_FAILING, IncidentStatus.OPEN)
     assert incident.email_sent_at is not None
+
+
+def test_a_run_that_failed_after_reading_says_it_stopped_before_it_was_done(
+    team: Any, deliver: Any
+) -> None:
+    finish(team, deliver, team.products, error=BOOM, read=40)
+    email = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "The last run failed: it stopped before it was done" in email.body
+    assert "before reading any record" not in email.body
 
 
 def test_more_failures_of_the_same_outage_send_no_more_email(team: Any, deliver: Any) -> None:
@@ -99,13 +110,13 @@ def test_each_recipient_reads_their_own_language(team: Any, deliver: Any) -> Non
 
 
 def test_failing_records_above_the_threshold_quote_the_api(team: Any, deliver: Any) -> None:
-    run = make_run(team.products, RunStatus.SUCCEEDED, read=10, failed=2)
+    run = make_run(team.products, RunStatus.PARTIAL, read=10, failed=2)
     failed_record(run, "SKU-1", "price: must be greater than 0 (Feeddex)")
     with deliver():
         run_finished(run.pk)
 
     email = next(m for m in mail.outbox if m.to == ["alice@example.com"])
-    assert "2 of 10 records failed in the last run." in email.body
+    assert "The last run succeeded with failures: 2 of 10 records failed." in email.body
     assert "SKU-1: price: must be greater than 0 (Feeddex)" in email.body
     assert "retry the failed records" in email.body
 
