@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from api.tests.conftest import error_of, make_connections
+from api.tests.conftest import caller_for, error_of, make_connections
 from flows.models import Flow, FlowRun, Integration
 from tenants.models import PlanStatus
 
@@ -145,3 +145,43 @@ def test_run_needs_write_access_and_a_running_plan(api, scene, world):
     assert paused.status_code == 409
     assert "trial" in error_of(paused)["message"]
     assert FlowRun.objects.count() == before
+
+
+def test_run_now_on_a_busy_flow_joins_its_run(api, scene):
+    customers = scene.integration.flows.get(kind="customers")
+    first = api.owner.post(url(customers, "run")).json()
+    assert first["joined"] is False
+    again = api.owner.post(url(customers, "run"))
+    assert again.status_code == 202
+    assert again.json()["joined"] is True
+    assert again.json()["id"] == first["id"]
+    # A dry run does not join a real run, nor a real run a dry one.
+    dry = api.owner.post(url(customers, "dry-run")).json()
+    assert (dry["joined"], dry["trigger"]) == (False, "dry_run")
+    assert api.owner.post(url(customers, "dry-run")).json()["id"] == dry["id"]
+    assert FlowRun.objects.filter(flow=customers).count() == 2
+
+
+def test_a_flood_of_run_requests_queues_one_run_and_is_throttled(api, scene, world, settings):
+    settings.FLOW_RUN_REQUESTS_PER_MINUTE = 30
+    customers = scene.integration.flows.get(kind="customers")
+    answers = [api.owner.post(url(customers, "run")) for _ in range(40)]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[:30] == [202] * 30
+    assert set(statuses[30:]) == {429}
+    refused = answers[-1]
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "run requests in a minute" in error_of(refused)["message"]
+    assert FlowRun.objects.filter(flow=customers).count() == 1
+    # Another company's requests are counted on their own.
+    other = caller_for(world.outsider, world.other_tenant)
+    other_flow = scene.other_integration.flows.get(kind="customers")
+    assert other.post(url(other_flow, "run")).status_code == 202
+
+
+def test_a_company_has_a_bounded_number_of_runs_at_once(api, scene, settings):
+    settings.FLOW_MAX_ACTIVE_RUNS_PER_TENANT = 3
+    flows = list(scene.integration.flows.order_by("id"))
+    answers = [api.owner.post(url(flow, "run")).status_code for flow in flows]
+    assert answers == [202, 202, 202, 429, 429]
+    assert FlowRun.objects.filter(tenant=scene.integration.tenant, status="queued").count() == 3

@@ -65,6 +65,39 @@ def test_run_detail(api, scene):
     assert api.outsider.get(f"{RUNS}{scene.run.pk}/").status_code == 404
 
 
+def test_run_detail_says_its_status_in_words_and_what_it_does(api, scene):
+    working = add_run(scene.orders, created=1)
+    FlowRun.objects.filter(pk=working.pk).update(
+        status="running", finished_at=None, activity="reading page 3 of orders", read=7
+    )
+    body = api.viewer.get(f"{RUNS}{working.pk}/").json()
+    assert (body["status"], body["status_label"]) == ("running", "Running")
+    assert body["activity"] == "reading page 3 of orders"
+    assert body["read"] == 7
+    partial = add_run(scene.orders, created=1, failed=1)
+    FlowRun.objects.filter(pk=partial.pk).update(status="succeeded_with_failures")
+    body = api.viewer.get(f"{RUNS}{partial.pk}/").json()
+    assert body["status_label"] == "Succeeded with failures"
+
+
+def test_cancel_ends_a_queued_run_and_lets_the_flow_go(api, scene):
+    from flows.services import flow_run_start
+
+    queued = flow_run_start(flow=scene.orders, trigger="manual")
+    url = f"{RUNS}{queued.pk}/cancel/"
+    assert api.viewer.post(url).status_code == 403
+    assert api.outsider.post(url).status_code == 404
+    response = api.owner.post(url)
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert "cancelled by alice@example.com" in response.json()["error"]
+    again = api.owner.post(url)
+    assert again.status_code == 409
+    assert "ended already" in error_of(again)["message"]
+    # A finished run cannot be cancelled either.
+    assert api.owner.post(f"{RUNS}{scene.run.pk}/cancel/").status_code == 409
+
+
 def test_retry_failed_queues_one_run_with_the_failed_records(api, scene):
     response = api.owner.post(f"{RUNS}{scene.run.pk}/retry-failed/")
     assert response.status_code == 202

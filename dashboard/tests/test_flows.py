@@ -57,6 +57,59 @@ def test_run_now_and_dry_run_queue_runs(world, scene):
     assert FlowRun.objects.filter(trigger=Trigger.DRY_RUN, flow=scene.products).count() == 1
 
 
+def test_run_now_on_a_busy_flow_joins_its_run_and_says_so(world, scene):
+    client = world.client_for(world.owner)
+    url = reverse("dashboard:flow_run", args=[scene.products.pk])
+    client.post(url)
+    response = client.post(url, follow=True)
+    run = FlowRun.objects.get(trigger=Trigger.MANUAL, flow=scene.products, status="queued")
+    assert response.redirect_chain[-1][0] == reverse("dashboard:run_detail", args=[run.pk])
+    assert f"Run #{run.pk} of" in response.content.decode()
+    assert "is already on its way" in response.content.decode()
+
+
+def test_a_run_at_work_shows_what_it_does_and_can_be_cancelled(world, scene):
+    run = FlowRun.objects.create(
+        tenant=world.tenant,
+        flow=scene.products,
+        trigger=Trigger.MANUAL,
+        status="running",
+        read=12,
+        activity="retrying after a 503 – attempt 2",
+    )
+    page = reverse("dashboard:run_detail", args=[run.pk])
+    viewer = world.client_for(world.viewer).get(page).content.decode()
+    assert "retrying after a 503 – attempt 2" in viewer
+    assert 'hx-trigger="every 2s"' in viewer  # the page follows the run live
+    assert "Cancel this run" not in viewer  # a viewer may only look
+    owner = world.client_for(world.owner)
+    assert "Cancel this run" in owner.get(page).content.decode()
+    owner.post(reverse("dashboard:run_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "cancelled"
+    after = owner.get(page).content.decode()
+    assert "cancelled by alice@example.com" in after
+    assert 'hx-trigger="every 2s"' not in after
+
+
+def test_a_run_that_failed_before_reading_says_so_instead_of_counts(world, scene):
+    run = FlowRun.objects.create(
+        tenant=world.tenant,
+        flow=scene.products,
+        trigger=Trigger.MANUAL,
+        status="failed",
+        error="Feeddex refused the credentials (401)",
+    )
+    body = (
+        world.client_for(world.owner)
+        .get(reverse("dashboard:run_detail", args=[run.pk]))
+        .content.decode()
+    )
+    assert "stopped before reading any record" in body
+    assert "0 failed" not in body
+    assert body.index("Feeddex refused the credentials") < body.index("Records")
+
+
 def test_settings_form_shows_defaults_and_help_texts(world, scene):
     response = world.client_for(world.owner).get(
         reverse("dashboard:flow_settings", args=[scene.products.pk])
