@@ -247,6 +247,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "APIcenter <noreply@localhost
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", EMBEDDED)
 APICENTER_ALLOW_PRIVATE_URLS = env_bool("APICENTER_ALLOW_PRIVATE_URLS", False)
 TRIAL_DAYS = 14
+# A mapping preview (editor, wizard) stops after this many seconds with a clear error.
+MAPPING_PREVIEW_SECONDS = float(env_str("MAPPING_PREVIEW_SECONDS") or 1.0)
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 900)
 # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: none, the
