@@ -133,6 +133,8 @@ if env_str("APICENTER_TEST_DB_NAME"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenants.User"
+# Every password check, the app's login and the Django admin's, goes through the throttle.
+AUTHENTICATION_BACKENDS = ["tenants.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -47,13 +47,16 @@ class ThrottledLoginForm(AuthenticationForm):
         return client_address(self.request) if self.request else ""
 
     def clean(self) -> dict[str, Any]:
+        """The backend counts and refuses attempts (tenants.backends); the form only says
+        so in words when the refusal was the throttle's."""
         email = self.cleaned_data.get("username") or ""
         if throttle.is_locked(email, self._ip()):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
-            data = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            throttle.record_failure(email, self._ip())
+            if throttle.is_locked(email, self._ip(), beyond=1):
+                raise forms.ValidationError(
+                    self.error_messages["throttled"], code="throttled"
+                ) from None
             raise
-        throttle.reset(email, self._ip())
-        return data

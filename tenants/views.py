@@ -20,7 +20,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
             company_name=form.cleaned_data["company_name"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="tenants.backends.ThrottledModelBackend")
         request.session[SESSION_TENANT_KEY] = tenant.pk
         return redirect("dashboard:wizard")
     return render(request, "tenants/signup.html", {"form": form})
