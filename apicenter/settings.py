@@ -253,6 +253,10 @@ TRIAL_DAYS = 14
 MAPPING_PREVIEW_SECONDS = float(env_str("MAPPING_PREVIEW_SECONDS") or 1.0)
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 900)
+# Sign-ups taken from one client address within the window (each mails, and may seed a
+# sandbox data set).
+SIGNUP_THROTTLE_ATTEMPTS = env_int("SIGNUP_THROTTLE_ATTEMPTS", 5)
+SIGNUP_THROTTLE_SECONDS = env_int("SIGNUP_THROTTLE_SECONDS", 3600)
 # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: none, the
 # header is ignored); the client address is read through tenants.addresses.client_address.
 TRUSTED_PROXY_HOPS = env_count("TRUSTED_PROXY_HOPS", 0)

@@ -19,8 +19,8 @@ from connectors.models import Connection, ConnectionStatus
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from flows import services as flow_services
 from flows.models import Integration
-from tenants.models import Membership, Role, Tenant, User
-from tenants.services import membership_add
+from tenants.models import Invitation, Membership, Role, Tenant, User
+from tenants.services import invitation_create
 
 ASPERION_API_URL = "https://api.asperion.nl"
 ASPERION_IDENTITY_URL = "https://identity.asperion.nl"
@@ -252,18 +252,10 @@ class MemberError(ValueError):
     """A change to the members that would leave the company without an owner."""
 
 
-@transaction.atomic
-def member_invite(*, tenant: Tenant, email: str, role: str) -> tuple[Membership, bool]:
-    """Add a member by email; a new user gets an account without password (they set one
-    through the password-reset link they are sent). Return the membership and whether the
-    user is new."""
-    email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
-    is_new = user is None
-    if user is None:
-        user = User.objects.create_user(email=email, password=None)
-    membership = membership_add(tenant=tenant, user=user, role=Role(role))
-    return membership, is_new
+def member_invite(*, tenant: Tenant, email: str, role: str, invited_by: User) -> Invitation:
+    """Invite an address: the same for a new and an existing user, and nobody becomes a
+    member before they accept while signed in with that address."""
+    return invitation_create(tenant=tenant, email=email, role=role, invited_by=invited_by)
 
 
 def member_set_role(*, membership: Membership, role: str) -> Membership:

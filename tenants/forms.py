@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tenants import throttle
@@ -18,9 +19,8 @@ class SignupForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
     def clean_email(self) -> str:
+        # Whether the address has an account is never said here: the mail tells its holder.
         email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("An account with this email exists already."))
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -33,6 +33,17 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return data
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the lookup and the mail happen in a task: the answer takes
+    the same time whether or not the address has an account."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from tenants.tasks import password_reset_mail_task
+
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: password_reset_mail_task.delay(email))
 
 
 class ThrottledLoginForm(AuthenticationForm):

@@ -77,3 +77,12 @@ def is_locked(email: str, ip: str, *, beyond: int = 0) -> bool:
     what an attempt the backend refused did)."""
     limit = settings.LOGIN_THROTTLE_ATTEMPTS + beyond
     return any((cache.get(key) or 0) >= limit for key in _keys(email, ip))
+
+
+def signup_allowed(ip: str) -> bool:
+    """Count a signup from this address; return whether it is within the quota
+    (SIGNUP_THROTTLE_ATTEMPTS per SIGNUP_THROTTLE_SECONDS): each signup costs a mail, and
+    each company that uses the sandboxes a seeded data set."""
+    key = f"signup:ip:{ip}"
+    count = counted_increment(key, settings.SIGNUP_THROTTLE_SECONDS)
+    return count <= settings.SIGNUP_THROTTLE_ATTEMPTS
