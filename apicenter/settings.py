@@ -247,6 +247,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "APIcenter <noreply@localhost
 
 # Product switches
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", EMBEDDED)
+# Seeding actions (more orders and customers) a company may take on the sandbox admin pages
+# per day, beyond the one data set its sandbox accounts get.
+SANDBOX_SEEDS_PER_DAY = env_int("SANDBOX_SEEDS_PER_DAY", 50)
 APICENTER_ALLOW_PRIVATE_URLS = env_bool("APICENTER_ALLOW_PRIVATE_URLS", False)
 TRIAL_DAYS = 14
 # A mapping preview (editor, wizard) stops after this many seconds with a clear error.

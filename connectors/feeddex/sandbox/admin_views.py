@@ -22,6 +22,7 @@ from connectors.feeddex.sandbox.models import Account, WebhookDelivery
 from connectors.sandboxkit.access import sandbox_admin_required, sandbox_viewer
 from connectors.sandboxkit.faults import reset_counters
 from connectors.sandboxkit.forms import KnobsForm, render_knobs_form
+from connectors.sandboxkit.quota import seed_allowed
 
 
 class FeeddexKnobsForm(KnobsForm):
@@ -98,7 +99,14 @@ def _save_knobs(account: Account, form: FeeddexKnobsForm) -> None:
     )
 
 
+MAKES_DATA = ("place_order", "seed")
+
+
 def _act(request: HttpRequest, account: Account, action: str) -> None:
+    tenant_id = sandbox_viewer(request).tenant_id  # None for staff: not counted
+    if action in MAKES_DATA and tenant_id is not None and not seed_allowed(tenant_id):
+        messages.error(request, "Your company's sandbox quota for today is used up.")
+        return
     rng = random.Random()  # noqa: S311 - a simulated shopper, not security
     now = services.now()
     if action == "place_order":
