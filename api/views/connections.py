@@ -151,10 +151,10 @@ class SandboxConnectApi(ApiView):
         operation_id="connections_sandbox",
         request=None,
         responses=responses({201: SandboxConnections}, 403, 404),
-        description="Connect both applications to this server's own sandboxes with their demo "
-        'accounts, as the wizard\'s "use the sandbox" does (the company keeps one connection '
-        "per system: an existing one gets the sandbox credentials). 404 where the sandboxes "
-        "are off.",
+        description="Connect both applications to this server's own sandboxes with sandbox "
+        "accounts of the company's own, as the wizard's \"use the sandbox\" does (the company "
+        "keeps one connection per system: an existing one gets the sandbox credentials). 404 "
+        "where the sandboxes are off.",
     )
     def post(self, request: Request) -> Response:
         from dashboard.services import sandbox_connect
