@@ -133,6 +133,8 @@ if env_str("APICENTER_TEST_DB_NAME"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenants.User"
+# Every password check, the app's login and the Django admin's, goes through the throttle.
+AUTHENTICATION_BACKENDS = ["tenants.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -258,10 +260,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "APIcenter <noreply@localhost
 
 # Product switches
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", EMBEDDED)
+# Seeding actions (more orders and customers) a company may take on the sandbox admin pages
+# per day, beyond the one data set its sandbox accounts get.
+SANDBOX_SEEDS_PER_DAY = env_int("SANDBOX_SEEDS_PER_DAY", 50)
 APICENTER_ALLOW_PRIVATE_URLS = env_bool("APICENTER_ALLOW_PRIVATE_URLS", False)
 TRIAL_DAYS = 14
+# A mapping preview (editor, wizard) stops after this many seconds with a clear error.
+MAPPING_PREVIEW_SECONDS = float(env_str("MAPPING_PREVIEW_SECONDS") or 1.0)
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 900)
+# Sign-ups taken from one client address within the window (each mails, and may seed a
+# sandbox data set).
+SIGNUP_THROTTLE_ATTEMPTS = env_int("SIGNUP_THROTTLE_ATTEMPTS", 5)
+SIGNUP_THROTTLE_SECONDS = env_int("SIGNUP_THROTTLE_SECONDS", 3600)
 # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: none, the
 # header is ignored); the client address is read through tenants.addresses.client_address.
 TRUSTED_PROXY_HOPS = env_count("TRUSTED_PROXY_HOPS", 0)

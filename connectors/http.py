@@ -1,10 +1,12 @@
 """The single HTTP choke point of the connectors.
 
 Every call to an external system goes through `HttpClient.request`, which
-- refuses URLs that reach private or loopback addresses (checked when each connection is
-  opened, on the address actually dialled, so a DNS answer that changes between a check and
-  the connect cannot slip through), unless settings.APICENTER_ALLOW_PRIVATE_URLS is on or
-  the URL is this platform's own sandbox (settings.SITE_URL + /sandbox/...);
+- refuses URLs that reach private or loopback addresses, through the one guard of
+  connectors/netguard.py (checked when each connection is opened, on the address actually
+  dialled, so a DNS answer that changes between a check and the connect cannot slip
+  through), unless settings.APICENTER_ALLOW_PRIVATE_URLS is on or the URL is this
+  platform's own sandbox (settings.SITE_URL + /sandbox/...); a base URL that does not parse
+  fails every request as a permanent error, never an exception of httpx;
 - waits for a token of the account's shared rate limit (connectors/ratelimit.py);
 - retries 429 (honouring Retry-After), 500/502/503/504, timeouts, connection errors and
   malformed JSON with exponential backoff and full jitter, within a budget of attempts and
@@ -21,12 +23,8 @@ Every call to an external system goes through `HttpClient.request`, which
 from __future__ import annotations
 
 import contextlib
-import functools
-import ipaddress
 import json
 import random
-import socket
-import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,11 +33,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 from django.conf import settings
 
 from connectors.errors import ConnectorError, RecordRejected, WaitPastDeadline
+from connectors.netguard import GuardedTransport, PrivateAddressBlocked, url_problem
 from connectors.ratelimit import Bucket
 from connectors.redaction import redact_text
 
@@ -147,14 +145,6 @@ def timeout_for(config: dict[str, Any]) -> httpx.Timeout:
 # ---- private address guard ---------------------------------------------------------------
 
 
-class PrivateAddressBlocked(Exception):
-    def __init__(self, host: str, address: str) -> None:
-        super().__init__(
-            f"{host} resolves to the private or local address {address}; such URLs are not "
-            "allowed (set APICENTER_ALLOW_PRIVATE_URLS to allow them)"
-        )
-
-
 def is_sandbox_url(url: str) -> bool:
     """Return True when the URL is under this platform's own /sandbox/ (settings.SITE_URL)."""
     site = urlsplit(getattr(settings, "SITE_URL", ""))
@@ -172,63 +162,6 @@ def private_urls_allowed(base_url: str) -> bool:
     return bool(getattr(settings, "APICENTER_ALLOW_PRIVATE_URLS", False)) or is_sandbox_url(
         base_url
     )
-
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-class GuardedBackend(httpcore.SyncBackend):
-    """Resolve the host once, refuse private addresses, and dial the address that was checked."""
-
-    def __init__(self, allow_private: Callable[[], bool]) -> None:
-        self.allow_private = allow_private
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        address = self._checked_address(host, port)
-        return super().connect_tcp(address, port, timeout, local_address, socket_options)
-
-    def _checked_address(self, host: str, port: int) -> str:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as error:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
-        addresses = [str(info[4][0]) for info in infos]
-        if not self.allow_private():
-            for address in addresses:
-                if not is_public_address(address):
-                    raise PrivateAddressBlocked(host, address)
-        return addresses[0]
-
-
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """One verifying context per process: loading the CA bundle takes tens of milliseconds,
-    and every run slice opens new clients."""
-    return httpx.create_ssl_context(trust_env=False)
-
-
-class GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, *, allow_private: Callable[[], bool]) -> None:
-        super().__init__(verify=shared_ssl_context(), trust_env=False)
-        # httpx does not take a network backend, so the pool is built again with one.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=shared_ssl_context(),
-            max_connections=20,
-            max_keepalive_connections=10,
-            keepalive_expiry=5.0,
-            network_backend=GuardedBackend(allow_private),
-        )
 
 
 # ---- request hooks (tests validate every request against the contracts) -----------------
@@ -332,8 +265,10 @@ class HttpClient:
         self.bucket = bucket
         self.auth = auth
         self.policy = policy or RetryPolicy.from_settings()
+        # Kept, not raised: a connector is built before its check runs, which reports it.
+        self.base_url_problem = url_problem(self.base_url)
         self.client = httpx.Client(
-            base_url=self.base_url,
+            base_url="" if self.base_url_problem else self.base_url,
             timeout=timeout or httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
             transport=GuardedTransport(allow_private=lambda: private_urls_allowed(self.base_url)),
@@ -360,6 +295,11 @@ class HttpClient:
         """Send the request with retries; return the reply or raise ConnectorError."""
         if not path.startswith("/") or "://" in path:
             raise ValueError(f"path must be relative to the base URL: {path!r}")
+        if self.base_url_problem:
+            raise ConnectorError(
+                f"{self.system}: the API address cannot be used ({self.base_url_problem})",
+                permanent=True,
+            )
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         deadline = time.monotonic() + self.policy.max_seconds
         reauthenticated = False

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from connectors.netguard import url_problem
 from dashboard.services import ASPERION_API_URL, ASPERION_IDENTITY_URL, FEEDDEX_API_URL
 
 
@@ -26,16 +27,30 @@ def secret_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.Cha
     )
 
 
+def usable_url(value: str) -> None:
+    """The connectors' own parse of an address (Django's is more lenient: a port above
+    65535, an IPv4 address with leading zeros), so a saved address never fails to parse."""
+    problem = url_problem(value)
+    if problem:
+        raise forms.ValidationError(problem)
+
+
 class AsperionOAuthForm(forms.Form):
     """Start Asperion's consent: the client registered for this platform at Asperion."""
 
     client_id = forms.CharField(label=_("Client id"), max_length=200)
     client_secret = secret_field(_("Client secret"))
     api_base_url = forms.URLField(
-        label=_("API address"), initial=ASPERION_API_URL, assume_scheme="https"
+        label=_("API address"),
+        initial=ASPERION_API_URL,
+        assume_scheme="https",
+        validators=[usable_url],
     )
     identity_base_url = forms.URLField(
-        label=_("Identity server address"), initial=ASPERION_IDENTITY_URL, assume_scheme="https"
+        label=_("Identity server address"),
+        initial=ASPERION_IDENTITY_URL,
+        assume_scheme="https",
+        validators=[usable_url],
     )
 
     def config(self) -> dict[str, Any]:
@@ -88,7 +103,10 @@ class FeeddexForm(forms.Form):
     auth_code = secret_field(_("Auth code"), _("Issued by Feeddex together with the password."))
     password = secret_field(_("Password"))
     api_base_url = forms.URLField(
-        label=_("API address"), initial=FEEDDEX_API_URL, assume_scheme="https"
+        label=_("API address"),
+        initial=FEEDDEX_API_URL,
+        assume_scheme="https",
+        validators=[usable_url],
     )
 
     def config(self) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from connectors.models import Connection, ConnectionStatus
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from flows import services as flow_services
 from flows.models import Integration
-from tenants.models import Membership, Role, Tenant, User
-from tenants.services import membership_add
+from tenants.models import Invitation, Membership, Role, Tenant, User
+from tenants.services import invitation_create
 
 ASPERION_API_URL = "https://api.asperion.nl"
 ASPERION_IDENTITY_URL = "https://identity.asperion.nl"
@@ -124,28 +124,39 @@ def sandbox_connect(
 ) -> tuple[Connection, Connection]:
     """Connect both applications to this platform's own sandboxes.
 
-    Each tenant gets an Asperion administration and a Feeddex organization of its own, so
-    that no tenant sees another's sandbox data; with `demo_accounts` (the demo company), the
-    well-known demo accounts whose logins `demo_setup` prints. The Asperion side gets a
-    refresh token issued for the sandbox's demo login directly (no consent page to click
-    through); the Feeddex orders use the administration's articles, so the orders flow can
-    book them.
+    Each tenant gets a sandbox identity of its own: an Asperion login, OAuth client and
+    administration, and a Feeddex organization. The sandboxes serve them only to that
+    identity's tokens, so no tenant reads or writes another's sandbox data. With
+    `demo_accounts` (the demo company), the public demo accounts whose logins `demo_setup`
+    prints, which the demo company then owns. The Asperion side gets tokens issued for the
+    login directly (no consent page to click through); the Feeddex orders use the
+    administration's articles, so the orders flow can book them.
     """
     # The sandbox modules are imported here only: they are the sandboxes' business, used
     # nowhere else in the dashboard, and production may switch the sandboxes off.
+    from connectors.asperion.sandbox import seed as asperion_seed
     from connectors.feeddex.sandbox import seed as feeddex_seed
 
-    administration = None if demo_accounts else own_sandbox_administration(tenant)
-    config, secrets, skus = asperion_sandbox_credentials(administration)
+    if demo_accounts:
+        identity = asperion_seed.ensure_demo_identity(tenant=tenant)
+    else:
+        identity = asperion_seed.ensure_tenant_identity(
+            tenant=tenant,
+            name=f"{tenant.name} #{tenant.pk}"[:150],
+            seed=tenant.pk,
+            articles=SANDBOX_ARTICLES,
+            debtors=SANDBOX_DEBTORS,
+        )
+    config, secrets, skus = asperion_sandbox_credentials(identity)
     asperion = connection_save(
         tenant=tenant, system="asperion", name="Asperion sandbox", config=config, secrets=secrets
     )
     if demo_accounts:
-        account = feeddex_seed.ensure_demo_account(skus=skus)
+        account = feeddex_seed.ensure_demo_account(skus=skus, tenant=tenant)
     else:
         organization = f"{slugify(tenant.name)[:60] or 'tenant'}-{tenant.pk}"
         account = feeddex_seed.ensure_own_account(
-            organization=organization, seed=tenant.pk, skus=skus
+            tenant=tenant, organization=organization, seed=tenant.pk, skus=skus
         )
     feeddex = connection_save(
         tenant=tenant,
@@ -157,48 +168,36 @@ def sandbox_connect(
     return asperion, feeddex
 
 
-def own_sandbox_administration(tenant: Tenant) -> Any:
-    from connectors.asperion.sandbox import seed
-
-    return seed.ensure_own_administration(
-        name=f"{tenant.name} #{tenant.pk}"[:150],
-        seed=tenant.pk,
-        articles=SANDBOX_ARTICLES,
-        debtors=SANDBOX_DEBTORS,
-    )
-
-
 def asperion_sandbox_credentials(
-    administration: Any = None,
+    identity: Any = None,
 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Return config and secrets for the sandbox's demo login on the administration (the
-    demo's default one when None), and its article codes."""
+    """Return config and secrets for a sandbox identity (the public demo's when None) on its
+    administration, and the administration's article codes."""
     from connectors.asperion.sandbox import seed
     from connectors.asperion.sandbox.models import Article
     from connectors.asperion.sandbox.oauth import tokens_issue
 
-    user, client = seed.ensure_demo_user()
-    if administration is None:
-        administration = user.administrations.order_by("-is_default", "id").first()
-        assert administration is not None  # ensure_demo_user makes two
+    if identity is None:
+        identity = seed.ensure_demo_identity()
+    administration = identity.administration
     articles = Article.objects.filter(administration=administration)
     if not articles.exists():
         seed.seed_administration(
             administration, articles=SANDBOX_ARTICLES, debtors=SANDBOX_DEBTORS, seed=1
         )
-    tokens = tokens_issue(client=client, user=user)
+    tokens = tokens_issue(client=identity.client, user=identity.user)
     base = sandbox_base_url("asperion")
     config = {
         "api_base_url": base,
         "identity_base_url": base,
-        "client_id": client.client_id,
+        "client_id": identity.client.client_id,
         "administration_id": administration.pk,
     }
     # The access token too: the first hour then needs no refresh, which in the embedded mode
     # would hold SQLite's write lock while the sandbox (same database) answers it.
     expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
     secrets = {
-        "client_secret": seed.DEMO_CLIENT_SECRET,
+        "client_secret": identity.client_secret,
         "refresh_token": tokens.refresh_token,
         "access_token": tokens.access_token,
         "access_token_expires_at": expires_at.isoformat(),
@@ -253,18 +252,10 @@ class MemberError(ValueError):
     """A change to the members that would leave the company without an owner."""
 
 
-@transaction.atomic
-def member_invite(*, tenant: Tenant, email: str, role: str) -> tuple[Membership, bool]:
-    """Add a member by email; a new user gets an account without password (they set one
-    through the password-reset link they are sent). Return the membership and whether the
-    user is new."""
-    email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
-    is_new = user is None
-    if user is None:
-        user = User.objects.create_user(email=email, password=None)
-    membership = membership_add(tenant=tenant, user=user, role=Role(role))
-    return membership, is_new
+def member_invite(*, tenant: Tenant, email: str, role: str, invited_by: User) -> Invitation:
+    """Invite an address: the same for a new and an existing user, and nobody becomes a
+    member before they accept while signed in with that address."""
+    return invitation_create(tenant=tenant, email=email, role=role, invited_by=invited_by)
 
 
 def member_set_role(*, membership: Membership, role: str) -> Membership:

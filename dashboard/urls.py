@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/api-tokens/", tokens.api_token_create, name="api_token_create"),
     path("settings/api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("settings/members/invite/", members.member_invite, name="member_invite"),
+    path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("settings/members/<int:pk>/role/", members.member_role, name="member_role"),
     path("settings/members/<int:pk>/remove/", members.member_remove, name="member_remove"),
     # connections

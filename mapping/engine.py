@@ -14,6 +14,7 @@ fraction) and the payload is checked against the target's schema.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,7 +43,14 @@ from mapping.schema import (
     parse_mapping,
 )
 
-__all__ = ["CompiledMapping", "FieldError", "MappingResult", "apply_mapping", "compile_mapping"]
+__all__ = [
+    "CompiledMapping",
+    "FieldError",
+    "MappingResult",
+    "MappingTimeout",
+    "apply_mapping",
+    "compile_mapping",
+]
 
 _PREVIOUS: Any = object()  # marks where a step takes the value so far
 
@@ -58,6 +66,10 @@ class MappingResult:
 
     def error_text(self) -> str:
         return "; ".join(str(e) for e in self.errors)
+
+
+class MappingTimeout(Exception):
+    """Applying the mapping went past its deadline (the preview's time budget)."""
 
 
 class _StepFailed(Exception):
@@ -128,14 +140,18 @@ class CompiledMapping:
         fields = _target_fields(target)
         self.rules = tuple(_compile_rule(i, r, "", fields) for i, r in enumerate(spec.rules))
 
-    def apply(self, source: Any, *, context: dict[str, Any] | None = None) -> MappingResult:
-        """Return the payload and the errors; never raises for bad data."""
+    def apply(
+        self, source: Any, *, context: dict[str, Any] | None = None, deadline: float | None = None
+    ) -> MappingResult:
+        """Return the payload and the errors; never raises for bad data. With a `deadline`
+        (a time.monotonic() value), raise MappingTimeout once it has passed, checked before
+        each rule: a preview must answer within its budget whatever the mapping does."""
         errors: list[FieldError] = []
         if not isinstance(source, dict):
             errors.append(FieldError("source", f"the record is not an object: {source!r:.40}"))
             source = {}
         ctx = context if isinstance(context, dict) else {}
-        payload = _apply_rules(self.rules, source, ctx, source, "", errors)
+        payload = _apply_rules(self.rules, source, ctx, source, "", errors, deadline)
         if self.target is not None:
             errors += _schema_errors(payload, self.target, errors)
         return MappingResult(payload=payload, errors=errors)
@@ -175,11 +191,16 @@ def _apply_rules(
     root: Any,
     prefix: str,
     errors: list[FieldError],
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     for rule in rules:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise MappingTimeout(rule.field)
         try:
-            _apply_rule(rule, data, context, root, prefix, payload, errors)
+            _apply_rule(rule, data, context, root, prefix, payload, errors, deadline)
+        except MappingTimeout:
+            raise
         except _StepFailed as failed:
             errors.append(_field_error(prefix + rule.field, failed.error, failed.function, rule))
         except Exception as error:  # noqa: BLE001 - a record must never crash the run
@@ -203,6 +224,7 @@ def _apply_rule(
     prefix: str,
     payload: dict[str, Any],
     errors: list[FieldError],
+    deadline: float | None = None,
 ) -> None:
     if rule.when is not None and not rule.when(data, context, root):
         return
@@ -213,7 +235,7 @@ def _apply_rule(
         except Exception as error:  # noqa: BLE001 - named and reported by _apply_rules
             raise _StepFailed(step.name, error) from None
     if rule.items is not None:
-        value = _apply_items(rule, value, context, root, prefix, errors)
+        value = _apply_items(rule, value, context, root, prefix, errors, deadline)
     if rule.has_default and is_empty(value) and not isinstance(value, list):
         value = rule.default
     value = rule.coerce(value)
@@ -228,6 +250,7 @@ def _apply_items(
     root: Any,
     prefix: str,
     errors: list[FieldError],
+    deadline: float | None = None,
 ) -> list[dict[str, Any]] | None:
     if value is None:
         return None
@@ -235,7 +258,9 @@ def _apply_items(
         raise FunctionError(f"items need a list, got {value!r:.40}")
     assert rule.items is not None
     return [
-        _apply_rules(rule.items, item, context, root, f"{prefix}{rule.field}[{i}].", errors)
+        _apply_rules(
+            rule.items, item, context, root, f"{prefix}{rule.field}[{i}].", errors, deadline
+        )
         for i, item in enumerate(value)
     ]
 

@@ -41,7 +41,7 @@ from pydantic import (
     field_validator,
 )
 
-from mapping.functions import FUNCTIONS
+from mapping.functions import FUNCTIONS, FunctionError
 from mapping.paths import is_source_path, target_keys
 
 
@@ -224,6 +224,7 @@ def _structure_errors(rules: list[FieldRule], *, prefix: str) -> list[FieldError
                 problems.append(FieldError(field, "items need a source list", rule=index))
             problems += _structure_errors(rule.items, prefix=f"{field}[].")
         problems += _arity_errors(rule, field, index)
+        problems += _constant_errors(rule, field, index)
     return problems
 
 
@@ -245,6 +246,26 @@ def _arity_errors(rule: FieldRule, field: str, index: int) -> list[FieldError]:
                     rule=index,
                 )
             )
+    return problems
+
+
+def _constant_errors(rule: FieldRule, field: str, index: int) -> list[FieldError]:
+    """Run each function's checks on the constants it is given (a regex pattern that the
+    engine cannot run), so the error shows at the rule before any record is read."""
+    problems = []
+    starts_empty = rule.source is None and not rule.has_const
+    for position, step in enumerate(rule.steps):
+        function = FUNCTIONS[step.fn]
+        implicit = not step.takes_previous_explicitly and not (starts_empty and position == 0)
+        for number, arg in enumerate(step.args, start=int(implicit)):
+            name = function.params[number] if number < len(function.params) else None
+            check = function.checks.get(name or "")
+            if check is None or not isinstance(arg, ConstArg):
+                continue
+            try:
+                check(arg.const)
+            except FunctionError as error:
+                problems.append(FieldError(field, str(error), function=step.fn, rule=index))
     return problems
 
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tenants import throttle
@@ -18,9 +19,8 @@ class SignupForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
     def clean_email(self) -> str:
+        # Whether the address has an account is never said here: the mail tells its holder.
         email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("An account with this email exists already."))
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -35,6 +35,17 @@ class SignupForm(forms.Form):
         return data
 
 
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the lookup and the mail happen in a task: the answer takes
+    the same time whether or not the address has an account."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from tenants.tasks import password_reset_mail_task
+
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: password_reset_mail_task.delay(email))
+
+
 class ThrottledLoginForm(AuthenticationForm):
     """Django's login form, refusing attempts after too many failures."""
 
@@ -47,13 +58,16 @@ class ThrottledLoginForm(AuthenticationForm):
         return client_address(self.request) if self.request else ""
 
     def clean(self) -> dict[str, Any]:
+        """The backend counts and refuses attempts (tenants.backends); the form only says
+        so in words when the refusal was the throttle's."""
         email = self.cleaned_data.get("username") or ""
         if throttle.is_locked(email, self._ip()):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
-            data = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            throttle.record_failure(email, self._ip())
+            if throttle.is_locked(email, self._ip(), beyond=1):
+                raise forms.ValidationError(
+                    self.error_messages["throttled"], code="throttled"
+                ) from None
             raise
-        throttle.reset(email, self._ip())
-        return data

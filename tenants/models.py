@@ -107,3 +107,33 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in (Role.OWNER, Role.ADMIN)
+
+
+class SignupRequest(models.Model):
+    """A signup waiting for its address to be confirmed: nothing else exists before that, so
+    the signup form answers alike whether or not the address has an account."""
+
+    email = models.EmailField()
+    company_name = models.CharField(max_length=200)
+    password = models.CharField(max_length=256)  # hashed, as User.password
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"signup of {self.email}"
+
+
+class Invitation(models.Model):
+    """An offer of a membership: it becomes one only when the invitee accepts it while
+    signed in with the invited address."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    invited_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to {self.tenant}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404
@@ -18,6 +17,7 @@ from api.serializers import ConnectionOutput
 from api.services import connection_verify
 from connectors import services as connection_services
 from connectors.models import Connection
+from connectors.netguard import url_problem
 from connectors.registry import SYSTEM_CHOICES
 
 TAG = ["connections"]
@@ -40,14 +40,6 @@ DEFAULT_CONFIG = {
 }
 URL_KEYS = ("api_base_url", "identity_base_url")
 MISSING = "This field is required for {system}."
-NOT_A_URL = "Enter an http or https URL."
-
-
-def is_http_url(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class ConnectionInput(serializers.Serializer[Any]):
@@ -79,8 +71,9 @@ class ConnectionInput(serializers.Serializer[Any]):
             if not attrs["secrets"].get(key):
                 errors[f"secrets.{key}"] = [MISSING.format(system=system)]
         for key in URL_KEYS:
-            if key in attrs["config"] and not is_http_url(attrs["config"][key]):
-                errors[f"config.{key}"] = [NOT_A_URL]
+            problem = url_problem(attrs["config"][key]) if key in attrs["config"] else None
+            if problem:
+                errors[f"config.{key}"] = [problem]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -158,10 +151,10 @@ class SandboxConnectApi(ApiView):
         operation_id="connections_sandbox",
         request=None,
         responses=responses({201: SandboxConnections}, 403, 404),
-        description="Connect both applications to this server's own sandboxes with their demo "
-        'accounts, as the wizard\'s "use the sandbox" does (the company keeps one connection '
-        "per system: an existing one gets the sandbox credentials). 404 where the sandboxes "
-        "are off.",
+        description="Connect both applications to this server's own sandboxes with sandbox "
+        "accounts of the company's own, as the wizard's \"use the sandbox\" does (the company "
+        "keeps one connection per system: an existing one gets the sandbox credentials). 404 "
+        "where the sandboxes are off.",
     )
     def post(self, request: Request) -> Response:
         from dashboard.services import sandbox_connect

@@ -9,13 +9,8 @@ import pytest
 from connectors.base import ConnectorError, RecordRejected
 from connectors.feeddex.sandbox import seed
 from connectors.feeddex.tests.conftest import PASSWORD, FeeddexSandbox
-from connectors.http import (
-    RetryPolicy,
-    api_error_of,
-    is_public_address,
-    is_sandbox_url,
-    retry_after_of,
-)
+from connectors.http import RetryPolicy, api_error_of, is_sandbox_url, retry_after_of
+from connectors.netguard import is_public_address
 from connectors.tests.support import Calls, connect
 
 
@@ -139,6 +134,12 @@ def test_a_record_error_is_not_retried(feeddex):
         ("::ffff:127.0.0.1", False),
         ("fd00::1", False),
         ("0.0.0.0", False),
+        ("64:ff9b::808:808", False),  # NAT64 of a public address still reaches the gateway
+        ("2002:808:808::1", False),
+        ("100.64.0.1", False),
+        ("ff02::1", False),
+        ("224.0.0.1", False),
+        ("::ffff:8.8.8.8", True),
     ],
 )
 def test_which_addresses_are_public(address, public):

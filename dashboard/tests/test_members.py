@@ -11,19 +11,30 @@ from tenants.models import Membership, Role, User
 pytestmark = pytest.mark.django_db
 
 
-def test_inviting_a_new_person_creates_the_user_and_sends_a_password_link(world):
-    client = world.client_for(world.owner)
-    response = client.post(
+def invitation_path(message):
+    link = next(word for word in message.body.split() if "/invitations/" in word)
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_a_new_person_chooses_a_password_on_the_invitation_and_joins(world, client):
+    owner = world.client_for(world.owner)
+    response = owner.post(
         reverse("dashboard:member_invite"), {"email": "Dirk@Example.com", "role": "admin"}
     )
     assert response.status_code == 302
-    user = User.objects.get(email="dirk@example.com")
-    assert not user.has_usable_password()
-    assert Membership.objects.get(user=user, tenant=world.tenant).role == Role.ADMIN
+    assert not User.objects.filter(email="dirk@example.com").exists()
     [message] = mail.outbox
     assert message.to == ["dirk@example.com"]
     assert "Alice BV" in message.subject
-    assert "/accounts/reset/" in message.body
+    assert "dirk@example.com" in owner.get(reverse("dashboard:members")).content.decode()
+    path = invitation_path(message)
+    assert client.get(path).status_code == 200
+    password = "a brand new secret 77"
+    joined = client.post(path, {"new_password1": password, "new_password2": password})
+    assert joined.status_code == 302
+    user = User.objects.get(email="dirk@example.com")
+    assert user.check_password(password)
+    assert Membership.objects.get(user=user, tenant=world.tenant).role == Role.ADMIN
 
 
 def test_inviting_an_existing_user_in_their_language(world):
@@ -33,8 +44,10 @@ def test_inviting_an_existing_user_in_their_language(world):
         reverse("dashboard:member_invite"), {"email": "charlie@example.com", "role": "viewer"}
     )
     [message] = mail.outbox
-    assert "/accounts/login/" in message.body
+    assert "/invitations/" in message.body
     assert "uitgenodigd" in message.subject
+    assert world.outsider.memberships.count() == 1  # until they accept
+    world.client_for(world.outsider).post(invitation_path(message))
     assert world.outsider.memberships.count() == 2
 
 

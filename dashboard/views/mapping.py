@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -189,7 +190,13 @@ class Preview:
 def preview_for(flow: Flow, mapping: Mapping, spec: dict[str, Any]) -> Preview:
     sources, error = sample_sources(flow)
     target = flow_mapping(mapping.flow_kind).target
-    rows = preview(spec, sources, target=target, context=mapping_context(flow))
+    rows = preview(
+        spec,
+        sources,
+        target=target,
+        context=mapping_context(flow),
+        budget_seconds=settings.MAPPING_PREVIEW_SECONDS,
+    )
     return Preview(flow=flow, rows=[preview_row(row) for row in rows], error=error)
 
 

@@ -3,7 +3,6 @@ FunctionError (never another exception)."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -43,12 +42,13 @@ BAD_INPUT: dict[str, list[tuple[tuple[Any, ...], str]]] = {
         (("cash", {"ideal": 1}), "no entry for 'cash'"),
     ],
     "regex_replace": [
-        (("aaaa", "(a+)+$", ""), "repeats a repetition"),
-        (("aaaa", "(a|a)*b", ""), "alternation inside a repetition"),
-        (("abab", r"(ab)\1", ""), "back-references"),
+        (("aaaa", "(?=a)a", ""), "look-ahead cannot be used"),
+        (("aaaa", "(?<!a)b", ""), "look-behind cannot be used"),
+        (("abab", r"(ab)\1", ""), "back-reference cannot be used"),
+        (("aaaa", "a++", ""), "possessive repeat cannot be used"),
         (("x", "(", ""), "invalid pattern"),
         (("x", "a" * 201, ""), "longer than 200"),
-        (("a" * 1000, ".*a.*b.*c", ""), "too long"),
+        (("a" * 10_001, "a", ""), "too long"),
         (("ab", "(a)", r"\2"), "bad replacement"),
     ],
     "split_address": [
@@ -277,17 +277,16 @@ def test_safe_patterns_still_work_on_long_text() -> None:
     assert strip_tags(text, "<[^>]+>", "") == "x" * 9000
 
 
-def test_refused_patterns_are_refused_before_they_run() -> None:
-    """An exponential pattern on a hostile input would hang for minutes; the guard answers
-    at once."""
-    started = time.perf_counter()
-    with pytest.raises(FunctionError):
-        FUNCTIONS["regex_replace"].impl("a" * 40 + "!", "^(a+)+$", "")
-    with pytest.raises(FunctionError):
-        FUNCTIONS["regex_replace"].impl("a" * 40 + "!", "^(a|aa)+$", "")
-    with pytest.raises(FunctionError):
-        FUNCTIONS["regex_replace"].impl("a" * 40 + "!", "^(a*)*$", "")
-    assert time.perf_counter() - started < 0.5
+def test_patterns_that_backtrack_exponentially_elsewhere_just_answer() -> None:
+    """These took minutes to years with a backtracking engine on such input; RE2 matches in
+    linear time (bench/regex_preview.py prints how long they take)."""
+    replace = FUNCTIONS["regex_replace"].impl
+    hostile = "a" * 40 + "!"
+    assert replace(hostile, "^(a+)+$", "") == hostile
+    assert replace(hostile, "^(a|aa)+$", "") == hostile
+    assert replace(hostile, "^(a*)*$", "") == hostile
+    assert replace("a" * 100, "^(?:a{0,2}){30}$", "x") == "a" * 100
+    assert replace("a" * 60, "^(?:a{0,2}){30}$", "x") == "x"
 
 
 def test_date_functions_convert_time_zones_with_daylight_saving() -> None:

@@ -93,6 +93,9 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # Links from mails: the signed token in the URL is the key (a bad one answers 400/404).
+    "signup_confirm",
+    "dashboard:invitation",
     "api:schema",
     "api:docs",
     "api:feeddex_webhook",

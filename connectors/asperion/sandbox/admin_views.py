@@ -1,7 +1,8 @@
 """The sandbox admin page: seeded counts, the OAuth credentials to use, knobs, order status.
 
-Guarded by the sandbox kit's `sandbox_admin_required` (signed in, and staff or the embedded
-demo user), the same rule as the Feeddex sandbox: knobs change the sandbox for everyone.
+Guarded by the sandbox kit's `sandbox_admin_required`, the same rule as the Feeddex sandbox:
+staff see every administration, a member only those of their company's sandbox login (others
+answer 404), and only owners and admins change knobs and statuses.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +27,7 @@ from connectors.asperion.sandbox.models import (
     ContactPerson,
     Debtor,
     InvoiceStatus,
+    OAuthClient,
     OrderStatus,
     SalesInvoice,
     SalesOrder,
@@ -31,7 +35,7 @@ from connectors.asperion.sandbox.models import (
     VatCode,
 )
 from connectors.asperion.sandbox.services import invoice_set_status, order_set_status
-from connectors.sandboxkit.access import sandbox_admin_required
+from connectors.sandboxkit.access import SandboxViewer, sandbox_admin_required, sandbox_viewer
 from connectors.sandboxkit.faults import reset_counters
 from connectors.sandboxkit.forms import KnobsForm, render_knobs_form
 from connectors.sandboxkit.knobs import Knobs
@@ -64,16 +68,19 @@ class AdministrationCounts:
     vat_codes: int
 
 
-def administrations_with_counts() -> list[AdministrationCounts]:
-    """Return every administration with its record counts.
+def visible_administrations(viewer: SandboxViewer) -> QuerySet[Administration]:
+    rows = Administration.objects.select_related("owner")
+    return viewer.visible(rows, "owner__tenant")
+
+
+def administrations_with_counts(viewer: SandboxViewer) -> list[AdministrationCounts]:
+    """Return every administration the viewer sees with its record counts.
 
     One COUNT per table and administration: annotating several Count()s at once would join
     all the tables and count a cross product (10,000 articles x 1,000 debtors x ...).
     """
     rows = []
-    for administration in Administration.objects.select_related("owner").order_by(
-        "owner__username", "pk"
-    ):
+    for administration in visible_administrations(viewer).order_by("owner__username", "pk"):
         articles = Article.objects.filter(administration=administration)
         rows.append(
             AdministrationCounts(
@@ -92,13 +99,18 @@ def administrations_with_counts() -> list[AdministrationCounts]:
     return rows
 
 
-def selected_administration(request: HttpRequest) -> Administration | None:
+def selected_administration(request: HttpRequest, viewer: SandboxViewer) -> Administration | None:
+    """Return the administration named in the query (404 when the viewer does not see it),
+    else the demo's default one when visible, else the viewer's first."""
     wanted = request.GET.get("administration", "")
-    administrations = Administration.objects.select_related("owner")
-    if wanted.isdigit() and len(wanted) < 19:
-        return administrations.filter(pk=int(wanted)).first()
-    user = seed.demo_user()
-    return administrations.filter(owner=user).order_by("-is_default", "pk").first()
+    administrations = visible_administrations(viewer)
+    if wanted:
+        if not (wanted.isdigit() and len(wanted) < 19):
+            raise Http404("no such administration")
+        return get_object_or_404(administrations, pk=int(wanted))
+    ordered = administrations.order_by("-is_default", "pk")
+    demo = ordered.filter(owner__username=seed.DEMO_USERNAME).first()
+    return demo or ordered.first()
 
 
 def knobs_target(
@@ -113,32 +125,48 @@ def knobs_target(
     return "administration", user, knobs_for(user, administration)
 
 
-def connection_details(request: HttpRequest) -> dict[str, str]:
+def demo_visible(viewer: SandboxViewer) -> bool:
+    """Return whether the viewer sees the public demo login (staff, or the demo company)."""
+    demo = SandboxUser.objects.filter(username=seed.DEMO_USERNAME)
+    return viewer.visible(demo).exists()
+
+
+def connection_details(request: HttpRequest, viewer: SandboxViewer) -> dict[str, str]:
+    """The addresses, and the credentials the viewer may see: the public demo's, or the
+    client id of their company's own client (its secret is kept only as a digest)."""
     root = request.build_absolute_uri(api_root_path()).rstrip("/")
-    return {
+    details = {
         "api_base": root,
         "authorize_url": f"{root}/connect/authorize",
         "token_url": f"{root}/connect/token",
-        "client_id": seed.DEMO_CLIENT_ID,
-        "client_secret": seed.DEMO_CLIENT_SECRET,
-        "username": seed.DEMO_USERNAME,
-        "password": seed.DEMO_PASSWORD,
     }
+    if demo_visible(viewer):
+        return details | {
+            "client_id": seed.DEMO_CLIENT_ID,
+            "client_secret": seed.DEMO_CLIENT_SECRET,
+            "username": seed.DEMO_USERNAME,
+            "password": seed.DEMO_PASSWORD,
+        }
+    own = viewer.visible(OAuthClient.objects.order_by("pk")).first()
+    return details | {"client_id": own.client_id if own else ""}
 
 
 @require_GET
 @sandbox_admin_required
 def admin_page(request: HttpRequest) -> HttpResponse:
-    administration = selected_administration(request)
+    viewer = sandbox_viewer(request)
+    administration = selected_administration(request, viewer)
     target, _user, knobs = knobs_target(request, administration)
     action = admin_url(administration, target=target).replace(
         reverse("asperion_sandbox:admin"), reverse("asperion_sandbox:knobs"), 1
     )
     context: dict[str, Any] = {
-        "administrations": administrations_with_counts(),
+        "administrations": administrations_with_counts(viewer),
         "administration": administration,
-        "connection": connection_details(request),
-        "demo_client": seed.demo_user() is not None,
+        "connection": connection_details(request, viewer),
+        "demo_client": demo_visible(viewer),
+        "may_seed_demo": viewer.sees_all or demo_visible(viewer),
+        "may_change": viewer.may_change,
         "knobs_target": target,
         "knobs_form": render_knobs_form(
             request, KnobsForm(knobs=knobs), action=action, title=f"Knobs of the {target}"
@@ -168,7 +196,7 @@ def invoices_of(administration: Administration | None) -> list[SalesInvoice]:
 @require_POST
 @sandbox_admin_required
 def knobs_save(request: HttpRequest) -> HttpResponse:
-    administration = selected_administration(request)
+    administration = selected_administration(request, sandbox_viewer(request))
     if administration is None:
         return HttpResponseRedirect(admin_url())
     target, user, _knobs = knobs_target(request, administration)
@@ -200,6 +228,10 @@ def store_knobs(
 @require_POST
 @sandbox_admin_required
 def demo_seed(request: HttpRequest) -> HttpResponse:
+    viewer = sandbox_viewer(request)
+    # Creating the demo login is for staff; filling it also for the demo company.
+    if not (viewer.sees_all or demo_visible(viewer)):
+        raise PermissionDenied("only staff or the demo company may fill the demo")
     user, _client = seed.ensure_demo_user()
     administration = user.administrations.order_by("-is_default", "pk").first()
     if administration is not None and not administration.article_set.exists():
@@ -218,7 +250,9 @@ def demo_seed(request: HttpRequest) -> HttpResponse:
 @require_POST
 @sandbox_admin_required
 def order_status(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = get_object_or_404(SalesOrder, pk=order_id)
+    viewer = sandbox_viewer(request)
+    orders = viewer.visible(SalesOrder.objects.all(), "administration__owner__tenant")
+    order = get_object_or_404(orders, pk=order_id)
     status = request.POST.get("status", "")
     if not status.isdigit() or int(status) not in OrderStatus.values:
         messages.error(request, "Unknown order status.")
@@ -233,7 +267,9 @@ def order_status(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 @sandbox_admin_required
 def invoice_status(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = get_object_or_404(SalesInvoice, pk=invoice_id)
+    viewer = sandbox_viewer(request)
+    invoices = viewer.visible(SalesInvoice.objects.all(), "administration__owner__tenant")
+    invoice = get_object_or_404(invoices, pk=invoice_id)
     status = request.POST.get("status", "")
     if not status.isdigit() or int(status) not in InvoiceStatus.values:
         messages.error(request, "Unknown invoice status.")

@@ -1,7 +1,9 @@
 """Tables of the Asperion sandbox: its own users, OAuth grants, administrations and records.
 
-Nothing here refers to the platform's tenants: a sandbox user is a simulated Asperion
-login, and every business row hangs off one administration of one sandbox user.
+A sandbox user is a simulated Asperion login, and every business row hangs off one
+administration of one sandbox user. The only tie to the platform is `tenant` on a user and a
+client: the company whose sandbox identity they are (None for the public demo and for users
+made by hand), which decides whose sandbox admin page shows them.
 
 Integer ids in the API (articles, debtors, orders, invoices, payment conditions, sales types)
 are the primary keys; string ids (VAT codes, payment methods, debtor kinds, journals) are the
@@ -24,6 +26,13 @@ def new_rate_key() -> str:
 class SandboxUser(models.Model):
     """A simulated Asperion login: signs in on the consent page, owns administrations."""
 
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="asperion_sandbox_users",
+    )
     username = models.CharField(max_length=150, unique=True)
     password = models.CharField(max_length=256)
     display_name = models.CharField(max_length=150, blank=True)
@@ -37,6 +46,13 @@ class SandboxUser(models.Model):
 class OAuthClient(models.Model):
     """A registered application; only the SHA-256 of its secret is stored."""
 
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="asperion_sandbox_clients",
+    )
     client_id = models.CharField(max_length=100, unique=True)
     secret_hash = models.CharField(max_length=64)
     name = models.CharField(max_length=150)

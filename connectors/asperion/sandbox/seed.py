@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,7 +43,7 @@ from connectors.asperion.sandbox.models import (
     SandboxUser,
     VatCode,
 )
-from connectors.asperion.sandbox.oauth import digest
+from connectors.asperion.sandbox.oauth import digest, new_secret
 from connectors.asperion.sandbox.seed_data import (
     BANKS,
     BRANDS,
@@ -110,14 +111,79 @@ def ensure_demo_user() -> tuple[SandboxUser, OAuthClient]:
     return user, client
 
 
-def ensure_own_administration(
-    *, name: str, seed: int, articles: int, debtors: int
+@dataclass(frozen=True)
+class SandboxIdentity:
+    """A sandbox login with its OAuth client and the administration a connection uses.
+
+    `client_secret` is the secret in the clear: only its digest is stored, so it is known
+    only right after it was made (the demo's is public).
+    """
+
+    user: SandboxUser
+    client: OAuthClient
+    client_secret: str
+    administration: Administration
+
+
+def ensure_demo_identity(*, tenant: Any = None) -> SandboxIdentity:
+    """Return the public demo login, client and default administration; with `tenant` (the
+    demo company), that company becomes their owner when nobody owns them yet."""
+    user, client = ensure_demo_user()
+    if tenant is not None:
+        for row in (user, client):
+            type(row).objects.filter(pk=row.pk, tenant__isnull=True).update(tenant=tenant)
+    administration = user.administrations.order_by("-is_default", "id").first()
+    assert administration is not None  # ensure_demo_user makes two
+    return SandboxIdentity(user, client, DEMO_CLIENT_SECRET, administration)
+
+
+@transaction.atomic
+def ensure_tenant_identity(
+    *, tenant: Any, name: str, seed: int, articles: int, debtors: int
+) -> SandboxIdentity:
+    """Return one platform company's own sandbox login, OAuth client and administration,
+    creating (and seeding) them the first time.
+
+    Nobody else's token reaches them: the API serves an administration only to its owner's
+    tokens. The client gets a new secret on every call (only its digest is kept), so the
+    caller must store the one returned. A new login starts with the demo login's knobs: a
+    demo without rate limits gives its companies none.
+    """
+    user = SandboxUser.objects.filter(tenant=tenant).order_by("pk").first()
+    if user is None:
+        demo = demo_user()
+        user = SandboxUser.objects.create(
+            tenant=tenant,
+            username=f"company-{tenant.pk}-{secrets.token_hex(3)}",
+            # Unusable: the company's connection gets its tokens directly, and nobody can
+            # sign in as it on the consent page.
+            password=make_password(None),
+            display_name=name,
+            knobs=dict(demo.knobs) if demo is not None else {},
+        )
+    client_secret = new_secret()
+    client = OAuthClient.objects.filter(tenant=tenant).order_by("pk").first()
+    if client is None:
+        client = OAuthClient(
+            tenant=tenant,
+            client_id=f"apicenter-company-{tenant.pk}-{secrets.token_hex(4)}",
+            name=f"APIcenter ({name})"[:150],
+            redirect_uris=demo_redirect_uris(),
+        )
+    client.secret_hash = digest(client_secret)
+    client.save()
+    administration = own_administration(
+        user, name=name, seed=seed, articles=articles, debtors=debtors
+    )
+    return SandboxIdentity(user, client, client_secret, administration)
+
+
+def own_administration(
+    user: SandboxUser, *, name: str, seed: int, articles: int, debtors: int
 ) -> Administration:
-    """Return an administration of the demo login for one platform tenant (the demo client's
-    tokens reach it; its data is its own), creating and seeding it the first time."""
-    user, _client = ensure_demo_user()
-    administration, created = Administration.objects.get_or_create(owner=user, name=name)
-    if created:
+    administration = user.administrations.order_by("-is_default", "pk").first()
+    if administration is None:
+        administration = Administration.objects.create(owner=user, name=name, is_default=True)
         ensure_reference_lists(administration)
         seed_administration(administration, articles=articles, debtors=debtors, seed=seed)
     return administration

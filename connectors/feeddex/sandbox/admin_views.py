@@ -1,4 +1,8 @@
-"""The Feeddex sandbox admin page: accounts, their knobs and data, and a few actions."""
+"""The Feeddex sandbox admin page: accounts, their knobs and data, and a few actions.
+
+Staff see every organization; a member only their company's (another's answers 404), and
+only owners and admins change anything (the sandbox kit's `sandbox_admin_required`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import random
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from connectors.feeddex.sandbox import seed, services, shop
 from connectors.feeddex.sandbox.models import Account, WebhookDelivery
-from connectors.sandboxkit.access import sandbox_admin_required
+from connectors.sandboxkit.access import sandbox_admin_required, sandbox_viewer
 from connectors.sandboxkit.faults import reset_counters
 from connectors.sandboxkit.forms import KnobsForm, render_knobs_form
+from connectors.sandboxkit.quota import seed_allowed
 
 
 class FeeddexKnobsForm(KnobsForm):
@@ -45,20 +51,30 @@ class FeeddexKnobsForm(KnobsForm):
 @require_http_methods(["GET", "POST"])
 @sandbox_admin_required
 def home(request: HttpRequest) -> HttpResponse:
+    viewer = sandbox_viewer(request)
     if request.method == "POST":
+        # Making the public demo organization is for staff (the demo company gets it from
+        # demo_setup).
+        if not viewer.sees_all:
+            raise PermissionDenied("only staff may create the demo organization")
         account = seed.ensure_demo_account()
         return redirect("feeddex_sandbox:account", account_id=account.pk)
-    accounts = Account.objects.annotate(
-        product_count=Count("products", distinct=True),
-        order_count=Count("orders", distinct=True),
-    ).order_by("organization")
+    accounts = (
+        viewer.visible(Account.objects.all())
+        .annotate(
+            product_count=Count("products", distinct=True),
+            order_count=Count("orders", distinct=True),
+        )
+        .order_by("organization")
+    )
     return render(request, "feeddex_sandbox/admin.html", {"accounts": accounts})
 
 
 @require_http_methods(["GET", "POST"])
 @sandbox_admin_required
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=account_id)
+    accounts = sandbox_viewer(request).visible(Account.objects.all())
+    account = get_object_or_404(accounts, pk=account_id)
     form = FeeddexKnobsForm(account=account)
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -83,7 +99,14 @@ def _save_knobs(account: Account, form: FeeddexKnobsForm) -> None:
     )
 
 
+MAKES_DATA = ("place_order", "seed")
+
+
 def _act(request: HttpRequest, account: Account, action: str) -> None:
+    tenant_id = sandbox_viewer(request).tenant_id  # None for staff: not counted
+    if action in MAKES_DATA and tenant_id is not None and not seed_allowed(tenant_id):
+        messages.error(request, "Your company's sandbox quota for today is used up.")
+        return
     rng = random.Random()  # noqa: S311 - a simulated shopper, not security
     now = services.now()
     if action == "place_order":

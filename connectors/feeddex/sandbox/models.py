@@ -1,5 +1,6 @@
-"""The Feeddex sandbox's own data: one organization per sandbox account, isolated from the
-platform's tenants and from every other sandbox account.
+"""The Feeddex sandbox's own data: one organization per sandbox account, isolated from every
+other sandbox account. An account's `tenant` only says which platform company it was made for
+(whose sandbox admin page shows it).
 
 Rows of an account are always loaded through `account=...` filters (see selectors), so an
 id of another account answers 404 like an unknown one.
@@ -29,6 +30,15 @@ def new_scope_key() -> str:
 class Account(models.Model):
     """A sandbox organization: the credentials a connector authenticates with, and its knobs."""
 
+    # The company whose sandbox organization this is (None: the public demo, or made by
+    # hand): it decides whose sandbox admin page shows the account.
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="feeddex_sandbox_accounts",
+    )
     organization = models.CharField(max_length=100, unique=True)
     # Fernet token of {"auth_code", "password"}; read only through the properties.
     credentials_encrypted = crypto.EncryptedTextField(editable=False)

@@ -305,28 +305,31 @@ def seed_account(
     return {"products": len(product_rows), "customers": len(customer_rows), "orders": orders}
 
 
-def ensure_own_account(*, organization: str, seed: int, skus: list[str]) -> Account:
-    """Return an organization of one platform tenant, creating and seeding it like the demo
-    one the first time: the demo's knobs (a demo without rate limits gives its tenants none),
-    customers, and orders of the tenant's own Asperion articles."""
-    account = Account.objects.filter(organization=organization).first()
+def ensure_own_account(*, tenant: Any, organization: str, seed: int, skus: list[str]) -> Account:
+    """Return the organization of one platform company, creating and seeding it like the
+    demo one the first time: the demo's knobs (a demo without rate limits gives its
+    companies none), customers, and orders of the company's own Asperion articles."""
+    account = Account.objects.filter(tenant=tenant).order_by("pk").first()
     if account is not None:
         return account
     demo = Account.objects.filter(organization=DEMO_ORGANIZATION).first()
     knobs = Knobs.load(demo.knobs) if demo is not None else None
-    account = services.account_create(organization=organization, knobs=knobs)
+    account = services.account_create(organization=organization, knobs=knobs, tenant=tenant)
     seed_account(account, customers=DEMO_CUSTOMERS, orders=DEMO_ORDERS, seed=seed, skus=skus)
     return account
 
 
-def ensure_demo_account(*, skus: list[str] | None = None) -> Account:
-    """Return the well-known demo organization, creating and seeding it the first time.
+def ensure_demo_account(*, skus: list[str] | None = None, tenant: Any = None) -> Account:
+    """Return the well-known demo organization, creating and seeding it the first time;
+    with `tenant` (the demo company), that company owns it when nobody does yet.
 
     The caller prints its credentials (`account.auth_code`, `account.password`).
     """
     account = Account.objects.filter(organization=DEMO_ORGANIZATION).first()
-    if account is not None:
-        return account
-    account = services.account_create(organization=DEMO_ORGANIZATION)
-    seed_account(account, customers=DEMO_CUSTOMERS, orders=DEMO_ORDERS, seed=1, skus=skus)
+    if account is None:
+        account = services.account_create(organization=DEMO_ORGANIZATION)
+        seed_account(account, customers=DEMO_CUSTOMERS, orders=DEMO_ORDERS, seed=1, skus=skus)
+    if tenant is not None and account.tenant_id is None:
+        account.tenant = tenant
+        account.save(update_fields=["tenant"])
     return account

@@ -86,9 +86,13 @@ def account_create(
     password: str | None = None,
     knobs: Knobs | None = None,
     duplicate_webhook_rate: float = 0.0,
+    tenant: Any = None,
 ) -> Account:
-    """Create a sandbox organization with two units; credentials are generated if not given."""
-    account = Account(organization=organization, duplicate_webhook_rate=duplicate_webhook_rate)
+    """Create a sandbox organization with two units; credentials are generated if not given.
+    `tenant`: the platform company it belongs to (None for the demo and hand-made ones)."""
+    account = Account(
+        organization=organization, duplicate_webhook_rate=duplicate_webhook_rate, tenant=tenant
+    )
     if knobs is not None:
         account.knobs = knobs.dump()
     account.set_credentials(

@@ -9,20 +9,21 @@ How deliveries run is a setting, FEEDDEX_SANDBOX_WEBHOOK_DELIVERY:
 - "celery" (default): a thin task per delivery, queued on commit, re-queued for retries;
 - "manual": nothing is queued; `deliver_due()` sends what is due (the shop simulator and
   tests call it).
+
+Deliveries go through the connectors' one SSRF guard (connectors/netguard.py): the host is
+resolved once, every address checked, and the checked address dialled. A subscription URL
+that does not parse or reaches an inside address fails at once, without retries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import random
-import socket
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 import httpx
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.feeddex.sandbox.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from connectors.netguard import GuardedTransport, PrivateAddressBlocked, url_problem
 
 if TYPE_CHECKING:
     from connectors.feeddex.sandbox.models import Account, Order
@@ -41,7 +43,6 @@ RETRY_FACTOR = 3
 SEND_TIMEOUT_SECONDS = 5.0
 # While an attempt runs, nobody else may claim the delivery.
 CLAIM_SECONDS = 60
-BLOCKED_URL = "the url points to a private address"
 
 _random = random.Random()  # noqa: S311 - chance of a duplicate, not security
 
@@ -133,13 +134,22 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
     if claimed != 1:
         return "skipped"
     delivery = WebhookDelivery.objects.select_related("subscription", "account").get(pk=delivery_id)
-    status_code, error = _send(delivery)
-    return _record(delivery, status_code=status_code, error=error, now=moment)
+    sent = _send(delivery)
+    return _record(delivery, sent, now=moment)
 
 
-def _record(
-    delivery: WebhookDelivery, *, status_code: int | None, error: str, now: datetime
-) -> str:
+class Sent:
+    """What one POST gave: the status code (None without an answer), the error text, and
+    whether the URL itself is refused (no point in trying again)."""
+
+    def __init__(self, status_code: int | None, error: str = "", refused: bool = False) -> None:
+        self.status_code = status_code
+        self.error = error
+        self.refused = refused
+
+
+def _record(delivery: WebhookDelivery, sent: Sent, *, now: datetime) -> str:
+    status_code, error = sent.status_code, sent.error
     delivery.attempts += 1
     delivery.last_status_code = status_code
     delivery.last_error = error
@@ -149,10 +159,10 @@ def _record(
         delivery.times_delivered += 1
         # Real platforms deliver at least once: now and then the same event comes twice.
         duplicate = _random.random() < delivery.account.duplicate_webhook_rate
-        if duplicate and _send(delivery)[0] is not None:
+        if duplicate and _send(delivery).status_code is not None:
             delivery.times_delivered += 1
         outcome = "delivered"
-    elif delivery.attempts >= MAX_ATTEMPTS or error == BLOCKED_URL:
+    elif delivery.attempts >= MAX_ATTEMPTS or sent.refused:
         delivery.status = DeliveryStatus.FAILED
         outcome = "failed"
     else:
@@ -162,49 +172,38 @@ def _record(
     return outcome
 
 
-def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST the signed body; return the status code (None when there was no answer)."""
-    subscription = delivery.subscription
-    if not url_allowed(subscription.url):
-        return None, BLOCKED_URL
+def _send(delivery: WebhookDelivery) -> Sent:
+    """POST the signed body to the subscription's URL through the SSRF guard."""
+    url = delivery.subscription.url
+    problem = url_problem(url)
+    if problem:
+        return Sent(None, problem, refused=True)
     body = delivery.body.encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Feeddex-Sandbox-Webhooks/1",
         SIGNATURE_HEADER: sign(
-            secret=subscription.secret, body=body, timestamp=int(timezone.now().timestamp())
+            secret=delivery.subscription.secret,
+            body=body,
+            timestamp=int(timezone.now().timestamp()),
         ),
     }
+    transport = GuardedTransport(allow_private=lambda: private_allowed(url), max_connections=1)
     try:
-        response = httpx.post(
-            subscription.url, content=body, headers=headers, timeout=SEND_TIMEOUT_SECONDS
-        )
+        with httpx.Client(transport=transport, timeout=SEND_TIMEOUT_SECONDS) as client:
+            response = client.post(url, content=body, headers=headers)
+    except PrivateAddressBlocked as error:
+        return Sent(None, str(error), refused=True)
     except httpx.HTTPError as error:
-        return None, f"{type(error).__name__}: {error}"[:500]
-    return response.status_code, "" if response.is_success else response.text[:500]
+        return Sent(None, f"{type(error).__name__}: {error}"[:500])
+    return Sent(response.status_code, "" if response.is_success else response.text[:500])
 
 
-def url_allowed(url: str) -> bool:
-    """Refuse private, loopback and link-local targets unless the platform allows them.
-
-    The platform's own SITE_URL is always allowed: in the embedded mode the sandbox
-    delivers to the platform running beside it.
-    """
-    site_url = str(getattr(settings, "SITE_URL", "")).rstrip("/")
+def private_allowed(url: str) -> bool:
+    """Private addresses are refused unless the platform allows them, or the URL is the
+    platform's own SITE_URL: in the embedded mode the sandbox delivers to the platform
+    running beside it."""
     if getattr(settings, "APICENTER_ALLOW_PRIVATE_URLS", False):
         return True
-    if site_url and (url == site_url or url.startswith(site_url + "/")):
-        return True
-    host = urlsplit(url).hostname
-    if not host:
-        return False
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # Unresolvable: the attempt fails like any unreachable receiver.
-    return not any(_private(info[4][0]) for info in infos)
-
-
-def _private(address: Any) -> bool:
-    ip = ipaddress.ip_address(str(address).split("%")[0])
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+    site_url = str(getattr(settings, "SITE_URL", "")).rstrip("/")
+    return bool(site_url) and (url == site_url or url.startswith(site_url + "/"))

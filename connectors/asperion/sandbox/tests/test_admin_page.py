@@ -37,13 +37,25 @@ def stock_of(order: SalesOrder) -> dict[int, tuple[Decimal, Decimal]]:
     }
 
 
-def test_it_requires_a_sign_in_and_sandbox_rights(client: Client, world: object) -> None:
+def test_it_requires_a_sign_in_and_shows_a_member_none_of_the_demo(
+    client: Client, world: object, sandbox: Sandbox
+) -> None:
     assert reverse("asperion_sandbox:admin") == ADMIN
     anonymous = client.get(ADMIN)
     assert anonymous.status_code == 302
     assert "/accounts/login/" in anonymous["Location"]
     client.force_login(User.objects.get(email="alice@example.com"))
-    assert client.get(ADMIN).status_code == 403
+    page = client.get(ADMIN).content.decode()
+    assert seed.DEMO_CLIENT_SECRET not in page
+    assert "Demo Webshop B.V." not in page
+    knobs = f"{reverse('asperion_sandbox:knobs')}?administration={sandbox.administration.pk}"
+    assert client.post(knobs).status_code == 404
+    assert client.post(reverse("asperion_sandbox:seed")).status_code == 403
+
+
+def test_a_read_only_member_may_look_but_not_change(client: Client, world: object) -> None:
+    client.force_login(User.objects.get(email="bob@example.com"))
+    assert client.get(ADMIN).status_code == 200
     assert client.post(reverse("asperion_sandbox:knobs")).status_code == 403
 
 

@@ -1,0 +1,41 @@
+"""The mails of signing up and resetting a password, sent by tasks (tenants/tasks.py)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tenants.models import SignupRequest, User
+from tenants.services import signup_token, site_link
+
+
+def signup_mail_send(*, signup_id: int) -> None:
+    """Mail the address a confirmation link, or, when it has an account already, say so
+    (only the holder of the address learns that)."""
+    pending = SignupRequest.objects.filter(pk=signup_id, used_at__isnull=True).first()
+    if pending is None:
+        return
+    exists = User.objects.filter(email=pending.email).exists()
+    context = {
+        "company": pending.company_name,
+        "exists": exists,
+        "link": site_link(reverse("signup_confirm", args=[signup_token(pending)])),
+        "login": site_link(reverse("login")),
+        "reset": site_link(reverse("password_reset")),
+    }
+    body = render_to_string("tenants/email/signup.txt", context)
+    send_mail(_("Your APIcenter sign-up"), body, None, [pending.email])
+
+
+def password_reset_mail_send(*, email: str) -> None:
+    """Django's reset mail, to the address only if an active user has it."""
+    site = urlsplit(settings.SITE_URL)
+    form = PasswordResetForm(data={"email": email})
+    if form.is_valid():
+        form.save(domain_override=site.netloc, use_https=site.scheme == "https")
