@@ -28,6 +28,7 @@ from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from monitoring.masking import mask_personal_data, mask_text, should_mask
+from tenants.usage import usage_add
 
 # The reason of a record that failed only because an API did not answer (flows/retries.py
 # tries those again by themselves).
@@ -287,6 +288,9 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
             api_calls=F("api_calls") + len(ctx.calls),
             heartbeat_at=timezone.now(),
         )
+        # The company's monthly usage (a dry run's writes are only a preview).
+        written = 0 if ctx.dry_run else counts[Action.CREATED] + counts[Action.UPDATED]
+        usage_add(tenant_id=ctx.run.tenant_id, records=written, api_calls=len(ctx.calls))
     ctx.calls.clear()
 
 

@@ -81,7 +81,7 @@ def run_execute(run_id: int) -> str:
     if run.status in FINISHED:
         return "finished"
     if not run.flow.tenant.flows_may_run:
-        skip(run, "the trial has ended: flows are paused until the plan is activated")
+        skip(run, run.flow.tenant.pause_reason)
         return "paused"
     if not claim_flow(run):
         return handle_busy(run)
