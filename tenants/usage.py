@@ -75,9 +75,10 @@ def records_limit_lift(*, tenant: Tenant, now: datetime | None = None) -> bool:
     """Let records flow again when the plan now allows more than the month used (after an
     upgrade); return whether the company's flows may run again for that reason."""
     month = month_start(now or timezone.now())
-    if tenant.records_wait_month != month or records_limit_check(tenant_id=tenant.pk, month=month):
+    waiting = Tenant.objects.filter(pk=tenant.pk, records_wait_month=month)
+    if not waiting.exists() or records_limit_check(tenant_id=tenant.pk, month=month):
         return False
-    Tenant.objects.filter(pk=tenant.pk).update(records_wait_month=None)
+    waiting.update(records_wait_month=None)
     tenant.records_wait_month = None
     return True
 

@@ -114,16 +114,30 @@ def redacted(error: Exception) -> str:
     return redact_text(str(error), [api_key()])
 
 
-def call(action: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Run one client call; return its answer as a dict, or raise PaymentsError."""
+def call(method: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Run one client call (`"payments.get"`, or a customer's `"subscriptions.create"` with
+    customer_id=…); return its answer as a dict, or raise PaymentsError."""
+    api = client()
     try:
-        return dict(action(*args, **kwargs))
+        return dict(resolve(api, method, kwargs.pop("customer_id", None))(*args, **kwargs))
     except NotFoundError as error:
         raise PaymentsError(redacted(error), status=404) from None
     except ResponseError as error:
         raise PaymentsError(redacted(error), status=error.status) from None
     except MollieError as error:
         raise PaymentsError(redacted(error)) from None
+    finally:
+        # One session per call: a kept-alive connection would hold a server thread (and its
+        # database connection) for as long as this process lives.
+        session = getattr(api, "_client", None)
+        if session is not None:
+            session.close()
+
+
+def resolve(api: Client, method: str, customer_id: str | None) -> Any:
+    resource_name, action = method.split(".")
+    owner: Any = api if customer_id is None else _customer(api, customer_id)
+    return getattr(getattr(owner, resource_name), action)
 
 
 def money(value: Decimal) -> dict[str, str]:
@@ -133,7 +147,7 @@ def money(value: Decimal) -> dict[str, str]:
 # Reference: https://docs.mollie.com/reference/create-customer
 def customer_create(*, name: str, email: str, metadata: dict[str, Any]) -> Customer:
     data = {"name": name, "email": email, "metadata": metadata}
-    return Customer.model_validate(call(client().customers.create, data))
+    return Customer.model_validate(call("customers.create", data))
 
 
 # Reference: https://docs.mollie.com/reference/create-payment
@@ -160,14 +174,14 @@ def payment_create(
     }
     if method:
         data["method"] = method
-    return Payment.model_validate(call(client().payments.create, data))
+    return Payment.model_validate(call("payments.create", data))
 
 
 # Reference: https://docs.mollie.com/reference/get-payment
 def payment_get(payment_id: str) -> Payment:
     if not payment_id.startswith("tr_"):
         raise PaymentsError(f"not a payment id: {payment_id[:40]!r}", status=404)
-    return Payment.model_validate(call(client().payments.get, payment_id))
+    return Payment.model_validate(call("payments.get", payment_id))
 
 
 def _customer(api: Client, customer_id: str) -> Any:
@@ -180,8 +194,7 @@ def _customer(api: Client, customer_id: str) -> Any:
 
 # Reference: https://docs.mollie.com/reference/list-payments (a customer's payments)
 def customer_payments(customer_id: str, *, limit: int = 250) -> list[Payment]:
-    api = client()
-    answer = call(_customer(api, customer_id).payments.list, limit=limit)
+    answer = call("payments.list", customer_id=customer_id, limit=limit)
     items = (answer.get("_embedded") or {}).get("payments") or []
     return [Payment.model_validate(item) for item in items]
 
@@ -207,28 +220,25 @@ def subscription_create(
     }
     if mandate_id:
         data["mandateId"] = mandate_id
-    api = client()
-    return Subscription.model_validate(call(_customer(api, customer_id).subscriptions.create, data))
+    answer = call("subscriptions.create", data, customer_id=customer_id)
+    return Subscription.model_validate(answer)
 
 
 # Reference: https://docs.mollie.com/reference/update-subscription
 def subscription_update(
     *, customer_id: str, subscription_id: str, data: dict[str, Any]
 ) -> Subscription:
-    api = client()
-    resource = _customer(api, customer_id).subscriptions
-    return Subscription.model_validate(call(resource.update, subscription_id, data))
+    answer = call("subscriptions.update", subscription_id, data, customer_id=customer_id)
+    return Subscription.model_validate(answer)
 
 
 # Reference: https://docs.mollie.com/reference/cancel-subscription
 def subscription_cancel(*, customer_id: str, subscription_id: str) -> Subscription:
-    api = client()
-    resource = _customer(api, customer_id).subscriptions
-    return Subscription.model_validate(call(resource.delete, subscription_id))
+    answer = call("subscriptions.delete", subscription_id, customer_id=customer_id)
+    return Subscription.model_validate(answer)
 
 
 # Reference: https://docs.mollie.com/reference/get-subscription
 def subscription_get(*, customer_id: str, subscription_id: str) -> Subscription:
-    api = client()
-    resource = _customer(api, customer_id).subscriptions
-    return Subscription.model_validate(call(resource.get, subscription_id))
+    answer = call("subscriptions.get", subscription_id, customer_id=customer_id)
+    return Subscription.model_validate(answer)

@@ -29,6 +29,10 @@ def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
+def new_scope_key() -> str:
+    return secrets.token_hex(8)
+
+
 def default_knobs() -> dict[str, Any]:
     # No rate limit by default: the billing makes a handful of calls per company a month.
     return Knobs(rate_per_second=0).dump()
@@ -62,7 +66,7 @@ class Account(models.Model):
     webhooks_enabled = models.BooleanField(
         default=True, help_text="Call webhook URLs (off: changes are only seen when fetched)."
     )
-    scope_key = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    scope_key = models.CharField(max_length=32, default=new_scope_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
