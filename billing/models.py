@@ -67,7 +67,7 @@ class EventKind(models.TextChoices):
     DOWNGRADE_SCHEDULED = "downgrade_scheduled", _("Downgrade from the next period")
     CANCELED = "canceled", _("Subscription cancelled")
     ENDED = "ended", _("Subscription ended, flows paused")
-    USAGE_WARNING = "usage_warning", _("80 % of the records limit used")
+    USAGE_WARNING = "usage_warning", _("Records limit nearly reached (80 %)")
     USAGE_LIMIT = "usage_limit", _("Records limit reached")
 
 
