@@ -64,7 +64,7 @@ def test_a_viewer_and_an_admin_cannot_change_the_subscription(world, name):
     assert admin.post(reverse(name), {"plan": plan.pk}).status_code == 403
 
 
-@pytest.mark.parametrize("name", (*PAGES, *ACTIONS, "billing:checkout_return"))
+@pytest.mark.parametrize("name", [*PAGES, *ACTIONS, "billing:checkout_return"])
 def test_anonymous_is_sent_to_sign_in(client, db, name):
     method = client.get if name in (*PAGES, "billing:checkout_return") else client.post
     response = method(reverse(name))
