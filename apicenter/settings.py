@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "connectors",
     "connectors.asperion.sandbox",
     "connectors.feeddex.sandbox",
+    "connectors.mollie.sandbox",
     "mapping",
     "flows",
     "monitoring",
+    "billing",
     "api",
     "dashboard",
 ]
@@ -237,6 +239,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
     },
     "monitoring-purge": {"task": "monitoring.tasks.purge_task", "schedule": 3600.0},
+    "billing-lifecycle": {"task": "billing.tasks.billing_lifecycle_task", "schedule": 600.0},
     "monitoring-trial-lifecycle": {
         "task": "monitoring.tasks.trial_lifecycle_task",
         "schedule": crontab(minute=0, hour=9),
@@ -267,6 +270,17 @@ APICENTER_ALLOW_PRIVATE_URLS = env_bool("APICENTER_ALLOW_PRIVATE_URLS", False)
 TRIAL_DAYS = 14
 # A mapping preview (editor, wizard) stops after this many seconds with a clear error.
 MAPPING_PREVIEW_SECONDS = float(env_str("MAPPING_PREVIEW_SECONDS") or 1.0)
+
+# Payments (Mollie). With MOLLIE_API_KEY set, the billing talks to Mollie itself (a test_ key
+# to Mollie's test mode, a live_ key for real money); without it, to the Mollie sandbox this
+# site serves under /sandbox/mollie/ (SANDBOX_ENABLED), with the sandbox's own key.
+MOLLIE_API_KEY = env_str("MOLLIE_API_KEY")
+MOLLIE_API_URL = env_str("MOLLIE_API_URL")  # default: Mollie's own, or the sandbox
+MOLLIE_SANDBOX_KEY = "test_apicentersandboxkey00000000000000"
+# Dutch VAT on the plans' prices (the prices are stored excluding VAT).
+BILLING_VAT_PERCENT = 21
+# How long flows keep running after a recurring payment failed, while the owner pays.
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7)
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 900)
 # Sign-ups taken from one client address within the window (each mails, and may seed a

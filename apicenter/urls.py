@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("tenants.urls")),
     path("api/", include("api.urls")),
     path("account/", include("monitoring.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("dashboard.urls")),
 ]
 
@@ -17,4 +18,5 @@ if settings.SANDBOX_ENABLED:
     urlpatterns += [
         path("sandbox/asperion/", include("connectors.asperion.sandbox.urls")),
         path("sandbox/feeddex/", include("connectors.feeddex.sandbox.urls")),
+        path("sandbox/mollie/", include("connectors.mollie.sandbox.urls")),
     ]

@@ -44,6 +44,7 @@ from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordL
 from flows.position import Position
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from monitoring.masking import mask_personal_data, mask_text, should_mask
+from tenants.usage import usage_add
 
 # The reason of a record that failed only because an API did not answer (flows/retries.py
 # tries those again by themselves).
@@ -160,8 +161,7 @@ class RunContext:
             return
         with transaction.atomic():
             self.lease.confirm(activity=self.activity, api_calls=F("api_calls") + len(self.calls))
-            ApiCallLog.objects.bulk_create(self.calls)
-        self.calls.clear()
+            flush_calls(self)
 
     def waiting_for(self, wait: WaitPastDeadline) -> None:
         """The slice ends on a wait: the next one starts after it, and the run says so."""
@@ -409,7 +409,16 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
                     cursor={**ctx.flow.cursor, stream: cursor}
                 )
                 ctx.flow.cursor = {**ctx.flow.cursor, stream: cursor}
-        ApiCallLog.objects.bulk_create(ctx.calls)
+        # The company's monthly usage (a dry run's writes are only a preview).
+        written = 0 if ctx.dry_run else counts[Action.CREATED] + counts[Action.UPDATED]
+        flush_calls(ctx, records_written=written)
+
+
+def flush_calls(ctx: RunContext, *, records_written: int = 0) -> None:
+    """Keep the API calls made since the last save, and count them (and the records
+    written) in the company's usage, inside the transaction that saves the run's progress."""
+    ApiCallLog.objects.bulk_create(ctx.calls)
+    usage_add(tenant_id=ctx.run.tenant_id, records=records_written, api_calls=len(ctx.calls))
     ctx.calls.clear()
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from connectors.crypto import SecretsUnreadable
 from flows.definitions import FlowDefinition
-from flows.engine import RunAborted, RunContext, build_context, confirm_progress
+from flows.engine import RunAborted, RunContext, build_context, confirm_progress, flush_calls
 from flows.lease import Lease, LeaseLost
 from flows.models import (
     ACTIVE_STATUSES,
@@ -35,7 +35,6 @@ from flows.settings_schemas import SettingsInvalid
 
 logger = logging.getLogger(__name__)
 
-PAUSED = "the company's trial has ended: activate the plan to run flows"
 
 # How often a run that found its flow busy asks again before giving up, and the longest
 # pause between two asks. The first pauses are short: a flow is mostly busy with a run that
@@ -99,7 +98,7 @@ def flow_run_request(*, flow: Flow, trigger: str) -> RunRequested:
     of requests a minute and of runs at once, across its flows)."""
     tenant = flow.tenant
     if not tenant.flows_may_run:
-        raise RunRefused(PAUSED)
+        raise RunRefused(f"flows cannot run now: {tenant.pause_reason}")
     throttle_run_requests(tenant_id=flow.tenant_id)
     with transaction.atomic():
         Flow.objects.select_for_update().filter(pk=flow.pk).first()  # one request at a time
@@ -204,7 +203,7 @@ def run_execute(run_id: int) -> str:
     if run.finished:
         return "finished"
     if not run.flow.tenant.flows_may_run:
-        cancel_queued(run, "the trial has ended: flows are paused until the plan is activated")
+        cancel_queued(run, run.flow.tenant.pause_reason)
         return "paused"
     if not claim_flow(run):
         return handle_busy(run)
@@ -302,8 +301,7 @@ def save_progress(ctx: RunContext, **changes: Any) -> None:
             position=ctx.position.dump(),
             **changes,
         )
-        ApiCallLog.objects.bulk_create(ctx.calls)
-    ctx.calls.clear()
+        flush_calls(ctx)
 
 
 def stale_after() -> timedelta:

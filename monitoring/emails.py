@@ -96,7 +96,7 @@ def trial_email_for(user: User, tenant: Tenant, *, ended: bool) -> EmailMultiAlt
                 "%(company)s: your trial ends in %(days)s days",
                 days,
             ) % {"company": tenant.name, "days": days}
-        context = {"tenant": tenant, "dashboard_link": site_link("dashboard:home")}
+        context = {"tenant": tenant, "dashboard_link": site_link("billing:plans")}
         template = "trial_ended" if ended else "trial_reminder"
         return build_email(user, template=template, subject=subject, context=context)
 

@@ -13,6 +13,7 @@ of what is left but past the payload retention; erasing rows about to go is wast
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from collections.abc import Callable
@@ -276,6 +277,24 @@ def settings_by_tenant(tenant_ids: list[int]) -> dict[int, MonitoringSettings]:
     return {row.tenant_id: row for row in rows}
 
 
+def retention_caps(tenant_ids: list[int]) -> dict[int, int]:
+    """The plans' log retention: a paying company's logs are kept at most as long as its plan
+    says, whatever its own settings ask (the trial has no cap)."""
+    paying = Tenant.objects.filter(pk__in=tenant_ids, plan__isnull=False).exclude(
+        plan_status="trial"
+    )
+    return dict(paying.values_list("id", "plan__log_retention_days"))
+
+
+def capped(settings: MonitoringSettings, days: int | None) -> MonitoringSettings:
+    if days is None or settings.metadata_retention_days <= days:
+        return settings
+    limited = copy.copy(settings)
+    limited.metadata_retention_days = days
+    limited.payload_retention_days = min(settings.payload_retention_days, days)
+    return limited
+
+
 def purge_tenant(
     tenant_id: int,
     settings: MonitoringSettings,
@@ -316,9 +335,9 @@ def purge_expired(
     tenant_ids = list(
         Tenant.objects.filter(pk__gt=after_tenant_id).order_by("id").values_list("id", flat=True)
     )
-    known = settings_by_tenant(tenant_ids)
+    known, caps = settings_by_tenant(tenant_ids), retention_caps(tenant_ids)
     for tenant_id in tenant_ids:
-        settings = known.get(tenant_id, DEFAULT_SETTINGS)
+        settings = capped(known.get(tenant_id, DEFAULT_SETTINGS), caps.get(tenant_id))
         if not purge_tenant(
             tenant_id,
             settings,

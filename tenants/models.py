@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -46,11 +47,56 @@ class User(AbstractBaseUser, PermissionsMixin):
 class PlanStatus(models.TextChoices):
     TRIAL = "trial", "Trial"
     ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused (trial ended)"
+    # A recurring payment failed: flows run on for a grace period while the owner pays.
+    PAST_DUE = "past_due", "Past due"
+    PAUSED = "paused", "Paused"
 
 
 def trial_end_from(start: Any) -> Any:
     return start + timedelta(days=settings.TRIAL_DAYS)
+
+
+def month_start(moment: datetime) -> date:
+    """The first day of the moment's month on the site's clock (usage counts per month)."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+class Plan(models.Model):
+    """What a company pays per month and what it may use; staff edit plans in the admin."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    price_excl_vat = models.DecimalField(
+        _("monthly price excl. VAT (EUR)"),
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("What the company pays per month before VAT; 21 % Dutch VAT is added."),
+    )
+    max_integrations = models.PositiveIntegerField(
+        _("integrations"),
+        help_text=_("How many Asperion–Feeddex integrations the company may set up."),
+    )
+    records_per_month = models.PositiveIntegerField(
+        _("records synced per month"),
+        help_text=_(
+            "Records created or updated in a target system per calendar month; past it, "
+            "new records wait until the next month or an upgrade."
+        ),
+    )
+    log_retention_days = models.PositiveIntegerField(
+        _("log retention (days)"),
+        help_text=_("Runs and record logs are kept at most this long."),
+    )
+    public = models.BooleanField(
+        _("offered"), default=True, help_text=_("Shown on the plans page for companies to pick.")
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Order on the plans page."))
+
+    class Meta:
+        ordering: ClassVar = ["position", "price_excl_vat"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Tenant(models.Model):
@@ -62,6 +108,14 @@ class Tenant(models.Model):
     plan_status = models.CharField(
         max_length=10, choices=PlanStatus.choices, default=PlanStatus.TRIAL
     )
+    # None with an active status: a plan staff activated by hand, without limits.
+    plan = models.ForeignKey(Plan, models.PROTECT, null=True, blank=True, related_name="+")
+    # Flows stop at this moment: the end of a cancelled subscription's paid period, or of
+    # the grace period of a payment that failed. None: no end in sight.
+    plan_ends_at = models.DateTimeField(null=True, blank=True)
+    # The month whose records limit is reached: new records wait until the month is over
+    # or the plan allows more (set by tenants.usage, so that no query is needed to know).
+    records_wait_month = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -78,10 +132,46 @@ class Tenant(models.Model):
 
     @property
     def flows_may_run(self) -> bool:
-        """Return whether scheduled work may run: an active plan or a trial not yet over."""
-        if self.plan_status == PlanStatus.ACTIVE:
-            return True
-        return self.plan_status == PlanStatus.TRIAL and timezone.now() < self.trial_ends_at
+        """Return whether scheduled work may run: a paid plan (or a trial not yet over) whose
+        period has not ended and whose records limit this month is not reached."""
+        return not self.pause_reason
+
+    @property
+    def pause_reason(self) -> str:
+        """Why flows do not run now, in a run's words; "" when they may."""
+        now = timezone.now()
+        if self.plan_ends_at is not None and now >= self.plan_ends_at:
+            return "the subscription has ended: flows are paused until a plan is chosen"
+        if self.plan_status == PlanStatus.TRIAL and now >= self.trial_ends_at:
+            return "the trial has ended: flows are paused until a plan is chosen"
+        if self.plan_status == PlanStatus.PAUSED:
+            ended = "the trial has ended" if self.plan is None else "the subscription has ended"
+            return f"{ended}: flows are paused until a plan is chosen"
+        if self.records_wait_month == month_start(now):
+            return (
+                "the plan's records limit for this month is reached: new records wait "
+                "until next month or an upgrade"
+            )
+        return ""
+
+
+class UsageMonth(models.Model):
+    """What a company used in one calendar month: records written and API calls made.
+
+    Kept apart from the runs, which the purge deletes after the log retention."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="usage_months")
+    month = models.DateField()
+    records = models.PositiveBigIntegerField(default=0)
+    api_calls = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "month"], name="one_usage_row_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.month:%Y-%m}: {self.records} records"
 
 
 class Role(models.TextChoices):

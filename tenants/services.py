@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from tenants.models import (
     Invitation,
     Membership,
+    Plan,
     PlanStatus,
     Role,
     SignupRequest,
@@ -155,7 +156,11 @@ def membership_add(*, tenant: Tenant, user: User, role: Role) -> Membership:
     return membership
 
 
-def plan_activate(*, tenant: Tenant) -> Tenant:
+def plan_activate(*, tenant: Tenant, plan: Plan | None = None) -> Tenant:
+    """Activate a plan by hand (staff): no end date; with no plan given, no limits."""
     tenant.plan_status = PlanStatus.ACTIVE
-    tenant.save(update_fields=["plan_status"])
+    tenant.plan = plan
+    tenant.plan_ends_at = None
+    tenant.records_wait_month = None
+    tenant.save(update_fields=["plan_status", "plan", "plan_ends_at", "records_wait_month"])
     return tenant

@@ -17,11 +17,13 @@ from connectors.models import Connection
 from flows.models import Flow, Trigger
 from flows.selectors import flow_list
 from flows.settings_schemas import SETTINGS_SCHEMAS, parse_settings
+from tenants.usage import integrations_allowed
 
 TAG = ["flows"]
 WRONG_SYSTEM = "Choose a {system} connection of this company."
 ALREADY_PAIRED = "These two connections already have an integration."
-PAUSED = "The company's trial has ended: activate the plan to run flows."
+PAUSED = "Flows cannot run now: {reason}."
+INTEGRATION_LIMIT = "The company's plan allows {limit} integration(s): choose a larger plan first."
 
 
 def flows_of(tenant: Any) -> Any:
@@ -74,6 +76,9 @@ class FlowListApi(ApiView):
         pair = {"asperion": data["asperion"], "feeddex": data["feeddex"]}
         if self.tenant.integrations.filter(**pair).exists():
             raise Conflict(ALREADY_PAIRED)
+        limit = integrations_allowed(self.tenant)
+        if limit is not None and self.tenant.integrations.count() >= limit:
+            raise Conflict(INTEGRATION_LIMIT.format(limit=limit))
         integration = integration_create(tenant=self.tenant, name=data["name"], **pair)
         return Response(IntegrationOutput(integration).data, status=201)
 
@@ -173,7 +178,7 @@ class FlowStartApi(ApiView):
 
         flow = self.get_row(flows_of(self.tenant), pk, write=True)
         if not self.tenant.flows_may_run:
-            raise Conflict(PAUSED)
+            raise Conflict(PAUSED.format(reason=self.tenant.pause_reason))
         requested = flow_run_request(flow=flow, trigger=self.trigger)
         data = {**RunOutput(requested.run).data, "joined": requested.joined}
         return accepted(data)

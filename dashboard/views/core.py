@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing.selectors import plans_first
 from connectors import services as connection_services
 from connectors.models import Connection
 from dashboard import selectors, services
@@ -24,6 +25,8 @@ LANGUAGE_COOKIE = "django_language"
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
+    if plans_first(tenant):
+        return redirect("billing:plans")  # flows are paused for want of a plan
     context = {
         "connections": tenant.connections.order_by("system", "name"),
         "wizard": services.wizard_state_for(tenant=tenant),

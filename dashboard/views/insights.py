@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from billing.selectors import usage_for
 from dashboard import selectors
 from dashboard.http import render_page
 from tenants.access import require_tenant
@@ -80,6 +81,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "totals": {a: sum(d.counts[a] for d in per_day) for a in selectors.ACTIONS},
         "figures": selectors.flow_figures(tenant=tenant, since=since),
         "usage": selectors.connection_usage(tenant=tenant),
+        "plan_usage": usage_for(tenant=tenant),
         "now": timezone.now(),
     }
     return render_page(

@@ -175,3 +175,35 @@ def test_payloads_are_never_kept_longer_than_metadata(world: Any) -> None:
             data={"payload_retention_days": 91, "metadata_retention_days": 90},
         )
     assert "payload_retention_days" in error.value.message_dict
+
+
+def test_a_plans_log_retention_caps_what_the_company_keeps(world: Any) -> None:
+    from decimal import Decimal
+
+    from tenants.models import Plan, PlanStatus
+
+    paying = make_flow(make_integration(world.tenant), "customers")
+    trial = make_flow(make_integration(world.other_tenant), "customers")
+    plan = Plan.objects.create(
+        slug="week",
+        name="Week",
+        price_excl_vat=Decimal("5.00"),
+        max_integrations=1,
+        records_per_month=100,
+        log_retention_days=7,
+    )
+    world.tenant.plan, world.tenant.plan_status = plan, PlanStatus.ACTIVE
+    world.tenant.save(update_fields=["plan", "plan_status"])
+    # Both ask to keep a year; the plan allows the paying company a week.
+    for tenant in (world.tenant, world.other_tenant):
+        monitoring_settings_update(
+            tenant=tenant, data={"payload_retention_days": 365, "metadata_retention_days": 365}
+        )
+    old_paying = fill(paying, days_ago=10, records=3)
+    old_trial = fill(trial, days_ago=10, records=3)
+    recent = fill(paying, days_ago=2, records=3)
+
+    purge_expired(now=NOW)
+
+    assert not FlowRun.objects.filter(pk=old_paying.pk).exists()
+    assert FlowRun.objects.filter(pk__in=[old_trial.pk, recent.pk]).count() == 2

@@ -41,7 +41,9 @@ def test_the_reminder_goes_once_three_days_before_the_end(world: Any, deliver: A
     assert reminder.subject == "[APIcenter] Alice BV: je proefperiode eindigt over 3 dagen"
     assert "De proefperiode van Alice BV op APIcenter eindigt op" in reminder.body
     html, _ = reminder.alternatives[0]
-    assert "Beantwoord deze e-mail" in html
+    assert "Kies nu een abonnement en betaal met iDEAL" in html
+    # The reminder links to the plans page, where the owner subscribes by themselves.
+    assert "/billing/plans/" in reminder.body
     assert NoticeSent.objects.filter(tenant=world.tenant, kind=NoticeKind.TRIAL_REMINDER).exists()
     # Not to the viewer, and not to the other tenant, whose trial ends at the same time
     # but whose reminder is its own.
@@ -66,6 +68,7 @@ def test_at_the_end_the_tenant_is_paused_once_and_told(world: Any, deliver: Any)
     [ended] = owner_mail()
     assert ended.subject == "[APIcenter] Alice BV: your trial has ended, flows are paused"
     assert "No data or settings are lost" in ended.body
+    assert "/billing/plans/" in ended.body
 
 
 def test_an_active_plan_is_never_paused(world: Any, deliver: Any) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from api.models import ApiToken, WebhookEndpoint
 from api.services import api_token_create
+from billing.models import Invoice
 from connectors.models import Connection
 from connectors.services import connection_create
 from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
@@ -33,6 +35,7 @@ class TenantRows:
     record: RecordLog
     failed: RecordLog
     endpoint: WebhookEndpoint
+    invoice: Invoice
 
 
 @dataclass
@@ -109,7 +112,19 @@ def tenant_rows(tenant: Tenant, label: str) -> TenantRows:
     endpoint = WebhookEndpoint.objects.create(
         tenant=tenant, connection=feeddex, token=secrets.token_urlsafe(24)
     )
-    return TenantRows(asperion, feeddex, integration, flow, run, record, failed, endpoint)
+    invoice = Invoice.objects.create(
+        tenant=tenant,
+        number=f"APC-TEST-{label}",
+        payment_id=f"tr_{label}",
+        plan_name="Starter",
+        description=f"APIcenter Starter: {label}",
+        amount_excl_vat=Decimal("29.00"),
+        vat_percent=21,
+        vat=Decimal("6.09"),
+        amount_incl_vat=Decimal("35.09"),
+        company_name=tenant.name,
+    )
+    return TenantRows(asperion, feeddex, integration, flow, run, record, failed, endpoint, invoice)
 
 
 def estate_build(

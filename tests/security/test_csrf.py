@@ -29,6 +29,8 @@ EXEMPT_PREFIXES = (
     "sandbox/feeddex/authenticate",
     "sandbox/feeddex/v1/",
     "sandbox/feeddex/^",
+    "billing/webhook/",  # Mollie's calls: no cookie, and only a payment id fetched back
+    "sandbox/mollie/v2/",  # Mollie's API keys, no session
 )
 PUBLIC_FORMS = ["/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/language/"]
 FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']?post[\"']?[^>]*>(.*?)</form>", re.I | re.S)

@@ -59,6 +59,7 @@ ROW_ARGUMENTS: dict[str, Callable[[Estate], Any]] = {
     "api:run_cancel": lambda e: e.mine.run.pk,
     "api:record": lambda e: e.mine.failed.pk,
     "api:record_retry": lambda e: e.mine.failed.pk,
+    "billing:invoice_pdf": lambda e: e.mine.invoice.pk,
 }
 
 # Arguments that are not tenant rows: a wizard step, sandbox paths, reset links, admin ids.
@@ -75,6 +76,11 @@ PLAIN_ARGUMENTS: dict[str, Callable[[Estate], str]] = {
     "invoice_id": lambda e: "1",
     "account_id": lambda e: "1",
     "pk": lambda e: "1",  # the Feeddex sandbox's own product, customer, order ids
+    # The Mollie sandbox's own ids (it checks its own API key).
+    "payment_id": lambda e: "tr_none",
+    "customer_id": lambda e: "cst_none",
+    "mandate_id": lambda e: "mdt_none",
+    "subscription_id": lambda e: "sub_none",
 }
 WEBHOOK = "api:feeddex_webhook"
 # Patterns anyone may open: sign-in and sign-up, the API schema and docs, the signed
@@ -84,6 +90,9 @@ SANDBOX_APIS = (
     "sandbox/feeddex/^",
     "sandbox/feeddex/authenticate",
     "sandbox/feeddex/v1/",
+    "sandbox/mollie/v2/",
+    "sandbox/mollie/checkout/",  # Mollie's hosted payment page: public like the real one
+    "sandbox/mollie/^",
 )
 PUBLIC = {
     "login",
@@ -99,6 +108,8 @@ PUBLIC = {
     "api:schema",
     "api:docs",
     "api:feeddex_webhook",
+    "billing:webhook",  # the payment provider's calls; the token names the company
+    "mollie_sandbox:root",
     "dashboard:language",  # a language cookie for anyone; the user's choice when signed in
     "monitoring:account_deleted",  # the goodbye page after a deletion (signed out by then)
     "admin:login",
@@ -180,7 +191,9 @@ def is_staff_only(endpoint: Endpoint) -> bool:
 
 
 def is_sandbox_admin(endpoint: Endpoint) -> bool:
-    return endpoint.route.startswith(("sandbox/asperion/admin/", "sandbox/feeddex/admin/"))
+    return endpoint.route.startswith(
+        ("sandbox/asperion/admin/", "sandbox/feeddex/admin/", "sandbox/mollie/admin/")
+    )
 
 
 def is_api(endpoint: Endpoint) -> bool:
