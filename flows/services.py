@@ -21,7 +21,6 @@ from flows.engine import RunAborted, RunContext, build_context, confirm_progress
 from flows.lease import Lease, LeaseLost
 from flows.models import (
     ACTIVE_STATUSES,
-    ApiCallLog,
     Flow,
     FlowRun,
     Integration,
