@@ -30,7 +30,8 @@ def sentry_init(*, dsn: str, environment: str, release: str | None = None) -> No
         environment=environment,
         release=release,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # send_default_pii is left at its default, False (no user, cookies or client address):
+        # this SDK version warns when it is set at all, in favour of `data_collection`.
         include_local_variables=False,  # a frame's variables hold records: names, addresses
         max_request_body_size="never",
         traces_sample_rate=0.0,  # errors only; /metrics does the figures
