@@ -102,11 +102,14 @@ def test_redis_as_composed_keeps_a_queued_task_across_a_restart(tmp_path, monkey
         assert wait_until(lambda: answers(url), 20, step=0.05)
         return process
 
-    # Celery reads the variable before its own setting: both name this server.
+    # Celery reads the variable before its own setting: both name this server. The app is
+    # not made the current one: the platform's tasks must keep sending to the test broker.
     monkeypatch.setenv("CELERY_BROKER_URL", url)
+    app = Celery(broker=url, set_as_current=False)
     redis = start()
     try:
-        Celery(broker=url).send_task("flows.tasks.run_flow_task", args=[1], queue="celery")
+        app.send_task("flows.tasks.run_flow_task", args=[1], queue="celery")
+        app.close()
         assert waiting(url) == 1
         redis.send_signal(signal.SIGTERM)  # a restart: an upgrade, a reboot, a crash loop
         redis.wait(20)
