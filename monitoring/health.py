@@ -114,7 +114,10 @@ def worker_answers(node: str, *, timeout: float) -> bool:
     """Whether the Celery worker `node` answers a ping through the broker within `timeout`."""
     from apicenter.celery import app
 
-    replies = app.control.ping(destination=[node], timeout=timeout) or []
+    # A connection of its own, closed afterwards: the consumer of the replies must not stay
+    # in the app's pool, where a process forked later would close it mid-read and hang.
+    with app.connection_for_write() as conn:
+        replies = app.control.ping(destination=[node], timeout=timeout, connection=conn) or []
     return any(node in reply for reply in replies)
 
 

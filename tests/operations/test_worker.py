@@ -4,6 +4,9 @@ scheduler's health checks."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +20,7 @@ from flows.tasks import schedule_due_flows_task
 from monitoring.models import Heartbeat
 from tests.flows.conftest import Synced, assert_succeeded
 from tests.operations.conftest import scrape
-from tests.worker import Worker, celery_worker, wait_until
+from tests.worker import ROOT, Worker, celery_worker, wait_until
 
 
 def finished(run: FlowRun) -> bool:
@@ -63,12 +66,28 @@ def test_a_runs_lines_on_a_worker_carry_its_ids_and_its_slice_is_timed(
     assert scrape().value(slices, kind="products") - before.value(slices, kind="products") >= 1
 
 
+def health_check(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run a health command as the container does: a process of its own."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=dict(os.environ),  # the test's own broker (tests/parallel.py)
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.mark.worker
 def test_worker_health_pings_the_worker_and_beat_health_sees_its_tick(transactional_db, tmp_path):
     with celery_worker(tmp_path, concurrency=1) as worker:
-        call_command("worker_health", "--timeout", "30")  # celery@<this host>
-        with pytest.raises(CommandError, match="nobody@"):
-            call_command("worker_health", "--node", "nobody@%h", "--timeout", "1")
+        answered = health_check("worker_health", "--timeout", "30")  # celery@<this host>
+        assert answered.returncode == 0, answered.stderr
+        assert "answered" in answered.stdout
+        silent = health_check("worker_health", "--node", "nobody@%h", "--timeout", "1")
+        assert silent.returncode == 1
+        assert "nobody@" in silent.stderr
         with pytest.raises(CommandError, match="has not published"):
             call_command("beat_health")
         schedule_due_flows_task.delay()  # as beat publishes it every 30 seconds
