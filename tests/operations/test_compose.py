@@ -130,5 +130,6 @@ def answers(url: str) -> bool:
 
 
 def waiting(url: str) -> int:
+    channel: Any
     with Connection(url) as conn, conn.channel() as channel:
         return int(channel.queue_declare(queue="celery", passive=True).message_count)
