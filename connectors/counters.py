@@ -1,10 +1,10 @@
 """Counters and histograms that many processes add to and /metrics reads.
 
-Some figures exist only in the process that saw them: how long a worker waited for the
-shared rate limit, how long a run's slice held its worker, how long the web took to answer a
-webhook. Workers and web processes are many and come and go, so an in-process counter would
-be lost with its process and never seen by the one that answers /metrics: each process adds
-to one shared store instead.
+Some figures exist only in the process that saw them: how long a worker waited for an API's
+rate limit (MeasuredBucket, below), how long a run's slice held its worker, how long the web
+took to answer a webhook. Workers and web processes are many and come and go, so an
+in-process counter would be lost with its process and never seen by the one that answers
+/metrics: each process adds to one shared store instead.
 - Redis (settings.REDIS_URL): one hash; HINCRBYFLOAT is atomic, so no addition is lost.
 - Otherwise (the embedded mode, one machine): a JSON file under VAR_DIR, changed under an
   exclusive `fcntl.flock`, as the rate limiter's buckets are.
@@ -31,6 +31,8 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 REDIS_KEY = "apicenter:metrics"
+# Seconds spent waiting for a system's rate limit, by system and cause (MeasuredBucket).
+RATE_LIMIT_WAIT = "rate_limit_wait_seconds"
 FILE_NAME = "metrics.json"
 INF = "+Inf"
 
@@ -60,6 +62,27 @@ def histogram_increments(
         (key_of(f"{name}_bucket", {**labels, "le": bound_label(bound)}), 1.0),
         (key_of(f"{name}_sum", labels), value),
     ]
+
+
+class MeasuredBucket:
+    """A connection's rate-limit bucket (connectors/ratelimit.py) that adds its waits to the
+    figures: every wait for a token (cause "limiter"), and every pause that a 429's
+    Retry-After puts on the whole account (cause "429"), by system."""
+
+    def __init__(self, bucket: Any, *, system: str) -> None:
+        self.bucket = bucket
+        self.system = system
+
+    def acquire(self, **options: Any) -> float:
+        waited = float(self.bucket.acquire(**options))
+        if waited > 0:
+            add(RATE_LIMIT_WAIT, waited, system=self.system, cause="limiter")
+        return waited
+
+    def pause(self, seconds: float) -> None:
+        self.bucket.pause(seconds)
+        if seconds > 0:
+            add(RATE_LIMIT_WAIT, seconds, system=self.system, cause="429")
 
 
 def add(name: str, amount: float = 1.0, **labels: str) -> None:

@@ -5,8 +5,7 @@ Every call to an external system goes through `HttpClient.request`, which
   opened, on the address actually dialled, so a DNS answer that changes between a check and
   the connect cannot slip through), unless settings.APICENTER_ALLOW_PRIVATE_URLS is on or
   the URL is this platform's own sandbox (settings.SITE_URL + /sandbox/...);
-- waits for a token of the account's shared rate limit (connectors/ratelimit.py), and adds
-  every wait, and every Retry-After it honours, to the shared figures (connectors/counters.py);
+- waits for a token of the account's shared rate limit (connectors/ratelimit.py);
 - retries 429 (honouring Retry-After), 500/502/503/504, timeouts, connection errors and
   malformed JSON with exponential backoff and full jitter, within a budget of attempts and
   seconds; a request that may have been applied already (a POST that timed out or got a
@@ -40,7 +39,6 @@ import httpcore
 import httpx
 from django.conf import settings
 
-from connectors import counters
 from connectors.errors import ConnectorError, RecordRejected
 from connectors.ratelimit import Bucket
 from connectors.redaction import redact_text
@@ -52,9 +50,6 @@ NOT_APPLIED_STATUSES = frozenset({429, 503})
 RECORD_STATUSES = frozenset({400, 404, 409, 410, 413, 422})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 SANDBOX_PATH = "/sandbox/"
-# Seconds spent waiting for an API's rate limit, by system and cause: the shared limiter
-# ("limiter") or the pause after a 429 ("429": its Retry-After, or the backoff without one).
-RATE_LIMIT_WAIT = "rate_limit_wait_seconds"
 
 Authenticator = Callable[[bool], dict[str, str]]
 """auth(force) -> headers: the current credentials, or fresh ones when force is True."""
@@ -343,7 +338,7 @@ class HttpClient:
             attempt += 1
             request = self._build(method, path, params, json_body, form, headers, authenticated)
             if rate_limited and self.bucket is not None:
-                self._waited(self.bucket.acquire(), cause="limiter")
+                self.bucket.acquire()
             outcome = self._attempt(request, attempt, safe_to_repeat)
             if outcome.reply is not None:
                 return outcome.reply
@@ -503,14 +498,7 @@ class HttpClient:
                 retry_after=error.retry_after,
                 attempts=attempt,
             )
-        if error.status == 429:
-            self._waited(delay, cause="429")
         time.sleep(delay)
-
-    def _waited(self, seconds: float, *, cause: str) -> None:
-        """Add a wait for the API's rate limit to the figures /metrics shows."""
-        if seconds > 0:
-            counters.add(RATE_LIMIT_WAIT, seconds, system=self.system, cause=cause)
 
     # -- reporting --------------------------------------------------------------------------
 
