@@ -57,7 +57,9 @@ WEBHOOK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 SLICE_SECONDS = "slice_seconds"
 WEBHOOK_DELIVERY_SECONDS = "webhook_delivery_seconds"
 
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+# A run in any other status is over and writes nothing more (whatever words the statuses
+# that end a run use: succeeded, failed, skipped, cancelled, …).
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 ACTIONS = ("created", "updated", "skipped", "failed")
 # A run created this recently may have neighbours with lower ids whose transaction has not
 # committed yet: the fold does not move past it until then (see `passable_through`).
@@ -174,7 +176,7 @@ def fold_run(
         changed = True
         totals.update(calls[0])
         snapshot.last_call_id = calls[1]
-    if run["status"] in FINISHED:
+    if run["status"] not in ACTIVE:
         changed = snapshot.done = True
         labels = {"kind": kind, "status": run["status"], "trigger": run["trigger"]}
         totals[key_of("runs", labels)] += 1
@@ -217,9 +219,7 @@ def passable_through(after_id: int, runs: list[dict[str, Any]], now: datetime) -
     A run still going blocks; so does one created within SETTLE: a run with a lower id may
     still be in a transaction that commits later, and would be skipped if the mark passed it.
     """
-    blockers = [
-        r["id"] for r in runs if r["status"] not in FINISHED or r["queued_at"] >= now - SETTLE
-    ]
+    blockers = [r["id"] for r in runs if r["status"] in ACTIVE or r["queued_at"] >= now - SETTLE]
     first_blocker = min(blockers, default=None)
     done = FoldedRun.objects.filter(done=True, run_id__gt=after_id)
     if first_blocker is not None:
@@ -380,12 +380,10 @@ def live_gauges() -> Iterator[Metric]:
 
 def active_runs() -> dict[tuple[str, ...], float]:
     samples: dict[tuple[str, ...], float] = {
-        (kind, str(status)): 0.0
-        for kind in FlowKind.values
-        for status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        (kind, str(status)): 0.0 for kind in FlowKind.values for status in ACTIVE
     }
     rows = (
-        FlowRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        FlowRun.objects.filter(status__in=ACTIVE)
         .values("flow__kind", "status")
         .annotate(runs=Count("id"))
     )

@@ -139,7 +139,7 @@ def test_a_dry_runs_records_are_not_counted_as_written(synced: Synced, metrics_t
         assert after.value("apicenter_records_total", **labels) == before.value(
             "apicenter_records_total", **labels
         )
-    labels = {"kind": "products", "status": "succeeded", "trigger": "dry_run"}
+    labels = {"kind": "products", "status": run.status, "trigger": "dry_run"}
     assert after.value("apicenter_runs_total", **labels) == 1 + before.value(
         "apicenter_runs_total", **labels
     )

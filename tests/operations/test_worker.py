@@ -25,7 +25,7 @@ from tests.worker import ROOT, Worker, celery_worker, wait_until
 
 def finished(run: FlowRun) -> bool:
     run.refresh_from_db()
-    return run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+    return run.status not in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 def json_lines(worker: Worker) -> list[dict[str, Any]]:
