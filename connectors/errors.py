@@ -59,10 +59,12 @@ class WaitPastDeadline(Exception):
 
     Not a ConnectorError: nothing failed, and the record must not be logged as failed. The
     request was not sent again; the caller defers the work to its next time slice, which
-    may start after `seconds`.
+    may start after `seconds`. `shared`: every call of the account must wait (a rate limit,
+    a 429), not just this one (a retry's back-off after a 500 or 503).
     """
 
-    def __init__(self, what: str, *, seconds: float) -> None:
+    def __init__(self, what: str, *, seconds: float, shared: bool = False) -> None:
         super().__init__(f"{what}: {seconds:.1f} s would pass the end of the time slice")
         self.what = what
         self.seconds = seconds
+        self.shared = shared

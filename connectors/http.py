@@ -457,16 +457,16 @@ class HttpClient:
         if self.watch.before_attempt is not None:
             self.watch.before_attempt()
 
-    def _may_wait(self, what: str, seconds: float) -> None:
+    def _may_wait(self, what: str, seconds: float, *, shared: bool = False) -> None:
         """Refuse a wait that would end after the deadline; else tell the watcher of it."""
         deadline = self._deadline()
         if deadline is not None and time.monotonic() + seconds > deadline:
-            raise WaitPastDeadline(what, seconds=seconds)
+            raise WaitPastDeadline(what, seconds=seconds, shared=shared)
         if self.watch.on_wait is not None:
             self.watch.on_wait(what, seconds)
 
     def _rate_limit_wait(self, seconds: float) -> None:
-        self._may_wait(f"waiting for {self.system}'s rate limit", seconds)
+        self._may_wait(f"waiting for {self.system}'s rate limit", seconds, shared=True)
 
     def _wait_or_give_up(self, error: ConnectorError, attempt: int, deadline: float) -> None:
         delay = self.policy.backoff(attempt)
@@ -479,7 +479,8 @@ class HttpClient:
                 self.bucket.pause(error.retry_after)
         if attempt >= self.policy.max_attempts or time.monotonic() + delay > deadline:
             raise self._gave_up(error, attempt)
-        self._may_wait(f"retrying after {_cause(error)} – attempt {attempt + 1}", delay)
+        what = f"retrying after {_cause(error)} – attempt {attempt + 1}"
+        self._may_wait(what, delay, shared=error.status == 429)
         time.sleep(delay)
 
     @staticmethod

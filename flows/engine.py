@@ -299,11 +299,14 @@ def process_page(
     them every few seconds, the page's cursor with the last part.
 
     A handler returns None for a record that is none of this flow's business (it is not
-    logged). Raises SliceOver when the slice ends inside the page: what was done is saved
+    logged). A record whose retry would outlast the slice waits for the next slice while the
+    slice goes on with the next records; a wait that holds every call (a rate limit) ends
+    the slice. Raises SliceOver when the slice ends inside the page: what was done is saved
     with the run's position (flows/position.py), and the next slice does the rest."""
     ctx.position.start_page(stream, ctx.flow.cursor.get(stream) if page.cursor else None)
     ctx.load_ledger(key_of(r) for r in page.records if not isinstance(r, BadRecord))
     outcomes: list[Outcome] = []
+    behind: WaitPastDeadline | None = None  # the last record left for the next slice
     total = len(page.records)
     for number, record in enumerate(page.records, start=1):
         key = record.key if isinstance(record, BadRecord) else key_of(record)
@@ -317,13 +320,13 @@ def process_page(
             outcome = handle_record(ctx, record, handle)
         except WaitPastDeadline as wait:
             ctx.waiting_for(wait)
+            if wait.shared or not wait.seconds:  # every call waits, or the slice is over
+                save_page(ctx, outcomes, stream=stream, cursor=None)
+                raise SliceOver(wait.seconds) from wait
             outcome = deferred(ctx, key, wait)
-            if outcome is not None:
-                outcomes.append(outcome)
-                ctx.position.mark_done(key, record)
-                ctx.handled += 1
-            save_page(ctx, outcomes, stream=stream, cursor=None)
-            raise SliceOver(wait.seconds) from wait
+            if outcome is None:
+                behind = wait
+                continue
         except RunAborted:
             save_page(ctx, outcomes, stream=stream, cursor=None)
             raise
@@ -334,6 +337,10 @@ def process_page(
         if ctx.lease is not None and ctx.lease.due():
             save_page(ctx, outcomes, stream=stream, cursor=None)
             outcomes = []
+    if behind is not None:  # the page is saved with its cursor once those are done too
+        ctx.waiting_for(behind)
+        save_page(ctx, outcomes, stream=stream, cursor=None)
+        raise SliceOver(behind.seconds)
     save_page(ctx, outcomes, stream=stream, cursor=page.cursor)
 
 
