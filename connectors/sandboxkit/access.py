@@ -61,6 +61,25 @@ def sandbox_viewer(request: HttpRequest) -> SandboxViewer:
     return viewer
 
 
+STAFF_ONLY = "only staff may open this sandbox's admin pages"
+
+
+def sandbox_staff_required(view: View) -> View:
+    """For a sandbox of the platform's own accounts (the payment provider's): staff only;
+    anonymous users go to sign in, everyone else gets 403."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: Any = request.user
+        if not getattr(user, "is_authenticated", False):
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_staff or user.is_superuser):
+            raise PermissionDenied(STAFF_ONLY)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 def sandbox_admin_required(view: View) -> View:
     """Send anonymous users to sign in; answer 403 to users without a company, and to
     read-only members on every change."""

@@ -160,6 +160,8 @@ def sandbox_admin_answer(route: str, method: str) -> int:
     """What a company member gets on a sandbox admin URL when the row named is not theirs
     (the estate's companies have no sandbox accounts): the lists (empty), a 404 for a row,
     403 for the demo actions that only staff may take."""
+    if route.startswith("sandbox/mollie/admin/"):
+        return 403  # the platform's own payment account: staff only
     if "<" in route:
         return 404
     if route.endswith(("admin/seed/",)) or (route.endswith("feeddex/admin/") and method == "post"):

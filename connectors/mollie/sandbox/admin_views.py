@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from connectors.mollie.sandbox import seed, services
 from connectors.mollie.sandbox.models import Account, Outcome, Payment, Subscription
-from connectors.sandboxkit.access import sandbox_admin_required
+from connectors.sandboxkit.access import sandbox_staff_required
 from connectors.sandboxkit.forms import KnobsForm, render_knobs_form
 
 
@@ -41,7 +41,7 @@ class MollieKnobsForm(KnobsForm):
 
 
 @require_http_methods(["GET", "POST"])
-@sandbox_admin_required
+@sandbox_staff_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         account = seed.ensure_demo_account()
@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@sandbox_admin_required
+@sandbox_staff_required
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=account_id)
     form = MollieKnobsForm(account=account)
