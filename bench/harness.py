@@ -281,7 +281,8 @@ def make_shop(*, articles: int, debtors: int = 20, email: str = "bench@example.c
     """A tenant whose integration uses both sandboxes, with `articles` articles in Asperion
     and the sandboxes' own rate limits off."""
     from connectors.asperion.sandbox.seed import seed_administration
-    from dashboard.services import integration_ensure, sandbox_connect
+    from connectors.sandboxkit.provision import sandbox_connect
+    from flows.services import integration_ensure
     from tenants.services import signup
 
     _, tenant = signup(email=email, password=BENCH_PASSWORD, company_name="Bench B.V.")

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from connectors.asperion.connector import DEFAULT_API_BASE_URL as ASPERION_API_URL
+from connectors.asperion.oauth import DEFAULT_IDENTITY_BASE_URL as ASPERION_IDENTITY_URL
+from connectors.feeddex.connector import DEFAULT_API_BASE_URL as FEEDDEX_API_URL
 from connectors.netguard import url_problem
-from dashboard.services import ASPERION_API_URL, ASPERION_IDENTITY_URL, FEEDDEX_API_URL
 
 
 def secret_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:

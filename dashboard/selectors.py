@@ -9,7 +9,6 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate, TruncMinute
 from django.utils import timezone
 
-from api.models import ApiToken
 from connectors.ratelimit import limit_for
 from flows.models import (
     COMPLETED_STATUSES,
@@ -20,7 +19,7 @@ from flows.models import (
     Trigger,
 )
 from flows.selectors import flow_list, run_list
-from tenants.models import Tenant
+from tenants.models import ApiToken, Tenant
 
 
 @dataclass

@@ -40,10 +40,10 @@ from connectors.redaction import redact_data
 from connectors.registry import connector_class
 from flows.lease import Lease
 from flows.mappings import CompiledMapping, compiled_mapping_for
+from flows.masking import mask_personal_data, mask_text, should_mask
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.position import Position
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
-from monitoring.masking import mask_personal_data, mask_text, should_mask
 from tenants.usage import usage_add
 
 # The reason of a record that failed only because an API did not answer (flows/retries.py

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from connectors.models import Connection
@@ -248,3 +249,72 @@ class ApiCallLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+# ---- the shop's order webhooks -------------------------------------------------------------
+
+
+class WebhookEndpoint(models.Model):
+    """Where Feeddex delivers one connection's order events.
+
+    The URL carries a random token, never the connection's id, so it can be neither guessed
+    nor enumerated; the signature (with the secret in the connection's secrets) is what
+    proves a delivery comes from Feeddex.
+    """
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    connection = models.OneToOneField(Connection, models.CASCADE, related_name="webhook_endpoint")
+    token = models.CharField(max_length=64, unique=True)
+    # Feeddex's id of the subscription; empty when not subscribed.
+    subscription_id = models.CharField(max_length=64, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The table of the API app, where the model lived first.
+        db_table = "api_webhookendpoint"
+
+    def __str__(self) -> str:
+        return f"webhook endpoint of {self.connection!r}"
+
+
+class DeliveryStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted (a run was queued)"
+    IGNORED = "ignored", "Ignored (the orders flow is off)"
+    REJECTED = "rejected", "Rejected (bad signature, timestamp or body)"
+
+
+class WebhookDelivery(models.Model):
+    """One delivery that reached an endpoint: accepted, ignored or rejected, and why.
+
+    A verified event id is stored once per endpoint (the unique constraint), which is what
+    turns Feeddex's repeated deliveries into one run. Rejected deliveries stay out of that
+    constraint: a forged request must not block the genuine event with the same id.
+    """
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    event_id = models.CharField(max_length=100, blank=True)
+    event_type = models.CharField(max_length=40, blank=True)
+    order_id = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    # For a rejected delivery only: the start of the body, to see what was sent.
+    body_excerpt = models.TextField(blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    run = models.ForeignKey(FlowRun, models.SET_NULL, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "api_webhookdelivery"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"],
+                condition=~Q(status="rejected"),
+                name="one_verified_delivery_per_event",
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type or 'delivery'} {self.event_id}: {self.status}"

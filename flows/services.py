@@ -569,6 +569,29 @@ def integration_create(
     return integration
 
 
+def integration_ensure(*, tenant: Any) -> Integration:
+    """Return the tenant's integration, creating it (with its flows) from both connections."""
+    from connectors.selectors import connection_for
+    from flows.selectors import integration_for
+
+    integration = integration_for(tenant=tenant)
+    if integration is not None:
+        return integration
+    asperion = connection_for(tenant=tenant, system="asperion")
+    feeddex = connection_for(tenant=tenant, system="feeddex")
+    if asperion is None or feeddex is None:
+        raise ValueError("both applications must be connected first")
+    return integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+
+
+def flows_choose(*, integration: Integration, kinds: set[str]) -> None:
+    """Enable the chosen flows and disable the others."""
+    for flow in integration.flows.all():
+        wanted = flow.kind in kinds
+        if flow.enabled != wanted:
+            flow_set_enabled(flow=flow, enabled=wanted)
+
+
 def flow_update_settings(*, flow: Flow, data: dict[str, Any]) -> Flow:
     """Validate and store a flow's settings; raise SettingsInvalid naming the fields."""
     from flows.settings_schemas import parse_settings
@@ -596,7 +619,7 @@ def flow_set_enabled(*, flow: Flow, enabled: bool) -> Flow:
     flow.save(update_fields=["enabled", "next_run_at"])
     if flow.kind == "orders":
         # Feeddex calls us on new orders while the flow is on (and stops when it is off).
-        from api.tasks import webhook_sync_task
+        from flows.tasks import webhook_sync_task
 
         transaction.on_commit(lambda: webhook_sync_task.delay(flow.pk))
     return flow

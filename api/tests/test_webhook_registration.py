@@ -8,13 +8,19 @@ from typing import Any
 
 import pytest
 
-from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from api.tasks import webhook_sync_task
 from api.tests.test_webhooks import memory_broker, queued_run_ids  # noqa: F401 - a fixture
-from api.webhook_registration import webhook_register, webhook_unregister, webhook_url
 from connectors.models import Connection
 from connectors.services import connection_create
-from flows.models import Flow, FlowRun, Integration
+from flows.models import (
+    DeliveryStatus,
+    Flow,
+    FlowRun,
+    Integration,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from flows.tasks import webhook_sync_task
+from flows.webhook_registration import webhook_register, webhook_unregister, webhook_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from api.models import WebhookEndpoint
-from api.webhooks import webhook_receive
+from flows.models import WebhookEndpoint
+from flows.webhook_ingest import webhook_receive
 from tenants.addresses import client_address
 
 SIGNATURE_HEADER = "X-Feeddex-Signature"

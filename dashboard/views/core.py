@@ -16,6 +16,7 @@ from connectors.models import Connection
 from dashboard import selectors, services
 from dashboard.forms import AsperionTokenForm, FeeddexForm, LanguageForm
 from dashboard.http import render_page, safe_next
+from flows import selectors as flow_selectors
 from tenants.access import get_for_request, require_membership, require_tenant
 
 LANGUAGE_COOKIE = "django_language"
@@ -67,7 +68,7 @@ def connection_credentials(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = {"connection": connection, "form": form}
         return render(request, "dashboard/connection_detail.html", context, status=400)
-    services.connection_save(
+    connection_services.connection_save(
         tenant=connection.tenant,
         system=connection.system,
         name=connection.name,
@@ -75,7 +76,7 @@ def connection_credentials(request: HttpRequest, pk: int) -> HttpResponse:
         secrets=form.secrets(),
     )
     connection.refresh_from_db()
-    error = services.connection_verify(connection=connection)
+    error = connection_services.connection_test(connection=connection)
     if error:
         messages.error(request, _("New credentials saved, but the test failed: %s") % error)
     else:
@@ -88,7 +89,7 @@ def connection_credentials(request: HttpRequest, pk: int) -> HttpResponse:
 def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Test a connection now: a green check, or the API's own error."""
     connection = get_for_request(request, Connection, pk, write=True)
-    error = services.connection_verify(connection=connection)
+    error = connection_services.connection_test(connection=connection)
     context = {"connection": connection, "error": error, "tested": True}
     if not getattr(request, "htmx", False):
         if error:
@@ -103,7 +104,7 @@ def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def connection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_for_request(request, Connection, pk, write=True)
-    if services.connection_in_use(connection=connection):
+    if flow_selectors.connection_in_use(connection=connection):
         messages.error(request, _("This connection is used by the flows; re-connect it instead."))
         return redirect("dashboard:connection_detail", pk=pk)
     connection_services.connection_delete(connection=connection)

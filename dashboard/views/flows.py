@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard import selectors, services
+from dashboard import selectors
 from dashboard.http import render_page, safe_next
 from dashboard.reference import integration_connections, options_for
 from dashboard.schema_forms import Choices, SchemaForm
+from flows import selectors as flow_selectors
 from flows import services as flow_services
 from flows.models import Action, Flow, FlowRun, Integration, RecordLog, Trigger
 from flows.selectors import RecordFilters, record_log_page
@@ -158,7 +159,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
     context = {
         "health": selectors.flow_health_list(tenant=tenant),
-        "integration": services.integration_for(tenant=tenant),
+        "integration": flow_selectors.integration_for(tenant=tenant),
         "descriptions": FLOW_DESCRIPTIONS,
     }
     return render_page(

@@ -17,6 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors import services as connection_services
+from connectors.sandboxkit.provision import sandbox_connect
+from connectors.selectors import connection_for
 from dashboard import services
 from dashboard.forms import (
     AdministrationForm,
@@ -30,6 +33,7 @@ from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from dashboard.reference import reference_options
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
+from flows import selectors as flow_selectors
 from flows import services as flow_services
 from flows.models import FlowKind, FlowRun, Integration, Trigger
 from tenants.access import require_tenant
@@ -96,8 +100,8 @@ def not_reached(state: WizardState, step: str) -> HttpResponse | None:
 
 
 def apps_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
-    asperion = services.connection_for(tenant=tenant, system="asperion")
-    feeddex = services.connection_for(tenant=tenant, system="feeddex")
+    asperion = connection_for(tenant=tenant, system="asperion")
+    feeddex = connection_for(tenant=tenant, system="feeddex")
     return {
         "asperion": asperion,
         "feeddex": feeddex,
@@ -136,8 +140,8 @@ def wizard_sandbox(request: HttpRequest) -> HttpResponse:
     if not getattr(settings, "SANDBOX_ENABLED", False):
         raise Http404("the sandboxes are switched off")
     failed = False
-    for connection in services.sandbox_connect(tenant=tenant):
-        error = services.connection_verify(connection=connection)
+    for connection in sandbox_connect(tenant=tenant):
+        error = connection_services.connection_test(connection=connection)
         if error:
             failed = True
             messages.error(request, f"{connection.name}: {error}")
@@ -153,7 +157,7 @@ def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
     form = AsperionTokenForm(request.POST, prefix="token")
     if not form.is_valid():
         return apps_rerender(request, 400, token_form=form)
-    connection = services.connection_save(
+    connection = connection_services.connection_save(
         tenant=tenant,
         system="asperion",
         name="Asperion",
@@ -171,7 +175,7 @@ def wizard_feeddex(request: HttpRequest) -> HttpResponse:
     form = FeeddexForm(request.POST, prefix="feeddex")
     if not form.is_valid():
         return apps_rerender(request, 400, feeddex_form=form)
-    connection = services.connection_save(
+    connection = connection_services.connection_save(
         tenant=tenant,
         system="feeddex",
         name="Feeddex",
@@ -183,7 +187,7 @@ def wizard_feeddex(request: HttpRequest) -> HttpResponse:
 
 
 def report_test(request: HttpRequest, connection: Any) -> None:
-    error = services.connection_verify(connection=connection)
+    error = connection_services.connection_test(connection=connection)
     if error:
         messages.error(
             request,
@@ -197,14 +201,16 @@ def report_test(request: HttpRequest, connection: Any) -> None:
 @login_required
 def wizard_administration(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request, write=True)
-    asperion = services.connection_for(tenant=tenant, system="asperion")
+    asperion = connection_for(tenant=tenant, system="asperion")
     form = administration_form(asperion, request.POST)
     if asperion is None or form is None:
         raise Http404("connect Asperion first")
     if not form.is_valid():
         return apps_rerender(request, 400, administration_form=form)
     chosen = int(form.cleaned_data["administration_id"])
-    services.connection_set_config(connection=asperion, changes={"administration_id": chosen})
+    connection_services.connection_set_config(
+        connection=asperion, changes={"administration_id": chosen}
+    )
     messages.success(request, _("Administration chosen."))
     return redirect("dashboard:wizard_step", step="apps")
 
@@ -214,7 +220,7 @@ def wizard_administration(request: HttpRequest) -> HttpResponse:
 def wizard_apps_done(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     try:
-        services.integration_ensure(tenant=state.tenant)
+        flow_services.integration_ensure(tenant=state.tenant)
     except ValueError:
         messages.error(request, _("Connect both applications first."))
         return redirect("dashboard:wizard_step", step="apps")
@@ -226,7 +232,7 @@ def wizard_apps_done(request: HttpRequest) -> HttpResponse:
 
 
 def integration_or_404(tenant: Tenant) -> Integration:
-    integration = services.integration_for(tenant=tenant)
+    integration = flow_selectors.integration_for(tenant=tenant)
     if integration is None:
         raise Http404("no integration yet")
     return integration
@@ -255,7 +261,7 @@ def wizard_flows(request: HttpRequest) -> HttpResponse:
     form = FlowChoiceForm(request.POST, choices=flow_choices())
     if not form.is_valid():
         return render_step(request, state, "flows", status=400, form=form)
-    services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
+    flow_services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
     services.wizard_advance(state=state, to=WizardStep.SETTINGS)
     return redirect("dashboard:wizard_step", step="settings")
 

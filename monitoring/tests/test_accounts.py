@@ -39,9 +39,9 @@ def every_row() -> dict[str, set[Any]]:
 
 def populate(tenant: Tenant, owner: User) -> None:
     """Give a tenant a row in every table the product writes."""
-    from api.services import api_token_create
     from dashboard.services import wizard_state_for
     from flows.services import integration_create
+    from tenants.services import api_token_create
 
     integration = integration_create(
         tenant=tenant,

@@ -12,9 +12,10 @@ from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from connectors.feeddex.sandbox import services as feeddex_sandbox
 from connectors.sandboxkit.knobs import Knobs
-from dashboard.services import integration_ensure, sandbox_connect
+from connectors.sandboxkit.provision import sandbox_connect
 from flows import services
 from flows.models import COMPLETED_STATUSES, Flow, FlowRun, Integration, RunStatus, Trigger
+from flows.services import integration_ensure
 from tenants.models import Tenant, User
 from tenants.services import signup
 

@@ -27,20 +27,19 @@ from django.db import models
 from django.test import Client
 from django.utils import timezone
 
-from api.services import api_token_create
-from api.webhook_registration import webhook_register
-from api.webhooks import SECRET_KEY
 from connectors.asperion.sandbox.models import OAuthClient
 from connectors.asperion.sandbox.oauth import digest
 from connectors.feeddex.sandbox import models as feeddex_db
 from connectors.feeddex.webhooks import sign
 from connectors.models import Connection
-from connectors.services import connection_update_secrets
-from dashboard.services import connection_verify
+from connectors.services import connection_test, connection_update_secrets
 from flows.models import FlowRun, RunStatus
 from flows.services import integration_go_live
+from flows.webhook_ingest import SECRET_KEY
+from flows.webhook_registration import webhook_register
 from monitoring.incidents import incident_email_send, incidents_reconcile
 from monitoring.models import Incident
+from tenants.services import api_token_create
 from tests.flows.conftest import Synced, article_codes, assert_succeeded, place
 from tests.flows.conftest import shop as shop  # noqa: F401 - fixtures
 from tests.flows.conftest import synced as synced  # noqa: F401
@@ -222,7 +221,7 @@ def story(synced: Synced) -> SecretBook:
         assert run.error
     for connection in connections:
         # The dashboard's "Test" button: stores the API's own complaint on the connection.
-        assert connection_verify(connection=connection) is not None
+        assert connection_test(connection=connection) is not None
     send_incident_emails(synced)
     return book
 

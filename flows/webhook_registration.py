@@ -2,7 +2,7 @@
 
 `webhook_register(flow=)` when the orders flow is switched on, `webhook_unregister(flow=)`
 when it is switched off; `webhook_sync(flow=)` does whichever the flow's state asks for, and
-`api.tasks.webhook_sync_task` runs it outside the request. All three are idempotent.
+`flows.tasks.webhook_sync_task` runs it outside the request. All three are idempotent.
 
 The signing secret is made here, stored encrypted in the connection's secrets
 (`webhook_secret`) before Feeddex learns it, so the first delivery already verifies; the
@@ -18,11 +18,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from api.models import WebhookEndpoint
-from api.webhooks import SECRET_KEY
 from connectors.models import Connection
 from connectors.services import connection_update_secrets
-from flows.models import Flow, FlowKind
+from flows.models import Flow, FlowKind, WebhookEndpoint
+from flows.webhook_ingest import SECRET_KEY
 
 logger = logging.getLogger(__name__)
 

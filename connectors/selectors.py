@@ -1,0 +1,11 @@
+"""Reads of connections."""
+
+from __future__ import annotations
+
+from connectors.models import Connection
+from tenants.models import Tenant
+
+
+def connection_for(*, tenant: Tenant, system: str) -> Connection | None:
+    """Return the tenant's newest connection to a system (the wizard keeps one per system)."""
+    return tenant.connections.filter(system=system).order_by("-id").first()
