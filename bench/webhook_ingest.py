@@ -117,7 +117,7 @@ def subscribe(shop: harness.Shop) -> dict[str, str]:
 
     flow_set_enabled(flow=shop.flow("orders"), enabled=True)
     integration_go_live(integration=shop.integration)
-    connection = shop.integration.feeddex
+    connection = shop.integration.shop
     registered = WebhookEndpoint.objects.filter(connection=connection, registered_at__isnull=False)
     if not harness.wait_until(registered.exists, 60):
         raise RuntimeError("the orders flow's webhook was not registered")

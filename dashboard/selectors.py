@@ -167,8 +167,8 @@ def connection_usage(*, tenant: Tenant) -> list[ConnectionUsage]:
         calls = ApiCallLog.objects.filter(
             run__tenant=tenant, system=connection.system, created_at__gte=since
         ).filter(
-            Q(run__flow__integration__asperion=connection)
-            | Q(run__flow__integration__feeddex=connection)
+            Q(run__flow__integration__accounting=connection)
+            | Q(run__flow__integration__shop=connection)
         )
         per_minute = calls.annotate(minute=TruncMinute("created_at")).values("minute")
         peak = per_minute.annotate(n=Count("id")).aggregate(peak=Max("n"))["peak"]

@@ -74,4 +74,4 @@ def integration_for(*, tenant: Tenant) -> Integration | None:
 
 def connection_in_use(*, connection: Connection) -> bool:
     used = Integration.objects.filter(tenant_id=connection.tenant_id)
-    return used.filter(asperion=connection).exists() or used.filter(feeddex=connection).exists()
+    return used.filter(Q(accounting=connection) | Q(shop=connection)).exists()

@@ -67,7 +67,7 @@ def webhook_sync_task(self: Any, flow_id: int) -> None:
     from flows.models import Flow
     from flows.webhook_registration import webhook_sync
 
-    flow = Flow.objects.select_related("integration__feeddex").filter(pk=flow_id).first()
+    flow = Flow.objects.select_related("integration__shop").filter(pk=flow_id).first()
     if flow is None:
         return
     try:

@@ -22,13 +22,13 @@ from connectors.feeddex.schemas import WebhookEvent
 from flows.models import (
     DeliveryStatus,
     Flow,
-    FlowKind,
     FlowRun,
     RunStatus,
     Trigger,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from flows.registry import FLOWS
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +118,8 @@ def record_rejected(
 def orders_flows(endpoint: WebhookEndpoint) -> list[Flow]:
     flows = Flow.objects.filter(
         tenant_id=endpoint.tenant_id,
-        kind=FlowKind.ORDERS,
-        integration__feeddex_id=endpoint.connection_id,
+        kind__in=[kind for kind, d in FLOWS.items() if d.receives_webhooks],
+        integration__shop_id=endpoint.connection_id,
     )
     return list(flows.select_related("integration", "tenant").order_by("id"))
 

@@ -109,7 +109,7 @@ def make_connections(tenant: Tenant) -> tuple[Connection, Connection]:
 
 def make_integration(tenant: Tenant) -> Integration:
     asperion, feeddex = make_connections(tenant)
-    integration = Integration.objects.create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+    integration = Integration.objects.create(tenant=tenant, accounting=asperion, shop=feeddex)
     for kind in KINDS:
         Flow.objects.create(tenant=tenant, integration=integration, kind=kind)
     return integration

@@ -56,7 +56,7 @@ def orders_flow(world, sandbox_site) -> tuple[Flow, Any]:
         secrets={"client_secret": "x" * 16},
     )
     integration = Integration.objects.create(
-        tenant=world.tenant, asperion=asperion, feeddex=feeddex, live=True
+        tenant=world.tenant, accounting=asperion, shop=feeddex, live=True
     )
     flow = Flow.objects.create(
         tenant=world.tenant, integration=integration, kind="orders", enabled=True
@@ -84,7 +84,7 @@ def test_register_receive_and_unregister(orders_flow, memory_broker):  # noqa: F
     assert subscription.url.endswith(f"/api/webhooks/feeddex/{endpoint.token}/")
     assert len(endpoint.token) >= 40
     assert sorted(subscription.events) == ["order.created", "order.paid", "order.updated"]
-    secret = Connection.objects.get(pk=flow.integration.feeddex_id).secrets["webhook_secret"]
+    secret = Connection.objects.get(pk=flow.integration.shop_id).secrets["webhook_secret"]
     assert secret == subscription.secret
     assert len(secret) >= 32
     assert endpoint.subscription_id == str(subscription.pk)
@@ -109,7 +109,7 @@ def test_register_receive_and_unregister(orders_flow, memory_broker):  # noqa: F
     assert subscriptions(account) == []
     endpoint.refresh_from_db()
     assert endpoint.subscription_id == ""
-    assert Connection.objects.get(pk=flow.integration.feeddex_id).secrets["webhook_secret"] == ""
+    assert Connection.objects.get(pk=flow.integration.shop_id).secrets["webhook_secret"] == ""
     webhook_unregister(flow=flow)  # again: nothing to do
 
 

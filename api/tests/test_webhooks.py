@@ -40,7 +40,7 @@ def endpoint(scene) -> WebhookEndpoint:
     orders.save()
     scene.integration.live = True
     scene.integration.save()
-    feeddex = scene.integration.feeddex
+    feeddex = scene.integration.shop
     connection_update_secrets(connection=feeddex, changes={SECRET_KEY: SECRET})
     return WebhookEndpoint.objects.create(
         tenant=scene.integration.tenant,

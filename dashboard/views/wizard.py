@@ -35,7 +35,8 @@ from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
 from flows import selectors as flow_selectors
 from flows import services as flow_services
-from flows.models import FlowKind, FlowRun, Integration, Trigger
+from flows.models import FlowRun, Integration, Trigger
+from flows.registry import FLOWS
 from tenants.access import require_tenant
 from tenants.models import Tenant
 
@@ -239,7 +240,7 @@ def integration_or_404(tenant: Tenant) -> Integration:
 
 
 def flow_choices() -> list[tuple[str, str]]:
-    return [(kind.value, _(str(kind.label))) for kind in FlowKind]
+    return [(kind, str(definition.label)) for kind, definition in FLOWS.items()]
 
 
 def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
@@ -247,7 +248,7 @@ def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     chosen = [f.kind for f in integration.flows.filter(enabled=True)]
     return {
         "form": FlowChoiceForm(choices=flow_choices(), initial={"flows": chosen}),
-        "descriptions": flow_views.FLOW_DESCRIPTIONS,
+        "descriptions": flow_views.flow_descriptions(),
     }
 
 

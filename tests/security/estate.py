@@ -105,7 +105,7 @@ def finished_run(flow: Flow, prefix: str) -> tuple[FlowRun, RecordLog, RecordLog
 
 def tenant_rows(tenant: Tenant, label: str) -> TenantRows:
     asperion, feeddex = connections_of(tenant, label)
-    integration = integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+    integration = integration_create(tenant=tenant, accounting=asperion, shop=feeddex)
     flow = integration.flows.get(kind="products")
     run, record, failed = finished_run(flow, label.upper())
     endpoint = WebhookEndpoint.objects.create(

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         from connectors.feeddex.sandbox.models import Unit
 
         unit = Unit.objects.filter(
-            account__organization=integration.feeddex.config["organization"]
+            account__organization=integration.shop.config["organization"]
         ).first()
         for flow in integration.flows.all():
             if flow.kind == "review_invitations" and unit is not None:
