@@ -64,7 +64,7 @@ def inject_faults(
     """
     chance = rng or _random
     _sleep_for(knobs, chance)
-    limited = _rate_limited(scope, knobs)
+    limited = _rate_limited(scope, knobs, now=knobs.time())
     if limited is not None:
         return error(429, RATE_LIMITED, limited)
     if knobs.error_rate and chance.random() < knobs.error_rate:
@@ -118,13 +118,12 @@ def _sleep_for(knobs: Knobs, chance: random.Random) -> None:
         time.sleep(knobs.timeout_seconds)
 
 
-def _rate_limited(scope: str, knobs: Knobs) -> int | None:
+def _rate_limited(scope: str, knobs: Knobs, *, now: float) -> int | None:
     """Return the Retry-After seconds when a window of the scope is full, else None."""
     windows = windows_for(knobs)
     if not windows:
         return None
     generation = cache.get(_generation_key(scope), "0")
-    now = time.time()
     for window in windows:
         index = math.floor(now / window.seconds)
         key = f"sandboxkit:{scope}:{generation}:{window.kind}:{window.seconds}:{index}"

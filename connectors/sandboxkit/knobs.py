@@ -6,6 +6,8 @@ healthy production API; tests and the sandbox admin page turn the faults on.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pydantic
@@ -38,6 +40,21 @@ class Knobs(pydantic.BaseModel):
         3600, ge=1, description="Seconds an access token stays valid."
     )
     max_page_size: int = Field(250, ge=1, description="Largest page size a list honours.")
+    # The sandbox's clock, for tests that must not depend on how fast the machine is: they
+    # move time on instead of sleeping, and stop it so that a burst falls in one window.
+    clock_offset_seconds: float = Field(
+        0.0, description="Seconds the sandbox's clock runs ahead (tokens expire, windows end)."
+    )
+    clock_frozen_at: float = Field(
+        0.0, ge=0, description="Unix time at which the sandbox's clock stands still; 0 = runs."
+    )
+
+    def time(self) -> float:
+        """The sandbox's clock (Unix time) for rate-limit windows and token lifetimes."""
+        return (self.clock_frozen_at or time.time()) + self.clock_offset_seconds
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), tz=UTC)
 
     @classmethod
     def load(cls, data: dict[str, Any] | None) -> Knobs:

@@ -143,3 +143,40 @@ def test_two_worker_processes_never_write_an_article_twice(synced: Synced, tmp_p
     assert created_per_sku(synced) == Counter(expected)
     flow.refresh_from_db()
     assert flow.running_run_id is None
+
+
+def test_a_flood_of_run_requests_does_not_hold_up_another_tenants_order(
+    synced: Synced, tmp_path, settings
+):
+    """400 "run now" requests of one company queue one run per flow (the rest join it or are
+    throttled); another company's order is booked while that company's sync still works."""
+    expected = big_catalogue(synced)
+    bakery = second_tenant(synced)
+    order = place(bakery, email="klant@example.nl", skus=article_codes(bakery, 1))
+    flows = list(synced.integration.flows.order_by("id"))
+    answers: Counter[str] = Counter()
+    with celery_worker(tmp_path, concurrency=1, extra_env=SLICED) as worker:
+        for number in range(400):
+            try:
+                requested = services.flow_run_request(
+                    flow=flows[number % len(flows)], trigger=Trigger.MANUAL
+                )
+                answers["joined" if requested.joined else "started"] += 1
+            except services.RunRefused:
+                answers["refused"] += 1
+        booking = services.flow_run_start(
+            flow=bakery.flow("orders"), trigger=Trigger.WEBHOOK, params={"order_id": order.pk}
+        )
+        flood = list(FlowRun.objects.filter(tenant=synced.tenant).select_related("flow"))
+        big = next(run for run in flood if run.flow.kind == "products")
+        assert wait_until(lambda: finished(booking), 120), worker.output()
+        big.refresh_from_db()
+        assert not big.finished  # the order did not wait for the flood to be worked off
+        assert wait_until(lambda: all(finished(run) for run in flood), 600), worker.output()
+    # Every run that did not join an earlier one started (one per flow at most, as runs of
+    # a flow that finished meanwhile let the next request start another).
+    assert answers["refused"] == 400 - settings.FLOW_RUN_REQUESTS_PER_MINUTE
+    assert answers["started"] == len(flood) <= 2 * len(flows)
+    assert sales_orders(bakery).filter(reference=order.number).count() == 1
+    big.refresh_from_db()
+    assert big.created == len(expected)

@@ -11,13 +11,13 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 
 from connectors.asperion.sandbox import problems as msg
 from connectors.asperion.sandbox.knobs import knobs_for
@@ -142,9 +142,15 @@ def authenticated_user(request: HttpRequest) -> SandboxUser:
     token = access_token_find(header[len(BEARER) :].strip())
     if token is None:
         raise unauthorized(Message(msg.TOKEN_INVALID), "invalid_token")
-    if token.expires_at <= timezone.now():
+    if token.expires_at <= token_clock(token.user):
         raise unauthorized(Message(msg.TOKEN_EXPIRED), "invalid_token")
     return token.user
+
+
+def token_clock(user: SandboxUser) -> datetime:
+    """Now, by the sandbox clock of the knobs that issued the user's tokens (those of the
+    user's default administration)."""
+    return knobs_for(user, administration_default(user=user)).now()
 
 
 def requested_administration(request: HttpRequest, user: SandboxUser) -> Administration:

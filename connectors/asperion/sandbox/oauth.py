@@ -162,8 +162,8 @@ def refresh_rotate(*, client: OAuthClient, refresh_token: str) -> TokenPair:
 
 
 def tokens_issue(*, client: OAuthClient, user: SandboxUser) -> TokenPair:
-    now = timezone.now()
-    lifetime = knobs_for(user, administration_default(user=user)).token_lifetime_seconds
+    knobs = knobs_for(user, administration_default(user=user))
+    now, lifetime = knobs.now(), knobs.token_lifetime_seconds  # the sandbox's own clock
     access, refresh = new_secret(), new_secret()
     AccessToken.objects.create(
         token_hash=digest(access),

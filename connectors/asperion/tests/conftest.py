@@ -43,6 +43,12 @@ class AsperionSandbox:
         self.administration.knobs = {**self.administration.knobs, "token_lifetime_seconds": seconds}
         self.administration.save(update_fields=["knobs"])
 
+    def move_clock(self, seconds: float) -> None:
+        """Move the sandbox's clock on (tokens expire) instead of waiting for it."""
+        knobs = {**self.administration.knobs, "clock_offset_seconds": seconds}
+        self.administration.knobs = knobs
+        self.administration.save(update_fields=["knobs"])
+
     def configure(self, **config: Any) -> None:
         self.connection.config = {**self.connection.config, **config}
         self.connection.save(update_fields=["config"])

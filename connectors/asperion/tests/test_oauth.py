@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -89,18 +88,26 @@ def test_a_refresh_rotates_and_saves_the_new_refresh_token(asperion):
 
 
 def test_an_expired_access_token_is_refreshed_before_use(asperion):
-    asperion.set_token_lifetime(1)
+    asperion.set_token_lifetime(100)
     calls = Calls()
     made = connect(asperion.connection, calls)
     made.reference_data("vatcodes")
-    time.sleep(1.1)
+    # Used until a tenth of its lifetime before its end, so that it never expires in flight.
+    until = datetime.fromisoformat(asperion.connection.secrets["access_token_expires_at"])
+    assert timezone.now() + timedelta(seconds=80) < until <= timezone.now() + timedelta(seconds=90)
+    # That moment has come (set, not waited for): the next call refreshes first.
+    passed = (timezone.now() - timedelta(seconds=1)).isoformat()
+    connection_update_secrets(
+        connection=asperion.connection, changes={"access_token_expires_at": passed}
+    )
+    asperion.connection.refresh_from_db()
     made.reference_data("vatcodes")
     assert token_calls(calls) == [200, 200]
     assert calls.count(401) == 0
 
 
 def test_a_401_refreshes_once_and_goes_on(asperion):
-    asperion.set_token_lifetime(1)
+    asperion.set_token_lifetime(60)
     calls = Calls()
     made = connect(asperion.connection, calls)
     made.reference_data("vatcodes")
@@ -110,8 +117,7 @@ def test_a_401_refreshes_once_and_goes_on(asperion):
         connection=asperion.connection, changes={"access_token_expires_at": later}
     )
     asperion.connection.refresh_from_db()
-    time.sleep(1.1)
-    asperion.set_token_lifetime(3600)
+    asperion.move_clock(61)  # the server's clock is past the token's end
     assert made.reference_data("vatcodes")
     assert [c.status for c in calls.calls][-3:] == [401, 200, 200]
     assert token_calls(calls) == [200, 200]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,32 +91,33 @@ def test_the_token_is_reused_until_it_expires(feeddex):
 
 
 def test_an_expired_token_is_replaced_before_use(feeddex):
-    feeddex.set_knobs(token_lifetime_seconds=1)
+    feeddex.set_knobs(token_lifetime_seconds=100)
     calls = Calls()
     made = connector(feeddex, calls)
     made.reference_data("units")
     feeddex.connection.refresh_from_db()
-    assert (
-        timezone.now()
-        < datetime.fromisoformat(feeddex.connection.secrets["token_expires_at"])
-        < timezone.now() + timedelta(seconds=1)
-    )
-    time.sleep(1.1)
+    # Used until a tenth of its lifetime before its end, so that it never expires in flight.
+    until = datetime.fromisoformat(feeddex.connection.secrets["token_expires_at"])
+    assert timezone.now() + timedelta(seconds=80) < until <= timezone.now() + timedelta(seconds=90)
+    # That moment has come (set, not waited for): the next call signs in first.
+    passed = (timezone.now() - timedelta(seconds=1)).isoformat()
+    connection_update_secrets(connection=feeddex.connection, changes={"token_expires_at": passed})
+    feeddex.connection.refresh_from_db()
     made.reference_data("units")
     assert calls.count(401) == 0
     assert [c.path for c in calls.calls].count("/authenticate") == 2
 
 
 def test_a_token_refused_as_expired_signs_in_again_once(feeddex):
-    feeddex.set_knobs(token_lifetime_seconds=1)
+    feeddex.set_knobs(token_lifetime_seconds=60)
     calls = Calls()
     made = connector(feeddex, calls)
     made.reference_data("units")
     # The platform believes the token is good for an hour; the server says it expired.
     later = (timezone.now() + timedelta(hours=1)).isoformat()
     connection_update_secrets(connection=feeddex.connection, changes={"token_expires_at": later})
-    time.sleep(1.1)
-    feeddex.set_knobs(token_lifetime_seconds=3600)
+    # The server's clock is past the token's end (moved on, not waited for).
+    feeddex.set_knobs(token_lifetime_seconds=60, clock_offset_seconds=61)
     assert made.reference_data("units")
     assert [c.status for c in calls.calls][-3:] == [401, 200, 200]
 

@@ -25,6 +25,7 @@ def faulty(live_server, transactional_db):
         api = Api(live_server.url)
         api.login(account.organization)
         services.account_set_knobs(account=account, knobs=Knobs(**{"rate_per_second": 0, **knobs}))
+        api.account = account
         return api
 
     return make
@@ -38,7 +39,7 @@ def test_the_default_knobs_follow_the_contract_rate_limit(transactional_db):
 
 
 def test_the_rate_limit_answers_429_with_retry_after(faulty):
-    api = faulty(rate_per_minute=3)
+    api = faulty(rate_per_minute=3, clock_frozen_at=time.time())  # one clock minute
     statuses = [api.call("GET", "/v1/products").status for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = api.call("GET", "/v1/products")
@@ -47,11 +48,14 @@ def test_the_rate_limit_answers_429_with_retry_after(faulty):
 
 
 def test_the_token_bucket_refills(faulty):
-    api = faulty(rate_per_second=5.0, burst=2)  # windows of 0.4 s that admit 2
-    time.sleep(0.4 - time.time() % 0.4 + 0.01)  # start at a window's beginning
+    # Windows of 0.4 s that admit 2; the sandbox's clock stands still at a window's start,
+    # then moves to the next window (no test waits, however slow the machine).
+    start = (int(time.time() / 0.4) + 1) * 0.4 + 0.01
+    api = faulty(rate_per_second=5.0, burst=2, clock_frozen_at=start)
     statuses = [api.call("GET", "/v1/units").status for _ in range(3)]
     assert statuses == [200, 200, 429]
-    time.sleep(0.45)
+    later = Knobs(rate_per_second=5.0, burst=2, clock_frozen_at=start + 0.4)
+    services.account_set_knobs(account=api.account, knobs=later)
     assert api.call("GET", "/v1/units").status == 200
 
 
