@@ -35,3 +35,10 @@ def connector_class(system: str) -> Any:
         raise ValueError(f"unknown system {system!r}") from None
     module_name, class_name = dotted.rsplit(".", 1)
     return getattr(import_module(module_name), class_name)
+
+
+def credentials_form(system: str) -> Any:
+    """The form that saves a system's credentials (connectors/<system>/forms.py)."""
+    if system not in SYSTEMS:
+        raise ValueError(f"unknown system {system!r}")
+    return import_module(f"connectors.{system}.forms").CredentialsForm

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connectors import services as connection_services
 from connectors.asperion import oauth
+from connectors.asperion.forms import AsperionOAuthForm
 from connectors.base import ConnectorError
 from connectors.selectors import connection_for
-from dashboard.forms import AsperionOAuthForm
 from dashboard.views.wizard import apps_rerender
 from tenants.access import require_tenant
 

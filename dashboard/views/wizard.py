@@ -18,16 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors import services as connection_services
+from connectors.asperion.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm
+from connectors.feeddex.forms import FeeddexForm
 from connectors.sandboxkit.provision import sandbox_connect
 from connectors.selectors import connection_for
 from dashboard import services
-from dashboard.forms import (
-    AdministrationForm,
-    AsperionOAuthForm,
-    AsperionTokenForm,
-    FeeddexForm,
-    FlowChoiceForm,
-)
+from dashboard.connections import report_test, save_and_test
+from dashboard.forms import FlowChoiceForm
 from dashboard.http import render_page
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from dashboard.reference import reference_options
@@ -158,14 +155,7 @@ def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
     form = AsperionTokenForm(request.POST, prefix="token")
     if not form.is_valid():
         return apps_rerender(request, 400, token_form=form)
-    connection = connection_services.connection_save(
-        tenant=tenant,
-        system="asperion",
-        name="Asperion",
-        config=form.config(),
-        secrets=form.secrets(),
-    )
-    report_test(request, connection)
+    report_test(request, *save_and_test(form, tenant=tenant, system="asperion", name="Asperion"))
     return redirect("dashboard:wizard_step", step="apps")
 
 
@@ -176,26 +166,8 @@ def wizard_feeddex(request: HttpRequest) -> HttpResponse:
     form = FeeddexForm(request.POST, prefix="feeddex")
     if not form.is_valid():
         return apps_rerender(request, 400, feeddex_form=form)
-    connection = connection_services.connection_save(
-        tenant=tenant,
-        system="feeddex",
-        name="Feeddex",
-        config=form.config(),
-        secrets=form.secrets(),
-    )
-    report_test(request, connection)
+    report_test(request, *save_and_test(form, tenant=tenant, system="feeddex", name="Feeddex"))
     return redirect("dashboard:wizard_step", step="apps")
-
-
-def report_test(request: HttpRequest, connection: Any) -> None:
-    error = connection_services.connection_test(connection=connection)
-    if error:
-        messages.error(
-            request,
-            _("%(name)s: the test failed: %(error)s") % {"name": connection.name, "error": error},
-        )
-    else:
-        messages.success(request, _("%s is connected and works.") % connection.name)
 
 
 @require_POST
