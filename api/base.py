@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from api.authentication import ApiPrincipal, ApiTokenAuthentication
 from api.errors import api_exception_handler
 from api.throttling import TokenRateThrottle
+from monitoring.logs import bind
 from tenants.access import get_for_tenant
 from tenants.models import Tenant
 
@@ -48,6 +49,11 @@ class ApiView(APIView):
     throttle_classes = [TokenRateThrottle]
     parser_classes = [JsonBodyParser]
     renderer_classes = [JSONRenderer]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # The request's log lines name the token's tenant (until the request finishes).
+        bind(tenant_id=self.tenant.pk)
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler

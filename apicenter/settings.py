@@ -17,9 +17,11 @@ from cryptography.fernet import Fernet
 
 from apicenter.env import (
     env_bool,
+    env_choice,
     env_count,
     env_int,
     env_list,
+    env_networks,
     env_required,
     env_str,
     local_secret,
@@ -75,6 +77,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "monitoring.middleware.RequestLogIdsMiddleware",
+    # Probes and Prometheus reach a container by its address, over HTTP: answered before the
+    # host check and the HTTPS redirect.
+    "monitoring.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.CurrentTenantMiddleware",
+    "monitoring.middleware.TenantLogIdsMiddleware",
 ]
 
 ROOT_URLCONF = "apicenter.urls"
@@ -291,6 +298,23 @@ SIGNUP_THROTTLE_SECONDS = env_int("SIGNUP_THROTTLE_SECONDS", 3600)
 # header is ignored); the client address is read through tenants.addresses.client_address.
 TRUSTED_PROXY_HOPS = env_count("TRUSTED_PROXY_HOPS", 0)
 
+# Operations (docs/operations.md). /metrics answers a bearer token or an allowed network;
+# with neither set it is off.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+# The scheduler publishes its tick every 30 seconds: `manage.py beat_health` calls it dead
+# when the last one is older than this.
+BEAT_STALE_SECONDS = env_count("BEAT_STALE_SECONDS", 150)
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from monitoring.error_tracking import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        release=env_str("SENTRY_RELEASE"),
+    )
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"api_token": env_str("API_THROTTLE_RATE", "600/min")},
@@ -319,12 +343,25 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# JSON lines for a log collector in production, the readable form for `make run` (embedded).
+# Every line carries the tenant, flow, run and request ids (monitoring/logs.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "text" if EMBEDDED else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"ids": {"()": "monitoring.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "monitoring.logs.JsonFormatter"},
+        "text": {"()": "monitoring.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["ids"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler would print its lines a second time, not as JSON:
+        # they reach the root's handler instead.
+        "django": {"handlers": [], "level": "INFO"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # The filesystem broker URL has no host name, which kombu warns about on every send.

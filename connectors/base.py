@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal
 from django.utils import timezone
 from pydantic import ValidationError
 
+from connectors.counters import MeasuredBucket
 from connectors.errors import ConnectorError, RecordRejected
 from connectors.http import ApiCall, CallWatch, HttpClient, RetryPolicy, timeout_for
 from connectors.models import Connection
@@ -374,7 +375,9 @@ class HttpConnector(Connector):
         config = self.connection.config
         bucket = None
         if rate_limited:
-            bucket = bucket_for(self.rate_limit_key(), limit_for(self.system, config))
+            limit = limit_for(self.system, config)
+            # Its waits go to the figures of /metrics (connectors/counters.py).
+            bucket = MeasuredBucket(bucket_for(self.rate_limit_key(), limit), system=self.system)
         client = HttpClient(
             system=self.system,
             base_url=base_url,

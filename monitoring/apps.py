@@ -9,9 +9,11 @@ class MonitoringConfig(AppConfig):
     name = "monitoring"
 
     def ready(self) -> None:
+        # Celery's task and publish signals: log ids, slice lengths, the scheduler's heartbeat.
         # The flows below call up through these two hooks, never by importing monitoring.
         from flows.masking import register_mask_choice
         from flows.notifications import run_finished_signal
+        from monitoring import signals  # noqa: F401
 
         register_mask_choice(mask_choice)
         run_finished_signal.connect(queue_incident_check, dispatch_uid="monitoring.incidents")

@@ -231,3 +231,66 @@ class TenantDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"deletion of tenant {self.tenant_id}"
+
+
+class Heartbeat(models.Model):
+    """When a long-running process last showed that it works (`beat_health` reads it).
+
+    "beat": the scheduler published its tick (flows.tasks.schedule_due_flows_task); "tick":
+    a worker ran it. Rows, not cache keys: they outlive a Redis restart, and the database is
+    what both the scheduler and the health check reach anyway.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class MetricTotal(models.Model):
+    """One counter of /metrics that finished runs add to (monitoring/metrics.py).
+
+    Counted from the runs rather than from rows that the purge deletes, so a counter only
+    grows, as Prometheus expects. `labels` is sorted JSON; histogram buckets are counters
+    with an `le` label (not cumulative).
+    """
+
+    name = models.CharField(max_length=60)
+    labels = models.CharField(max_length=300)
+    value = models.FloatField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["name", "labels"], name="one_total_per_labels"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.labels} = {self.value}"
+
+
+class MetricsFold(models.Model):
+    """Where counting runs into MetricTotal stands (one row): every run with an id up to
+    `runs_through` is counted in full; later ones have a FoldedRun. -1: not started yet."""
+
+    runs_through = models.BigIntegerField(default=-1)
+
+    def __str__(self) -> str:
+        return f"runs counted through #{self.runs_through}"
+
+
+class FoldedRun(models.Model):
+    """How much of one run is counted already: its record counts and its last API call."""
+
+    # A plain id, not a key: purging old runs must not touch this.
+    run_id = models.BigIntegerField(primary_key=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    last_call_id = models.BigIntegerField(default=0)
+    # The run finished and is counted in full.
+    done = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"run #{self.run_id} counted{' in full' if self.done else ''}"

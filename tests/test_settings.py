@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,16 @@ def test_production_refuses_to_start_without_encryption_keys():
     result = _manage(["check"], env)
     assert result.returncode != 0
     assert "APICENTER_ENCRYPTION_KEYS" in result.stderr
+
+
+# Set by the test suite for the worker processes it starts, not by an operator.
+SET_BY_THE_TESTS = {"APICENTER_TEST_DB_NAME"}
+
+
+def test_every_variable_the_settings_read_is_in_env_example():
+    read = set(
+        re.findall(r'env_[a-z]+\(\s*"([A-Z0-9_]+)"', (ROOT / "apicenter/settings.py").read_text())
+    )
+    listed = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read - SET_BY_THE_TESTS <= listed, sorted(read - SET_BY_THE_TESTS - listed)
+    assert {"LOG_FORMAT", "METRICS_TOKEN", "SENTRY_DSN"} <= read

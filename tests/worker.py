@@ -63,6 +63,8 @@ def celery_worker(
         "APICENTER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
         "APICENTER_ALLOW_PRIVATE_URLS": "true",
         "PYTHONUNBUFFERED": "1",
+        # The readable form, whose Celery layout ("ForkPoolWorker-1] Task ...") tests search.
+        "LOG_FORMAT": "text",
         **(extra_env or {}),
     }
     command = [

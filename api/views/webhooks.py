@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from connectors import counters
 from flows.models import WebhookEndpoint
 from flows.webhook_ingest import webhook_receive
+from monitoring.logs import bind
+from monitoring.metrics import WEBHOOK_BUCKETS, WEBHOOK_DELIVERY_SECONDS
 from tenants.addresses import client_address
 
 SIGNATURE_HEADER = "X-Feeddex-Signature"
@@ -16,10 +21,22 @@ SIGNATURE_HEADER = "X-Feeddex-Signature"
 @csrf_exempt  # Feeddex signs its deliveries; there is no browser session to protect
 @require_POST
 def feeddex_webhook(request: HttpRequest, token: str) -> JsonResponse:
+    started = time.monotonic()
+    outcome, response = answer_delivery(request, token)
+    # Deliveries by outcome and how long Feeddex waited for the answer (/metrics).
+    seconds = time.monotonic() - started
+    counters.observe(WEBHOOK_DELIVERY_SECONDS, seconds, WEBHOOK_BUCKETS, outcome=outcome)
+    return response
+
+
+def answer_delivery(request: HttpRequest, token: str) -> tuple[str, JsonResponse]:
+    """Return the delivery's outcome (accepted, ignored, duplicate, rejected, unknown) and
+    the answer."""
     endpoint = WebhookEndpoint.objects.select_related("connection").filter(token=token).first()
     if endpoint is None:
         error = {"code": "not_found", "message": "Unknown webhook endpoint.", "fields": {}}
-        return JsonResponse({"error": error}, status=404)
+        return "unknown", JsonResponse({"error": error}, status=404)
+    bind(tenant_id=endpoint.tenant_id)  # the request's log lines name the endpoint's tenant
     received = webhook_receive(
         endpoint=endpoint,
         body=request.body,
@@ -28,5 +45,5 @@ def feeddex_webhook(request: HttpRequest, token: str) -> JsonResponse:
     )
     if received.http_status == 400:
         error = {"code": "rejected", "message": received.reason, "fields": {}}
-        return JsonResponse({"error": error}, status=400)
-    return JsonResponse(received.body(), status=received.http_status)
+        return received.status, JsonResponse({"error": error}, status=400)
+    return received.status, JsonResponse(received.body(), status=received.http_status)

@@ -25,7 +25,7 @@ LIVE = {"FLOW_HEARTBEAT_SECONDS": "1", "FLOW_SLICE_SECONDS": "5"}
 
 def count(page, name: str) -> int:
     text = page.locator(f'[data-testid="run-counts"] [data-count="{name}"]').inner_text()
-    return int(re.match(r"\d+", text).group())
+    return int(text.split()[0])
 
 
 def sign_in(journey, company: Synced) -> None:

@@ -111,8 +111,6 @@ class Api:
     base_url: str
     token: str | None = None
     undeclared: list[tuple[str, str, int]] = field(default_factory=list)
-    # The account a test logged in to, when it made one (test_knobs.faulty).
-    account: Account | None = None
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.base_url + PREFIX, timeout=10)

@@ -25,7 +25,7 @@ def faulty(live_server, transactional_db):
         api = Api(live_server.url)
         api.login(account.organization)
         services.account_set_knobs(account=account, knobs=Knobs(**{"rate_per_second": 0, **knobs}))
-        api.account = account
+        api.account = account  # type: ignore[attr-defined]
         return api
 
     return make
