@@ -13,10 +13,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from api.models import ApiToken
-from api.services import api_token_touch
-from api.tokens import hash_key, key_matches, looks_like_key
-from tenants.models import Membership, Tenant, User
+from tenants.models import ApiToken, Membership, Tenant, User
+from tenants.services import api_token_touch
+from tenants.tokens import hash_key, key_matches, looks_like_key
 
 KEYWORD = "Token"
 INVALID = _("Invalid or revoked token.")

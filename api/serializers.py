@@ -10,7 +10,8 @@ from rest_framework import serializers
 from connectors.crypto import SecretsUnreadable
 from connectors.models import Connection, ConnectionStatus
 from connectors.registry import SYSTEM_CHOICES
-from flows.models import Action, Flow, FlowKind, FlowRun, RunStatus, Trigger
+from flows.models import Action, Flow, FlowRun, RunStatus, Trigger
+from flows.registry import flow_kind_choices
 
 ErrorDetailSerializer = inline_serializer(
     "ErrorDetail",
@@ -60,7 +61,7 @@ class FlowOutput(serializers.Serializer[Any]):
 
     id = serializers.IntegerField()
     integration = serializers.IntegerField(source="integration_id")
-    kind = serializers.ChoiceField(choices=FlowKind.choices)
+    kind = serializers.ChoiceField(choices=flow_kind_choices())
     direction = serializers.CharField()
     enabled = serializers.BooleanField()
     interval_minutes = serializers.IntegerField()
@@ -88,8 +89,9 @@ class IntegrationOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     live = serializers.BooleanField()
-    asperion = serializers.IntegerField(source="asperion_id")
-    feeddex = serializers.IntegerField(source="feeddex_id")
+    # The API's names of the two connections (the roles accounting and shop).
+    asperion = serializers.IntegerField(source="accounting_id")
+    feeddex = serializers.IntegerField(source="shop_id")
     customer_defaults = serializers.DictField()
     created_at = serializers.DateTimeField()
     flows = serializers.SerializerMethodField()

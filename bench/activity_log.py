@@ -84,7 +84,8 @@ def bench(rows: int, tenants: int, samples: int) -> dict[str, Any]:
 
 
 def make_company(n: int) -> Company:
-    from dashboard.services import integration_ensure, sandbox_connect
+    from connectors.sandboxkit.provision import sandbox_connect
+    from flows.services import integration_ensure
     from tenants.services import signup
 
     owner, tenant = signup(

@@ -264,13 +264,15 @@ class Shop:
     def administration(self) -> Any:
         from connectors.asperion.sandbox.models import Administration
 
-        return Administration.objects.get(pk=self.integration.asperion.config["administration_id"])
+        return Administration.objects.get(
+            pk=self.integration.accounting.config["administration_id"]
+        )
 
     @property
     def account(self) -> Any:
         from connectors.feeddex.sandbox.models import Account
 
-        return Account.objects.get(organization=self.integration.feeddex.config["organization"])
+        return Account.objects.get(organization=self.integration.shop.config["organization"])
 
 
 # Effectively no client-side throttle: the benchmark asks what the platform itself costs.
@@ -281,13 +283,14 @@ def make_shop(*, articles: int, debtors: int = 20, email: str = "bench@example.c
     """A tenant whose integration uses both sandboxes, with `articles` articles in Asperion
     and the sandboxes' own rate limits off."""
     from connectors.asperion.sandbox.seed import seed_administration
-    from dashboard.services import integration_ensure, sandbox_connect
+    from connectors.sandboxkit.provision import sandbox_connect
+    from flows.services import integration_ensure
     from tenants.services import signup
 
     _, tenant = signup(email=email, password=BENCH_PASSWORD, company_name="Bench B.V.")
     sandbox_connect(tenant=tenant)
     shop = Shop(tenant, integration_ensure(tenant=tenant))
-    for connection in (shop.integration.asperion, shop.integration.feeddex):
+    for connection in (shop.integration.accounting, shop.integration.shop):
         connection.config = {**connection.config, **NO_LIMIT}
         connection.save(update_fields=["config"])
     seed_administration(shop.administration, articles=articles, debtors=debtors, seed=1)

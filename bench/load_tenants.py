@@ -190,12 +190,9 @@ def own_feeddex_account(index: int, skus: list[str], orders: int) -> Any:
 def connect(tenant: Any, administration_id: int, account: Any) -> Any:
     """Both connections as the wizard's sandbox_connect makes them, on the tenant's own
     administration and organization, without client-side throttle."""
-    from dashboard.services import (
-        asperion_sandbox_credentials,
-        connection_save,
-        integration_ensure,
-        sandbox_base_url,
-    )
+    from connectors.sandboxkit.provision import asperion_sandbox_credentials, sandbox_base_url
+    from connectors.services import connection_save
+    from flows.services import integration_ensure
 
     config, secrets, _ = asperion_sandbox_credentials()
     connection_save(

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apicenter.settings")
 
 from connectors.records import Product  # noqa: E402
-from mapping.defaults import flow_mapping  # noqa: E402
 from mapping.engine import compile_mapping  # noqa: E402
+from mapping.kinds import mapping_kind  # noqa: E402
 
 CONTEXT = {
     "settings": {
@@ -55,7 +55,7 @@ def products(count: int) -> list[dict[str, object]]:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     sources = products(count)
-    definition = flow_mapping("products")
+    definition = mapping_kind("products")
     started = time.perf_counter()
     compiled = compile_mapping(definition.spec(), target=definition.target)
     compiled_at = time.perf_counter()

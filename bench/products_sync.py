@@ -139,9 +139,9 @@ def reset(shop: harness.Shop, flow: Any, bare_account: Any) -> None:
 def run_bare(shop: harness.Shop) -> BareFigures:
     from connectors.asperion.sandbox.seed import SHIPPING_ARTICLE_CODE
 
-    asperion = shop.integration.asperion
+    asperion = shop.integration.accounting
     asperion.refresh_from_db()
-    feeddex = shop.integration.feeddex
+    feeddex = shop.integration.shop
     target = Endpoints(
         asperion_url=asperion.config["api_base_url"],
         asperion_token=asperion.secrets["access_token"],

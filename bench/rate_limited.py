@@ -47,7 +47,7 @@ def bench(articles: int, limit: int) -> dict[str, Any]:
     from connectors.sandboxkit.knobs import Knobs
 
     shop = harness.make_shop(articles=articles)
-    feeddex = shop.integration.feeddex
+    feeddex = shop.integration.shop
     feeddex.config = {
         k: v for k, v in feeddex.config.items() if k not in harness.NO_LIMIT
     }  # the platform's own default throttle for Feeddex

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apicenter.settings")
 
 from connectors.records import Product  # noqa: E402
-from mapping.defaults import flow_mapping  # noqa: E402
+from mapping.kinds import mapping_kind  # noqa: E402
 from mapping.preview import preview  # noqa: E402
 
 PATTERNS = [r"^(?:a{0,2}){30}$", r"^(?:a?){30}a{30}$", r"^(a+)+$", r"^(a|aa)+$"]
@@ -45,7 +45,7 @@ def samples() -> list[dict[str, object]]:
 
 
 def spec_with(pattern: str) -> dict[str, object]:
-    spec = flow_mapping("products").spec()
+    spec = mapping_kind("products").spec()
     for rule in spec["rules"]:
         if rule["target"] == "name":
             step = {"fn": "regex_replace", "args": [{"const": pattern}, {"const": "x"}]}
@@ -55,7 +55,7 @@ def spec_with(pattern: str) -> dict[str, object]:
 
 def main() -> None:
     repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    target = flow_mapping("products").target
+    target = mapping_kind("products").target
     records = samples()
     for pattern in PATTERNS:
         spec = spec_with(pattern)

@@ -112,18 +112,18 @@ def bench(options: argparse.Namespace) -> dict[str, Any]:
 
 def subscribe(shop: harness.Shop) -> dict[str, str]:
     """Switch the orders flow on (the worker subscribes it) and put the integration live."""
-    from api.models import WebhookEndpoint
+    from flows.models import WebhookEndpoint
     from flows.services import flow_set_enabled, integration_go_live
 
     flow_set_enabled(flow=shop.flow("orders"), enabled=True)
     integration_go_live(integration=shop.integration)
-    connection = shop.integration.feeddex
+    connection = shop.integration.shop
     registered = WebhookEndpoint.objects.filter(connection=connection, registered_at__isnull=False)
     if not harness.wait_until(registered.exists, 60):
         raise RuntimeError("the orders flow's webhook was not registered")
     endpoint = registered.get()
     connection.refresh_from_db()
-    from api.webhook_registration import webhook_url
+    from flows.webhook_registration import webhook_url
 
     return {"url": webhook_url(endpoint), "secret": str(connection.secrets["webhook_secret"])}
 
@@ -169,9 +169,9 @@ def sku_pool(shop: harness.Shop) -> list[str]:
 def one_order(shop: harness.Shop, sku: str, n: int) -> float:
     from django.utils import timezone
 
-    from api.models import WebhookDelivery
     from connectors.asperion.sandbox.models import SalesOrder
     from connectors.feeddex.sandbox import services
+    from flows.models import WebhookDelivery
 
     new_order = services.NewOrder(
         customer_data={
@@ -361,8 +361,8 @@ def profile_receiver(events: int) -> None:
     """Where a delivery's server time goes: the receiver view in this process."""
     from django.test import Client
 
-    from api.models import WebhookEndpoint
-    from api.webhook_registration import webhook_url
+    from flows.models import WebhookEndpoint
+    from flows.webhook_registration import webhook_url
 
     endpoint_row = WebhookEndpoint.objects.get()
     connection = endpoint_row.connection

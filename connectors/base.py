@@ -13,7 +13,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from django.utils import timezone
@@ -307,6 +307,41 @@ def describe_invalid(error: Exception) -> str:
             for item in error.errors()
         )
     return str(error)
+
+
+class AccountingConnector(Connector):
+    """What the orders flow needs from an accounting system beyond the base protocol."""
+
+    @abstractmethod
+    def next_customer_number(self, range_start: int, range_end: int) -> str:
+        """Return the next free customer number in the range, reserved for the caller."""
+
+    @abstractmethod
+    def forget_customer_numbers(self, range_start: int, range_end: int) -> None:
+        """Forget what is known of the range's numbers (one was taken elsewhere)."""
+
+    @abstractmethod
+    def debtor_emails(self, changed_since: datetime | None) -> Iterator[tuple[str, str]]:
+        """Yield (email, customer number) of every debtor changed since the moment."""
+
+    @abstractmethod
+    def booked_references(
+        self, document: str, date_from: date, *, max_pages: int
+    ) -> dict[str, dict[str, Any]] | None:
+        """Return {order reference: document} of the sales documents dated from date_from,
+        or None when that takes more than max_pages pages."""
+
+
+class ShopConnector(Connector):
+    """What the orders flow needs from a shop beyond the base protocol: its order webhooks."""
+
+    @abstractmethod
+    def webhook_subscribe(self, *, url: str, events: list[str], secret: str) -> str:
+        """Subscribe `url` to the events, signed with `secret`; return the subscription id."""
+
+    @abstractmethod
+    def webhook_unsubscribe(self, subscription_id: str) -> None:
+        """Remove a subscription; one that is gone already counts as removed."""
 
 
 class HttpConnector(Connector):

@@ -11,6 +11,7 @@ An address keeps the one line a source like Asperion holds ("Keizersgracht 123A"
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
@@ -284,3 +285,35 @@ class Transaction(Record):
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.entity: cls for cls in (Product, StockLevel, Customer, Order, Invoice, Transaction)
 }
+
+
+class SalesOrderState(Record):
+    """A sales order of the accounting system as "the order status follows" needs it: its
+    raw status (Asperion: 1 Open, 2 PartlyDelivered, 3 Delivered, 4 Invoiced, 9 Cancelled)."""
+
+    entity: ClassVar[str] = "salesorder"
+
+    source_id: str
+    order_number: str | None = None
+    reference: str | None = None
+    status: int
+    customer_number: str | None = None
+    changed_at: datetime | None = None
+
+    # The raw statuses that are a step the shop's order follows; the others (open, partly
+    # delivered) change nothing.
+    PROGRESS: ClassVar[dict[int, str]] = {3: "delivered", 4: "invoiced", 9: "cancelled"}
+
+    @property
+    def key(self) -> str:
+        return self.source_id
+
+    @property
+    def progress(self) -> str | None:
+        """ "delivered", "invoiced" or "cancelled"; None while the order is still open."""
+        return self.PROGRESS.get(self.status)
+
+
+def description_words(raw: dict[str, Any]) -> list[str]:
+    """The words of a document's description (where a booked order's number is written)."""
+    return re.split(r"[\s,;:()\[\]#]+", str(raw.get("description") or ""))

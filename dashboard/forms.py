@@ -1,8 +1,5 @@
-"""Forms of the dashboard: credentials, flow choice, activity filters.
-
-Secret fields render empty and are never filled back in (render_value=False): a secret, once
-stored, is never shown again.
-"""
+"""Forms of the dashboard: flow choice, language, activity filters. Each connector's
+credentials forms live in its package (connectors/<system>/forms.py)."""
 
 from __future__ import annotations
 
@@ -13,113 +10,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
-
-from connectors.netguard import url_problem
-from dashboard.services import ASPERION_API_URL, ASPERION_IDENTITY_URL, FEEDDEX_API_URL
-
-
-def secret_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        max_length=4000,
-    )
-
-
-def usable_url(value: str) -> None:
-    """The connectors' own parse of an address (Django's is more lenient: a port above
-    65535, an IPv4 address with leading zeros), so a saved address never fails to parse."""
-    problem = url_problem(value)
-    if problem:
-        raise forms.ValidationError(problem)
-
-
-class AsperionOAuthForm(forms.Form):
-    """Start Asperion's consent: the client registered for this platform at Asperion."""
-
-    client_id = forms.CharField(label=_("Client id"), max_length=200)
-    client_secret = secret_field(_("Client secret"))
-    api_base_url = forms.URLField(
-        label=_("API address"),
-        initial=ASPERION_API_URL,
-        assume_scheme="https",
-        validators=[usable_url],
-    )
-    identity_base_url = forms.URLField(
-        label=_("Identity server address"),
-        initial=ASPERION_IDENTITY_URL,
-        assume_scheme="https",
-        validators=[usable_url],
-    )
-
-    def config(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "client_id": data["client_id"],
-            "api_base_url": data["api_base_url"].rstrip("/"),
-            "identity_base_url": data["identity_base_url"].rstrip("/"),
-        }
-
-
-class AsperionTokenForm(AsperionOAuthForm):
-    """Connect Asperion with a refresh token obtained elsewhere (no browser consent)."""
-
-    refresh_token = secret_field(
-        _("Refresh token"), _("Asperion replaces it after each use; the platform keeps the newest.")
-    )
-    administration_id = forms.IntegerField(
-        label=_("Administration id"),
-        required=False,
-        min_value=1,
-        help_text=_("Leave empty to choose it from the list after connecting."),
-    )
-
-    def secrets(self) -> dict[str, Any]:
-        return {
-            "client_secret": self.cleaned_data["client_secret"],
-            "refresh_token": self.cleaned_data["refresh_token"],
-        }
-
-    def config(self) -> dict[str, Any]:
-        config = super().config()
-        if self.cleaned_data.get("administration_id"):
-            config["administration_id"] = self.cleaned_data["administration_id"]
-        return config
-
-
-class AdministrationForm(forms.Form):
-    administration_id = forms.ChoiceField(label=_("Administration"))
-
-    def __init__(self, *args: Any, options: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["administration_id"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = options
-
-
-class FeeddexForm(forms.Form):
-    organization = forms.CharField(label=_("Organization"), max_length=200)
-    auth_code = secret_field(_("Auth code"), _("Issued by Feeddex together with the password."))
-    password = secret_field(_("Password"))
-    api_base_url = forms.URLField(
-        label=_("API address"),
-        initial=FEEDDEX_API_URL,
-        assume_scheme="https",
-        validators=[usable_url],
-    )
-
-    def config(self) -> dict[str, Any]:
-        return {
-            "organization": self.cleaned_data["organization"],
-            "api_base_url": self.cleaned_data["api_base_url"].rstrip("/"),
-        }
-
-    def secrets(self) -> dict[str, Any]:
-        return {
-            "auth_code": self.cleaned_data["auth_code"],
-            "password": self.cleaned_data["password"],
-        }
 
 
 class FlowChoiceForm(forms.Form):

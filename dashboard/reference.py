@@ -74,4 +74,4 @@ def options_for(
 
 
 def integration_connections(integration: Integration) -> dict[str, Connection]:
-    return {"asperion": integration.asperion, "feeddex": integration.feeddex}
+    return integration.connections()

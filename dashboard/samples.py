@@ -46,10 +46,7 @@ def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
 
 
 def source_connection(flow: Flow) -> Connection:
-    integration = flow.integration
-    if FLOWS[flow.kind].source == "asperion":
-        return integration.asperion
-    return integration.feeddex
+    return flow.integration.connection(flow.definition.source)
 
 
 def read_samples(flow: Flow, connection: Connection) -> list[dict[str, Any]]:

@@ -55,17 +55,17 @@ FIELD_LABELS: dict[str, Any] = {
     "unit_id": gettext_lazy("Feeddex unit"),
 }
 
-# Which fields hold an id from one of the applications' lists: (system, reference kind).
+# Which fields hold an id from one of the applications' lists: (role, reference kind).
 REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
-    "debtor_kind_company": ("asperion", "debtorkinds"),
-    "debtor_kind_person": ("asperion", "debtorkinds"),
-    "payment_condition_id": ("asperion", "paymentconditions"),
-    "unit_id": ("feeddex", "units"),
-    "invoice_journal_id": ("asperion", "journals"),
+    "debtor_kind_company": ("accounting", "debtorkinds"),
+    "debtor_kind_person": ("accounting", "debtorkinds"),
+    "payment_condition_id": ("accounting", "paymentconditions"),
+    "unit_id": ("shop", "units"),
+    "invoice_journal_id": ("accounting", "journals"),
     # Maps: the values are ids from these lists (shown as a hint beside the text area).
-    "payment_method_map": ("asperion", "paymentmethods"),
-    "payment_term_map": ("asperion", "paymentconditions"),
-    "vat_code_map": ("asperion", "vatcodes"),
+    "payment_method_map": ("accounting", "paymentmethods"),
+    "payment_term_map": ("accounting", "paymentconditions"),
+    "vat_code_map": ("accounting", "vatcodes"),
 }
 
 Choices = list[tuple[str, str]]

@@ -9,7 +9,6 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate, TruncMinute
 from django.utils import timezone
 
-from api.models import ApiToken
 from connectors.ratelimit import limit_for
 from flows.models import (
     COMPLETED_STATUSES,
@@ -20,7 +19,7 @@ from flows.models import (
     Trigger,
 )
 from flows.selectors import flow_list, run_list
-from tenants.models import Tenant
+from tenants.models import ApiToken, Tenant
 
 
 @dataclass
@@ -168,8 +167,8 @@ def connection_usage(*, tenant: Tenant) -> list[ConnectionUsage]:
         calls = ApiCallLog.objects.filter(
             run__tenant=tenant, system=connection.system, created_at__gte=since
         ).filter(
-            Q(run__flow__integration__asperion=connection)
-            | Q(run__flow__integration__feeddex=connection)
+            Q(run__flow__integration__accounting=connection)
+            | Q(run__flow__integration__shop=connection)
         )
         per_minute = calls.annotate(minute=TruncMinute("created_at")).values("minute")
         peak = per_minute.annotate(n=Count("id")).aggregate(peak=Max("n"))["peak"]

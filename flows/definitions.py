@@ -1,16 +1,30 @@
-"""What each flow reads, and what it does with one record. The engine does the rest."""
+"""Each flow is one class: what it is called and does (for the pages and the emails), when it
+runs, its settings, its default mappings, what it reads, and what it does with one record.
+The engine does the rest; flows/registry.py lists the flows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import ClassVar
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from connectors.base import BadRecord, Page
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
 from flows.engine import Outcome, RunAborted, RunContext, process_page, run_pages, skipped
 from flows.models import Action, RecordLog
 from flows.retries import retry_transient_failures
+from flows.settings_schemas import (
+    CustomerDefaults,
+    CustomerSettings,
+    ProductSettings,
+    ReviewInvitationSettings,
+    Settings,
+)
 from flows.upsert import Target, upsert
+from mapping import defaults
+from mapping.kinds import MappingKind
 
 # A dry run shows what would happen to a sample, not to the whole catalogue.
 DRY_RUN_LIMIT = 50
@@ -18,11 +32,44 @@ DRY_RUN_LIMIT = 50
 
 class FlowDefinition:
     kind: ClassVar[str]
+    # Its name in the emails ("Products"), its label in lists and its description on the
+    # flows page and in the wizard (user-facing, translated).
+    name: ClassVar[StrOrPromise]
+    label: ClassVar[StrOrPromise]
+    description: ClassVar[StrOrPromise]
+    # The roles of the integration's connections it reads from and writes to.
     source: ClassVar[str]
+    target: ClassVar[str]
     stream: ClassVar[str]
     record_type: ClassVar[type[Record]]
+    # What the activity log calls its records: singular, the first for the flow's own records
+    # (the orders flow also writes order statuses back).
+    log_entities: ClassVar[tuple[str, ...]]
+    # Minutes between two scheduled runs of a new flow.
+    default_interval: ClassVar[int] = 60
+    settings_schema: ClassVar[type[Settings]]
+    # The flow creates records that need the integration's customer defaults.
+    uses_customer_defaults: ClassVar[bool] = False
+    # Its default mapping, and the one for the customer of its records (if any).
+    mapping: ClassVar[MappingKind]
+    customer_mapping: ClassVar[MappingKind | None] = None
+    # The shop calls us on this flow's records (its webhooks are registered while it is on).
+    receives_webhooks: ClassVar[bool] = False
     # Bulk flows go to their own queue so they never hold up order flows.
     queue: ClassVar[str] = "bulk"
+
+    @property
+    def direction(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    def mapping_kinds(self) -> list[MappingKind]:
+        """The kinds of mapping this flow declares, with its settings as their context."""
+        context = {"settings": self.settings_schema, "customer_defaults": CustomerDefaults}
+        kinds = [self.mapping, *self.extra_mappings()]
+        return [MappingKind(**{**vars(kind), "context": context}) for kind in kinds]
+
+    def extra_mappings(self) -> list[MappingKind]:
+        return [self.customer_mapping] if self.customer_mapping is not None else []
 
     def check(self, ctx: RunContext) -> None:
         """Raise RunAborted when the settings cannot work (before anything is read)."""
@@ -67,10 +114,18 @@ class FlowDefinition:
 
 
 class ProductsFlow(FlowDefinition):
-    record_type = Product
     kind = "products"
-    source = "asperion"
+    name = _("Products")
+    label = _("Products (Asperion → Feeddex)")
+    description = _("Asperion articles become Feeddex products, matched by SKU (the article code).")
+    source, target = "accounting", "shop"
     stream = "articles"
+    record_type = Product
+    log_entities = ("product",)
+    settings_schema = ProductSettings
+    mapping = MappingKind(
+        "products", "Article → product", Product, "feeddex.Product", defaults.PRODUCTS
+    )
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome:
         assert isinstance(record, Product)
@@ -84,7 +139,7 @@ class ProductsFlow(FlowDefinition):
         if settings.active_only and not record.active:
             reason = "inactive article (setting: active articles only)"
             return skipped("product", record.key, reason, source=record.as_source())
-        return upsert(ctx, record, Target("feeddex", "products", settings.update_existing))
+        return upsert(ctx, record, Target(self.target, "products", settings.update_existing))
 
 
 def shipping_article_code(ctx: RunContext) -> str | None:
@@ -97,17 +152,28 @@ def shipping_article_code(ctx: RunContext) -> str | None:
 
 
 class CustomersFlow(FlowDefinition):
-    record_type = Customer
     kind = "customers"
-    source = "asperion"
+    name = _("Customers")
+    label = _("Customers (Asperion → Feeddex)")
+    description = _("Asperion debtors become Feeddex customers, with billing and shipping address.")
+    source, target = "accounting", "shop"
     stream = "debtors"
+    record_type = Customer
+    log_entities = ("customer",)
+    settings_schema = CustomerSettings
+    uses_customer_defaults = True
+    mapping = MappingKind(
+        "customers", "Debtor → customer", Customer, "feeddex.Customer", defaults.CUSTOMERS
+    )
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome:
         assert isinstance(record, Customer)
         if not record.email:
             reason = "the debtor has no email address, which Feeddex needs"
             return skipped("customer", record.key, reason, source=record.as_source())
-        return upsert(ctx, record, Target("feeddex", "customers"), key=self.ledger_key(ctx, record))
+        return upsert(
+            ctx, record, Target(self.target, "customers"), key=self.ledger_key(ctx, record)
+        )
 
     def ledger_key(self, ctx: RunContext, record: Record) -> str:
         """Matched by customer number, a customer keeps its Feeddex record when its email
@@ -119,10 +185,22 @@ class CustomersFlow(FlowDefinition):
 
 
 class ReviewInvitationsFlow(FlowDefinition):
-    record_type = Invoice
     kind = "review_invitations"
-    source = "asperion"
+    name = _("Review invitations")
+    label = _("Review invitations (Asperion → Feeddex)")
+    description = _("After an invoice is paid, Feeddex invites the customer to give feedback.")
+    source, target = "accounting", "shop"
     stream = "salesinvoices"
+    record_type = Invoice
+    log_entities = ("invitation",)
+    settings_schema = ReviewInvitationSettings
+    mapping = MappingKind(
+        "review_invitations",
+        "Paid invoice → review invitation",
+        Invoice,
+        "feeddex.NewTransaction",
+        defaults.REVIEW_INVITATIONS,
+    )
 
     def check(self, ctx: RunContext) -> None:
         if ctx.settings.unit_id is None:
@@ -139,7 +217,7 @@ class ReviewInvitationsFlow(FlowDefinition):
             )
         if record.key in ctx.ledger:
             return skipped("invitation", record.key, "invited already", source=source)
-        return upsert(ctx, record, Target("feeddex", "transactions", update_existing=False))
+        return upsert(ctx, record, Target(self.target, "transactions", update_existing=False))
 
 
 def retry_page(ctx: RunContext, record_type: type[Record]) -> Page:

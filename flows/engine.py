@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from connectors.base import (
+    AccountingConnector,
     ApiCall,
     BadRecord,
     CallWatch,
@@ -40,10 +41,10 @@ from connectors.redaction import redact_data
 from connectors.registry import connector_class
 from flows.lease import Lease
 from flows.mappings import CompiledMapping, compiled_mapping_for
+from flows.masking import mask_personal_data, mask_text, should_mask
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.position import Position
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
-from monitoring.masking import mask_personal_data, mask_text, should_mask
 from tenants.usage import usage_add
 
 # The reason of a record that failed only because an API did not answer (flows/retries.py
@@ -110,7 +111,7 @@ class RunContext:
     # Values a flow looks up once per run (e.g. another flow's setting).
     extras: dict[str, Any] = field(default_factory=dict)
     mask_personal_data: bool = False
-    # The system that last refused our credentials (401/403): it needs attention on a stop.
+    # The role whose system last refused our credentials (401/403): it needs attention.
     refused_by: str | None = None
     calls: list[ApiCallLog] = field(default_factory=list)
     _connectors: dict[str, Connector] = field(default_factory=dict)
@@ -130,17 +131,27 @@ class RunContext:
     def dry_run(self) -> bool:
         return self.run.dry_run
 
-    def connector(self, system: str) -> Connector:
-        if system not in self._connectors:
+    def connector(self, role: str) -> Connector:
+        """The connector of the integration's connection that plays a role ("accounting",
+        "shop"), made once per slice."""
+        if role not in self._connectors:
+            connection = self.connections[role]
             watch = CallWatch(
-                on_call=self._recorder(system),
+                on_call=self._recorder(role, connection.system),
                 before_attempt=self._before_call,
                 on_wait=self._waiting,
                 deadline=lambda: self.deadline,
             )
-            connection = self.connections[system]
-            self._connectors[system] = connector_class(system)(connection, watch=watch)
-        return self._connectors[system]
+            self._connectors[role] = connector_class(connection.system)(connection, watch=watch)
+        return self._connectors[role]
+
+    def accounting(self) -> AccountingConnector:
+        """The accounting system's connector, with what the orders flow needs beyond the
+        base protocol (connectors.base.AccountingConnector)."""
+        connector = self.connector("accounting")
+        if not isinstance(connector, AccountingConnector):
+            raise RunAborted("the accounting connection cannot book orders", permanent=True)
+        return connector
 
     def slice_over(self) -> bool:
         """Whether the slice should stop: its time is up, and it did a record at least (so
@@ -173,10 +184,10 @@ class RunContext:
         # A long wait is shown at once: the run page would otherwise say what it did before.
         self.beat(what, force=seconds >= LONG_WAIT_SECONDS)
 
-    def _recorder(self, system: str) -> Callable[[ApiCall], None]:
+    def _recorder(self, role: str, system: str) -> Callable[[ApiCall], None]:
         def record(call: ApiCall) -> None:
             if call.status in (401, 403):
-                self.refused_by = system
+                self.refused_by = role
             self.calls.append(
                 ApiCallLog(
                     run=self.run,
@@ -234,7 +245,7 @@ def build_context(run: FlowRun) -> RunContext:
         flow=flow,
         settings=parse_settings(flow.kind, flow.settings),
         customer_defaults=parse_customer_defaults(integration.customer_defaults),
-        connections={"asperion": integration.asperion, "feeddex": integration.feeddex},
+        connections=integration.connections(),
     )
 
 
@@ -363,19 +374,9 @@ def deferred(ctx: RunContext, key: str, wait: WaitPastDeadline) -> Outcome | Non
     return failed(log_entity(ctx), key, f"{TRANSIENT_REASON}: {wait} ({times} slices in a row)")
 
 
-# What the activity log calls the records of each flow: singular, the first name for the
-# flow's records (the orders flow also writes order statuses back).
-LOG_ENTITIES: dict[str, tuple[str, ...]] = {
-    "products": ("product",),
-    "stock": ("stock",),
-    "customers": ("customer",),
-    "orders": ("order", "order status"),
-    "review_invitations": ("invitation",),
-}
-
-
 def log_entity(ctx: RunContext) -> str:
-    return LOG_ENTITIES[ctx.flow.kind][0]
+    """What the activity log calls the flow's own records (FlowDefinition.log_entities)."""
+    return ctx.flow.definition.log_entities[0]
 
 
 def bad_record_outcome(ctx: RunContext, record: BadRecord) -> Outcome:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from mapping.kinds import MappingKind
 from mapping.models import Mapping
-from mapping.selectors import mapping_runnable
+from mapping.selectors import mapping_runnable, mapping_runnable_default
 
 
 class CompiledMapping(Protocol):
@@ -17,4 +18,9 @@ class CompiledMapping(Protocol):
 
 
 def compiled_mapping_for(mapping: Mapping) -> CompiledMapping:
+    # mapping.selectors.RunnableMapping fits the protocol (mypy checks it here).
     return mapping_runnable(mapping=mapping)
+
+
+def compiled_default(kind: MappingKind) -> CompiledMapping:
+    return mapping_runnable_default(flow_kind=kind.name)

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from connectors.models import Connection
 from tenants.models import Tenant
 
+if TYPE_CHECKING:
+    from flows.definitions import FlowDefinition
 
-class FlowKind(models.TextChoices):
-    PRODUCTS = "products", "Products (Asperion → Feeddex)"
-    STOCK = "stock", "Stock (Asperion → Feeddex)"
-    CUSTOMERS = "customers", "Customers (Asperion → Feeddex)"
-    ORDERS = "orders", "Orders (Feeddex → Asperion)"
-    REVIEW_INVITATIONS = "review_invitations", "Review invitations (Asperion → Feeddex)"
+
+def flow_kind_choices() -> list[tuple[str, StrOrPromise]]:
+    """Every flow's kind and label, from its definition (flows/registry.py)."""
+    from flows.registry import flow_kind_choices as choices
+
+    return choices()
+
+
+# The roles a connection plays in an integration; the flows ask for a connector by role.
+ROLES = ("accounting", "shop")
 
 
 class Integration(models.Model):
-    """A tenant's pair of connections that the flows run between."""
+    """A tenant's pair of connections that the flows run between: its accounting system and
+    its shop."""
 
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=120, default="Asperion ↔ Feeddex")
-    asperion = models.ForeignKey(Connection, models.PROTECT, related_name="+")
-    feeddex = models.ForeignKey(Connection, models.PROTECT, related_name="+")
+    accounting = models.ForeignKey(Connection, models.PROTECT, related_name="+")
+    shop = models.ForeignKey(Connection, models.PROTECT, related_name="+")
     live = models.BooleanField(default=False, help_text="Scheduled runs happen only when live.")
     # Customer settings Asperion requires for new debtors, shared by two flows (CustomerDefaults).
     customer_defaults = models.JSONField(default=dict, blank=True)
@@ -35,11 +44,21 @@ class Integration(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def connection(self, role: str) -> Connection:
+        """The connection that plays a role ("accounting" or "shop")."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        connection: Connection = getattr(self, role)
+        return connection
+
+    def connections(self) -> dict[str, Connection]:
+        return {role: self.connection(role) for role in ROLES}
+
 
 class Flow(models.Model):
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="flows")
     integration = models.ForeignKey(Integration, models.CASCADE, related_name="flows")
-    kind = models.CharField(max_length=24, choices=FlowKind.choices)
+    kind = models.CharField(max_length=24, choices=flow_kind_choices)
     enabled = models.BooleanField(default=False)
     interval_minutes = models.PositiveIntegerField(default=15)
     settings = models.JSONField(default=dict, blank=True)
@@ -71,8 +90,17 @@ class Flow(models.Model):
         return self.get_kind_display()
 
     @property
+    def definition(self) -> FlowDefinition:
+        from flows.registry import flow_definition
+
+        return flow_definition(self.kind)
+
+    @property
     def direction(self) -> str:
-        return "feeddex → asperion" if self.kind == FlowKind.ORDERS else "asperion → feeddex"
+        """From which system to which, as the integration connects them: "feeddex → asperion"."""
+        integration, definition = self.integration, self.definition
+        source = integration.connection(definition.source).system
+        return f"{source} → {integration.connection(definition.target).system}"
 
     def schedule_next(self) -> None:
         self.next_run_at = timezone.now() + timedelta(minutes=self.interval_minutes)
@@ -248,3 +276,72 @@ class ApiCallLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+# ---- the shop's order webhooks -------------------------------------------------------------
+
+
+class WebhookEndpoint(models.Model):
+    """Where Feeddex delivers one connection's order events.
+
+    The URL carries a random token, never the connection's id, so it can be neither guessed
+    nor enumerated; the signature (with the secret in the connection's secrets) is what
+    proves a delivery comes from Feeddex.
+    """
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    connection = models.OneToOneField(Connection, models.CASCADE, related_name="webhook_endpoint")
+    token = models.CharField(max_length=64, unique=True)
+    # Feeddex's id of the subscription; empty when not subscribed.
+    subscription_id = models.CharField(max_length=64, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The table of the API app, where the model lived first.
+        db_table = "api_webhookendpoint"
+
+    def __str__(self) -> str:
+        return f"webhook endpoint of {self.connection!r}"
+
+
+class DeliveryStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted (a run was queued)"
+    IGNORED = "ignored", "Ignored (the orders flow is off)"
+    REJECTED = "rejected", "Rejected (bad signature, timestamp or body)"
+
+
+class WebhookDelivery(models.Model):
+    """One delivery that reached an endpoint: accepted, ignored or rejected, and why.
+
+    A verified event id is stored once per endpoint (the unique constraint), which is what
+    turns Feeddex's repeated deliveries into one run. Rejected deliveries stay out of that
+    constraint: a forged request must not block the genuine event with the same id.
+    """
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    event_id = models.CharField(max_length=100, blank=True)
+    event_type = models.CharField(max_length=40, blank=True)
+    order_id = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    # For a rejected delivery only: the start of the body, to see what was sent.
+    body_excerpt = models.TextField(blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    run = models.ForeignKey(FlowRun, models.SET_NULL, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "api_webhookdelivery"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"],
+                condition=~Q(status="rejected"),
+                name="one_verified_delivery_per_event",
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type or 'delivery'} {self.event_id}: {self.status}"

@@ -1,26 +1,20 @@
-"""What monitoring does when a run finishes: queue the incident check, nothing more.
+"""Telling the apps above flows that a run has finished, without importing them.
 
-The run lifecycle calls run_finished() on commit after every finished run. The work
-(failure and recovery emails) happens in a Celery task, so a finishing run never waits on
-the database queries of the checks or on an SMTP server.
+The run lifecycle calls run_finished() on commit after every finished run; it sends the
+`run_finished` signal, to which monitoring connects its incident check (monitoring.apps).
+A receiver must not fail the run that has just been saved: one that cannot do its work now
+(a broker that cannot take a message) is logged, and the periodic check (every minute)
+finds the same problems a little later.
 """
 
 from __future__ import annotations
 
-import logging
+from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+# Sent with run_id=<the FlowRun's id>.
+run_finished_signal = Signal()
 
 
 def run_finished(run_id: int) -> None:
-    """Queue the incident check for a finished run.
-
-    A broker that cannot take the message must not fail the run that has just been saved:
-    the periodic check (every minute) finds the same problems a little later.
-    """
-    from monitoring.tasks import run_finished_task
-
-    try:
-        run_finished_task.delay(run_id)
-    except Exception:
-        logger.exception("could not queue the incident check for run %s", run_id)
+    """Tell every receiver that the run has finished (errors are logged, never raised)."""
+    run_finished_signal.send_robust(sender=None, run_id=run_id)

@@ -29,8 +29,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.utils import timezone
 
-from connectors.asperion.connector import description_words
-from connectors.records import Order
+from connectors.records import Order, description_words
 from flows.engine import RunContext
 from flows.models import Flow, LedgerEntry
 
@@ -100,15 +99,15 @@ class OrderLookups:
                 source_key__in=unknown,
             ).values_list("source_key", flat=True)
         )
-        asperion = self.ctx.connector("asperion")
-        account = str(self.ctx.connections["asperion"].pk)
+        accounting = self.ctx.connector("accounting")
+        account = str(self.ctx.connections["accounting"].pk)
         keys = {sku: article_cache_key(account, sku) for sku in unknown}
         seen = cache.get_many([keys[sku] for sku in unknown if sku not in self.articles])
         missing = []
         for sku in unknown:
             if sku in self.articles or keys[sku] in seen:
                 self.articles.add(sku)
-            elif asperion.lookup("articles", sku) is None:
+            elif accounting.lookup("articles", sku) is None:
                 missing.append(sku)
             else:
                 self.articles.add(sku)
@@ -126,7 +125,7 @@ class OrderLookups:
         last = ctx.flow.cursor.get(INDEX_CURSOR)
         since = datetime.fromisoformat(last) - INDEX_OVERLAP if last else None
         batch: dict[str, str] = {}
-        for email, number in ctx.connector("asperion").debtor_emails(since):  # type: ignore[attr-defined]
+        for email, number in ctx.accounting().debtor_emails(since):
             batch[debtor_key(email)] = number
             if len(batch) >= INDEX_BATCH:
                 self._save_index(batch)
@@ -192,9 +191,7 @@ class OrderLookups:
         if len(days) < LISTING_FROM or self._covers(min(days)):
             return
         since = min(days) - timedelta(days=1)
-        found = self.ctx.connector("asperion").booked_references(  # type: ignore[attr-defined]
-            self.document, since, max_pages=len(days)
-        )
+        found = self.ctx.accounting().booked_references(self.document, since, max_pages=len(days))
         if found is not None:
             self.references, self.references_from = found, since
 
@@ -203,7 +200,7 @@ class OrderLookups:
         day = order_day(order)
         if day is not None and self._covers(day):
             return self.references.get(order.number)
-        return self.ctx.connector("asperion").lookup(self.document, order.number)
+        return self.ctx.connector("accounting").lookup(self.document, order.number)
 
     def note_booked(self, order: Order, answer: dict[str, Any]) -> None:
         self.references[order.number] = answer

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from connectors.asperion.connector import SalesOrderState
 from connectors.base import ConnectorError, Page
 from connectors.errors import RecordRejected
-from connectors.records import Order, Record
+from connectors.records import Order, Record, SalesOrderState
 from flows.definitions import FlowDefinition
 from flows.engine import (
     Outcome,
@@ -34,12 +34,17 @@ from flows.engine import (
     skipped,
     write_failure,
 )
+from flows.mappings import compiled_default
 from flows.models import Action, LedgerEntry
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
+from flows.settings_schemas import OrderSettings
+from mapping import defaults
+from mapping.kinds import MappingKind
 
 BOOKING = "booking"
-# Asperion sales order status → Feeddex order status (1 Open and 2 PartlyDelivered: no change).
-STATUS_FOLLOWS = {3: "shipped", 4: "completed", 9: "cancelled"}
+# How far the accounting system's sales order is → the shop's order status (an order still
+# open or partly delivered changes nothing).
+STATUS_FOLLOWS = {"delivered": "shipped", "invoiced": "completed", "cancelled": "cancelled"}
 
 
 class OrderFailed(Exception):
@@ -48,14 +53,46 @@ class OrderFailed(Exception):
 
 class OrdersFlow(FlowDefinition):
     kind = "orders"
-    source = "feeddex"
+    name = _("Orders")
+    label = _("Orders (Feeddex → Asperion)")
+    description = _(
+        "Paid Feeddex orders are booked in Asperion as sales orders or invoices, with the "
+        "customer; the order status follows Asperion back."
+    )
+    source, target = "shop", "accounting"
     stream = "orders"
     record_type = Order
+    log_entities = ("order", "order status")
+    default_interval = 5
+    settings_schema = OrderSettings
+    uses_customer_defaults = True
+    mapping = MappingKind(
+        "orders", "Order → sales order", Order, "asperion.SalesOrder", defaults.ORDERS
+    )
+    customer_mapping = MappingKind(
+        "order_customer",
+        "Order's customer → debtor",
+        Order,
+        "asperion.Debtor",
+        defaults.ORDER_CUSTOMER,
+    )
+    # The contact person of a new company debtor: always the default rules.
+    contact_mapping = MappingKind(
+        "order_contact",
+        "Order's customer → contact person",
+        Order,
+        "asperion.ContactPerson",
+        defaults.ORDER_CONTACT,
+    )
+    receives_webhooks = True
     queue = "celery"
     status_stage: OrderStatusStage
 
     def __init__(self) -> None:
         self.status_stage = OrderStatusStage()
+
+    def extra_mappings(self) -> list[MappingKind]:
+        return [*super().extra_mappings(), self.contact_mapping]
 
     def run(self, ctx: RunContext) -> bool:
         """Book new orders, then let booked orders follow their status in Asperion."""
@@ -146,7 +183,7 @@ class OrdersFlow(FlowDefinition):
             )
         mark_booking(ctx, order.key)
         try:
-            result = ctx.connector("asperion").create(document, payload)
+            result = ctx.connector(self.target).create(document, payload)
         except ConnectorError as error:
             return write_failure("order", order.key, error, source=source, payload=payload)
         lookups.note_booked(order, result.response)
@@ -167,7 +204,7 @@ class OrdersFlow(FlowDefinition):
     ) -> Outcome:
         number = document_number(response) or target_id
         if ctx.settings.write_back_number and not ctx.dry_run:
-            ctx.connector("feeddex").update(
+            ctx.connector(self.source).update(
                 "orders", order.source_id, {"externalReference": number}
             )
         ctx.booked_skus.update(order.skus)
@@ -210,13 +247,13 @@ class OrdersFlow(FlowDefinition):
             return entry.target_id  # known, and nothing new to tell Asperion
         existing = None
         if entry or not lookups.index_complete:
-            existing = ctx.connector("asperion").lookup("debtors", email)
+            existing = ctx.connector(self.target).lookup("debtors", email)
         if existing is None:
             number = self.create_debtor(ctx, order, payload)
         else:
             number = str(existing["customerNumber"])
             if not ctx.dry_run and field_diff(existing, payload):
-                ctx.connector("asperion").update("debtors", str(existing["id"]), payload)
+                ctx.connector(self.target).update("debtors", str(existing["id"]), payload)
         lookups.remember_debtor(email, number, sent_hash)
         return number
 
@@ -224,38 +261,41 @@ class OrdersFlow(FlowDefinition):
         number = str(ctx.settings.collective_debtor_number)
         known = ctx.extras.setdefault("collective_debtors", set())
         if number not in known:
-            if ctx.connector("asperion").lookup("debtors_by_number", number) is None:
+            if ctx.connector(self.target).lookup("debtors_by_number", number) is None:
                 raise OrderFailed(f"the collective debtor {number} does not exist in Asperion")
             known.add(number)
         return number
 
     def create_debtor(self, ctx: RunContext, order: Order, payload: dict[str, Any]) -> str:
         defaults = ctx.customer_defaults
-        asperion = ctx.connector("asperion")
+        accounting = ctx.accounting()
         numbers = (defaults.customer_number_start, defaults.customer_number_end)
-        number = asperion.next_customer_number(*numbers)  # type: ignore[attr-defined]
+        number = accounting.next_customer_number(*numbers)
         if ctx.dry_run:
             return str(number)
         try:
-            result = asperion.create("debtors", {**payload, "customerNumber": number})
+            result = accounting.create("debtors", {**payload, "customerNumber": number})
         except RecordRejected as error:
             if not names_field(error, "customerNumber"):
                 raise
             # Taken outside the platform since the counter was seeded: probe afresh, once.
-            asperion.forget_customer_numbers(*numbers)  # type: ignore[attr-defined]
-            number = asperion.next_customer_number(*numbers)  # type: ignore[attr-defined]
-            result = asperion.create("debtors", {**payload, "customerNumber": number})
+            accounting.forget_customer_numbers(*numbers)
+            number = accounting.next_customer_number(*numbers)
+            result = accounting.create("debtors", {**payload, "customerNumber": number})
         if order.customer.company_name and order.customer.last_name:
-            contact = {
-                "debtorId": int(result.target_id),
-                "firstName": order.customer.first_name,
-                "lastName": order.customer.last_name,
-                "emailAddress": order.customer.email,
-                "phoneNumber": order.customer.phone,
-                "isPrimary": True,
-            }
-            asperion.create("contactpersons", contact)
+            contact = self.contact_payload(ctx, order)
+            accounting.create("contactpersons", {**contact, "debtorId": int(result.target_id)})
         return str(number)
+
+    def contact_payload(self, ctx: RunContext, order: Order) -> dict[str, Any]:
+        """The contact person of a company debtor, by the contact person mapping."""
+        mapping = ctx.extras.get("contact_mapping")
+        if mapping is None:
+            mapping = ctx.extras["contact_mapping"] = compiled_default(self.contact_mapping)
+        payload, errors = mapping.apply(order.as_source(), context=ctx.mapping_context())
+        if payload is None:
+            raise OrderFailed(f"contact person mapping failed: {errors}")
+        return payload
 
     def debtor_payload(self, ctx: RunContext, order: Order) -> dict[str, Any]:
         assert ctx.customer_mapping is not None
@@ -344,7 +384,7 @@ class OrderStatusStage:
 
     def pages(self, ctx: RunContext) -> Iterator[Page]:
         cursor = ctx.flow.cursor.get(self.stream)
-        return ctx.connector("asperion").read(self.stream, cursor=cursor)
+        return ctx.connector("accounting").read(self.stream, cursor=cursor)
 
     def process_page(self, ctx: RunContext, page: Page) -> None:
         ids = [r.key for r in page.records if isinstance(r, SalesOrderState)]
@@ -357,7 +397,7 @@ class OrderStatusStage:
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome | None:
         assert isinstance(record, SalesOrderState)
-        new_status = STATUS_FOLLOWS.get(record.status)
+        new_status = STATUS_FOLLOWS.get(record.progress or "")
         booked = self.booked.get(record.key)
         if booked is None or new_status is None:
             return None  # not an order this flow booked, or still open: nothing to follow
@@ -375,7 +415,7 @@ class OrderStatusStage:
                 payload=payload,
             )
         try:
-            result = ctx.connector("feeddex").update("orders", booked.source_key, payload)
+            result = ctx.connector("shop").update("orders", booked.source_key, payload)
         except ConnectorError as error:
             return write_failure("order status", key, error, source=source, payload=payload)
         return Outcome(

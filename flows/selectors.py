@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from flows.models import Flow, FlowRun, RecordLog
+from connectors.models import Connection
+from flows.models import Flow, FlowRun, Integration, RecordLog
 from tenants.models import Tenant
 
 
@@ -65,3 +66,12 @@ def record_log_page(
     rows = list(logs.defer("source", "payload", "response", "diff")[: size + 1])
     next_before = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], next_before
+
+
+def integration_for(*, tenant: Tenant) -> Integration | None:
+    return Integration.objects.filter(tenant=tenant).order_by("id").first()
+
+
+def connection_in_use(*, connection: Connection) -> bool:
+    used = Integration.objects.filter(tenant_id=connection.tenant_id)
+    return used.filter(Q(accounting=connection) | Q(shop=connection)).exists()

@@ -197,7 +197,7 @@ def run_cancel(*, run: FlowRun, reason: str = "cancelled by a person") -> bool:
 def run_execute(run_id: int) -> str:
     """Run (a slice of) a run. Return what happened: done, continued, busy, or finished."""
     run = FlowRun.objects.select_related(
-        "flow__integration__asperion", "flow__integration__feeddex", "flow__tenant"
+        "flow__integration__accounting", "flow__integration__shop", "flow__tenant"
     ).get(pk=run_id)
     if run.finished:
         return "finished"
@@ -426,7 +426,7 @@ def finish_failed(
 ) -> None:
     """The run itself stopped: the reason goes first on its page and in the email."""
     integration = run.flow.integration
-    secrets = [*integration.asperion.secret_values(), *integration.feeddex.secret_values()]
+    secrets = [v for c in integration.connections().values() for v in c.secret_values()]
     from connectors.redaction import redact_text
 
     text = redact_text(message, secrets)[:4000]
@@ -538,35 +538,56 @@ def why_silent(run: FlowRun) -> str:
 
 # ---- integrations and flow settings ---------------------------------------------------------
 
-DEFAULT_INTERVALS = {
-    "products": 60,
-    "stock": 15,
-    "customers": 60,
-    "orders": 5,
-    "review_invitations": 60,
-}
-
 
 @transaction.atomic
 def integration_create(
-    *, tenant: Any, asperion: Any, feeddex: Any, name: str = "Asperion ↔ Feeddex"
+    *, tenant: Any, accounting: Any, shop: Any, name: str = "Asperion ↔ Feeddex"
 ) -> Integration:
-    """Create an integration with all five flows, disabled, on their default settings and
-    default mappings, so that each works as soon as it is switched on."""
+    """Create an integration with every flow, disabled, on its default settings, interval
+    and mappings, so that each works as soon as it is switched on."""
     from mapping.services import mapping_create_default
 
     integration = Integration.objects.create(
-        tenant=tenant, name=name, asperion=asperion, feeddex=feeddex
+        tenant=tenant, name=name, accounting=accounting, shop=shop
     )
-    for kind, minutes in DEFAULT_INTERVALS.items():
-        flow = Flow(tenant=tenant, integration=integration, kind=kind, interval_minutes=minutes)
-        flow.mapping = mapping_create_default(tenant=tenant, flow_kind=kind)
-        if kind == "orders":
+    for kind, definition in FLOWS.items():
+        flow = Flow(
+            tenant=tenant,
+            integration=integration,
+            kind=kind,
+            interval_minutes=definition.default_interval,
+        )
+        flow.mapping = mapping_create_default(tenant=tenant, flow_kind=definition.mapping.name)
+        if definition.customer_mapping is not None:
             flow.customer_mapping = mapping_create_default(
-                tenant=tenant, flow_kind="order_customer"
+                tenant=tenant, flow_kind=definition.customer_mapping.name
             )
         flow.save()
     return integration
+
+
+def integration_ensure(*, tenant: Any) -> Integration:
+    """Return the tenant's integration, creating it (with its flows) from the connections of
+    both roles."""
+    from connectors.selectors import connection_for_role
+    from flows.selectors import integration_for
+
+    integration = integration_for(tenant=tenant)
+    if integration is not None:
+        return integration
+    accounting = connection_for_role(tenant=tenant, role="accounting")
+    shop = connection_for_role(tenant=tenant, role="shop")
+    if accounting is None or shop is None:
+        raise ValueError("both applications must be connected first")
+    return integration_create(tenant=tenant, accounting=accounting, shop=shop)
+
+
+def flows_choose(*, integration: Integration, kinds: set[str]) -> None:
+    """Enable the chosen flows and disable the others."""
+    for flow in integration.flows.all():
+        wanted = flow.kind in kinds
+        if flow.enabled != wanted:
+            flow_set_enabled(flow=flow, enabled=wanted)
 
 
 def flow_update_settings(*, flow: Flow, data: dict[str, Any]) -> Flow:
@@ -594,9 +615,9 @@ def flow_set_enabled(*, flow: Flow, enabled: bool) -> Flow:
     if enabled:
         flow.next_run_at = timezone.now()
     flow.save(update_fields=["enabled", "next_run_at"])
-    if flow.kind == "orders":
-        # Feeddex calls us on new orders while the flow is on (and stops when it is off).
-        from api.tasks import webhook_sync_task
+    if flow.definition.receives_webhooks:
+        # The shop calls us on new orders while the flow is on (and stops when it is off).
+        from flows.tasks import webhook_sync_task
 
         transaction.on_commit(lambda: webhook_sync_task.delay(flow.pk))
     return flow

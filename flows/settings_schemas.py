@@ -187,15 +187,6 @@ class ReviewInvitationSettings(Settings):
     )
 
 
-SETTINGS_SCHEMAS: dict[str, type[Settings]] = {
-    "products": ProductSettings,
-    "stock": StockSettings,
-    "customers": CustomerSettings,
-    "orders": OrderSettings,
-    "review_invitations": ReviewInvitationSettings,
-}
-
-
 class SettingsInvalid(ValueError):
     def __init__(self, error: ValidationError) -> None:
         self.field_errors: dict[str, list[str]] = {}
@@ -207,8 +198,10 @@ class SettingsInvalid(ValueError):
 
 def parse_settings(kind: str, data: dict[str, Any] | None) -> Any:
     """Return the typed settings of a flow kind, or raise SettingsInvalid naming the fields."""
+    from flows.registry import flow_definition
+
     try:
-        return SETTINGS_SCHEMAS[kind].model_validate(data or {})
+        return flow_definition(kind).settings_schema.model_validate(data or {})
     except ValidationError as error:
         raise SettingsInvalid(error) from None
 

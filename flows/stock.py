@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from connectors.base import BadRecord, ConnectorError, Page
 from connectors.records import Record, StockLevel
 from flows.definitions import FlowDefinition
@@ -20,7 +22,10 @@ from flows.engine import (
     write_failure,
 )
 from flows.models import Action, LedgerEntry
+from flows.settings_schemas import StockSettings
 from flows.upsert import UNCHANGED
+from mapping import defaults
+from mapping.kinds import MappingKind
 
 NOT_IN_FEEDDEX = (
     "no Feeddex product with this SKU: the products flow has not created it (a variant, an "
@@ -30,9 +35,18 @@ NOT_IN_FEEDDEX = (
 
 class StockFlow(FlowDefinition):
     kind = "stock"
-    source = "asperion"
+    name = _("Stock")
+    label = _("Stock (Asperion → Feeddex)")
+    description = _("Asperion's stock (current minus reserved) keeps Feeddex's quantities right.")
+    source, target = "accounting", "shop"
     stream = "stock"
     record_type = StockLevel
+    log_entities = ("stock",)
+    default_interval = 15
+    settings_schema = StockSettings
+    mapping = MappingKind(
+        "stock", "Stock level → stock update", StockLevel, "feeddex.StockUpdate", defaults.STOCK
+    )
 
     def pages(self, ctx: RunContext) -> Iterator[Page]:
         skus = ctx.run.params.get("skus")
@@ -112,7 +126,7 @@ class StockFlow(FlowDefinition):
                 )
                 for level, payload, _digest in batch
             ]
-        results = ctx.connector("feeddex").write_batch("stock", [p for _l, p, _d in batch])
+        results = ctx.connector(self.target).write_batch("stock", [p for _l, p, _d in batch])
         return [
             self.batch_outcome(level, payload, digest, result)
             for (level, payload, digest), result in zip(batch, results, strict=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 # A connection that dropped under a slice (a database restart or fail-over, a terminated
 # backend, Redis restarting under the rate limiter) fails it in the middle of a page. The
@@ -37,3 +42,39 @@ def schedule_due_flows_task() -> int:
 
     resume_stalled_runs()
     return schedule_due_flows()
+
+
+WEBHOOK_MAX_RETRIES = 5
+WEBHOOK_RETRY_BASE_SECONDS = 30
+
+
+# The name it had in the API app, so that messages queued before the move still run.
+@shared_task(
+    name="api.tasks.webhook_sync_task",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=WEBHOOK_MAX_RETRIES,
+)
+def webhook_sync_task(self: Any, flow_id: int) -> None:
+    """Register or unregister the orders flow's webhook to match whether it is enabled.
+
+    Queue it on commit after the flow is switched on or off. A transient Feeddex error is
+    retried with exponential backoff; a permanent one (bad credentials) is logged, and the
+    flow still works by polling on its schedule.
+    """
+    from connectors.base import ConnectorError
+    from flows.models import Flow
+    from flows.webhook_registration import webhook_sync
+
+    flow = Flow.objects.select_related("integration__shop").filter(pk=flow_id).first()
+    if flow is None:
+        return
+    try:
+        webhook_sync(flow=flow)
+    except ConnectorError as error:
+        if error.permanent:
+            logger.warning("webhook registration of flow %s failed: %s", flow_id, error)
+            return
+        retries = self.request.retries
+        raise self.retry(countdown=WEBHOOK_RETRY_BASE_SECONDS * 2**retries) from error

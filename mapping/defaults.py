@@ -1,18 +1,15 @@
-"""Default mappings per flow: what every flow does right after the wizard.
+"""The default rules of each mapping: what every flow does right after the wizard.
 
-Each default is an ordinary mapping (the same JSON a user edits), so the editor shows exactly
-what runs. Values that differ per tenant come from the flow's settings through the context:
-`$settings.…` (the flow's settings) and `$customer_defaults.…` (the integration's settings
-for new debtors), as the flows engine passes them.
+The flows name these rules on their definitions (flows/definitions.py), which register them
+with mapping.kinds. Each default is an ordinary mapping (the same JSON a user edits), so the
+editor shows exactly what runs. Values that differ per tenant come from the flow's settings
+through the context: `$settings.…` (the flow's settings) and `$customer_defaults.…` (the
+integration's settings for new debtors), as the flows engine passes them.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
 from typing import Any
-
-from connectors.records import Customer, Invoice, Order, Product, Record, StockLevel
 
 # ---- small builders, so the defaults read like the table in the docs --------------------------
 
@@ -291,6 +288,16 @@ ORDER_CUSTOMER = [
     ),
 ]
 
+# ---- the contact person of a company debtor made from an order -------------------------------
+
+ORDER_CONTACT = [
+    rule("firstName", "customer.first_name"),
+    rule("lastName", "customer.last_name"),
+    rule("emailAddress", "customer.email"),
+    rule("phoneNumber", "customer.phone"),
+    rule("isPrimary", const=True),
+]
+
 # ---- review invitations: Asperion sales invoice → Feeddex transaction -------------------------
 
 no_name_parts = [
@@ -322,54 +329,3 @@ REVIEW_INVITATIONS = [
         ],
     ),
 ]
-
-
-@dataclass(frozen=True)
-class FlowMapping:
-    """What a flow kind maps: from which canonical record to which target schema."""
-
-    flow_kind: str
-    title: str
-    source: type[Record]
-    target: str
-    rules: list[dict[str, Any]]
-
-    def spec(self) -> dict[str, Any]:
-        """Return a fresh copy of the default mapping JSON."""
-        return {"rules": copy.deepcopy(self.rules)}
-
-
-FLOW_MAPPINGS: dict[str, FlowMapping] = {
-    m.flow_kind: m
-    for m in (
-        FlowMapping("products", "Article → product", Product, "feeddex.Product", PRODUCTS),
-        FlowMapping(
-            "stock", "Stock level → stock update", StockLevel, "feeddex.StockUpdate", STOCK
-        ),
-        FlowMapping("customers", "Debtor → customer", Customer, "feeddex.Customer", CUSTOMERS),
-        FlowMapping("orders", "Order → sales order", Order, "asperion.SalesOrder", ORDERS),
-        FlowMapping(
-            "order_customer", "Order's customer → debtor", Order, "asperion.Debtor", ORDER_CUSTOMER
-        ),
-        FlowMapping(
-            "review_invitations",
-            "Paid invoice → review invitation",
-            Invoice,
-            "feeddex.NewTransaction",
-            REVIEW_INVITATIONS,
-        ),
-    )
-}
-
-
-def flow_mapping(flow_kind: str) -> FlowMapping:
-    """Return what a flow kind maps; KeyError naming the known kinds for an unknown one."""
-    try:
-        return FLOW_MAPPINGS[flow_kind]
-    except KeyError:
-        known = ", ".join(FLOW_MAPPINGS)
-        raise KeyError(f"no mapping for flow kind {flow_kind!r} (known: {known})") from None
-
-
-def default_mapping(flow_kind: str) -> dict[str, Any]:
-    return flow_mapping(flow_kind).spec()

@@ -12,15 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from mapping.defaults import FLOW_MAPPINGS
+from mapping.kinds import mapping_kind_choices
 from tenants.models import Tenant
-
-FLOW_KIND_CHOICES = [(kind, m.title) for kind, m in FLOW_MAPPINGS.items()]
 
 
 class Mapping(models.Model):
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="mappings")
-    flow_kind = models.CharField(max_length=24, choices=FLOW_KIND_CHOICES)
+    # The kind of mapping (mapping.kinds), registered by the flow that declares it.
+    flow_kind = models.CharField(max_length=24, choices=mapping_kind_choices)
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
 

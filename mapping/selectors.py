@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from mapping.defaults import flow_mapping
 from mapping.engine import CompiledMapping, compile_mapping
+from mapping.kinds import mapping_kind
 from mapping.models import Mapping, MappingVersion
 
 
@@ -62,6 +62,12 @@ def mapping_runnable(*, mapping: Mapping) -> RunnableMapping:
     return runnable_version(version, flow_kind=mapping.flow_kind)
 
 
+def mapping_runnable_default(*, flow_kind: str) -> RunnableMapping:
+    """Return a kind's default rules compiled (version 0: a mapping no tenant edits)."""
+    kind = mapping_kind(flow_kind)
+    return RunnableMapping(0, compile_mapping(kind.spec(), target=kind.target))
+
+
 def runnable_version(version: MappingVersion, *, flow_kind: str) -> RunnableMapping:
     key = (flow_kind, version.number, json.dumps(version.spec, sort_keys=True))
     with _LOCK:
@@ -69,7 +75,7 @@ def runnable_version(version: MappingVersion, *, flow_kind: str) -> RunnableMapp
         if cached is not None:
             _CACHE.move_to_end(key)
             return cached
-    target = flow_mapping(flow_kind).target
+    target = mapping_kind(flow_kind).target
     runnable = RunnableMapping(version.number, compile_mapping(version.spec, target=target))
     with _LOCK:
         _CACHE[key] = runnable

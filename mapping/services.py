@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from pydantic import BaseModel
 
-from mapping.defaults import FLOW_MAPPINGS, flow_mapping
+from mapping.kinds import mapping_kind, mapping_kinds
 from mapping.models import Mapping, MappingVersion
 from mapping.schema import FieldError, MappingInvalid, parse_mapping
 from mapping.selectors import mapping_version_get
@@ -25,9 +25,9 @@ NO_SUCH_VERSION = "Version {number} of this mapping does not exist."
 @transaction.atomic
 def mapping_create_default(*, tenant: Any, flow_kind: str) -> Mapping:
     """Create a flow's mapping with the default rules as version 1."""
-    if flow_kind not in FLOW_MAPPINGS:
+    if flow_kind not in mapping_kinds():
         raise ValidationError({"flow_kind": UNKNOWN_KIND.format(kind=flow_kind)})
-    definition = flow_mapping(flow_kind)
+    definition = mapping_kind(flow_kind)
     mapping = Mapping(tenant=tenant, flow_kind=flow_kind, name=definition.title)
     mapping.full_clean()
     mapping.save()
@@ -62,7 +62,7 @@ def mapping_problems(*, flow_kind: str, spec: Any) -> list[FieldError]:
     """Return what is wrong with a spec for a flow kind; empty when it can be saved."""
     if not isinstance(spec, dict | list):
         return [FieldError("mapping", "a mapping is an object with a list of rules")]
-    definition = flow_mapping(flow_kind)
+    definition = mapping_kind(flow_kind)
     return validate_mapping(
         spec,
         source=definition.source,
@@ -72,18 +72,9 @@ def mapping_problems(*, flow_kind: str, spec: Any) -> list[FieldError]:
 
 
 def _context_schemas(flow_kind: str) -> dict[str, type[BaseModel]] | None:
-    """The typed settings `$settings.…` and `$customer_defaults.…` read in this flow, so a
-    mapping cannot name a setting that does not exist. They belong to the flows app; the pure
-    engine never imports them."""
-    try:
-        from flows.settings_schemas import SETTINGS_SCHEMAS, CustomerDefaults
-    except ImportError:  # pragma: no cover - flows is part of the project
-        return None
-    settings_kind = "orders" if flow_kind == "order_customer" else flow_kind
-    settings = SETTINGS_SCHEMAS.get(settings_kind)
-    if settings is None:
-        return None
-    return {"settings": settings, "customer_defaults": CustomerDefaults}
+    """The typed values `$settings.…` and `$customer_defaults.…` read in this kind of
+    mapping, as the flow that declares it registered them."""
+    return mapping_kind(flow_kind).context or None
 
 
 def _add_version(*, mapping: Mapping, spec: dict[str, Any], user: Any, note: str) -> MappingVersion:

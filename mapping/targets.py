@@ -53,6 +53,7 @@ TARGETS: dict[str, tuple[str, str]] = {
 # invoice is booked on (found or created by the orders flow).
 FLOW_PROVIDED: dict[str, frozenset[str]] = {
     "asperion.Debtor": frozenset({"customerNumber"}),
+    "asperion.ContactPerson": frozenset({"debtorId"}),
     "asperion.SalesOrder": frozenset({"debtorCustomerNumber"}),
     "asperion.SalesInvoice": frozenset({"debtorCustomerNumber"}),
 }

@@ -148,8 +148,8 @@ def export_integration(integration: Integration) -> dict[str, Any]:
     flows = integration.flows.order_by("id")
     return {
         **_fields(integration, ["name", "live", "customer_defaults"]),
-        "asperion_connection": integration.asperion_id,
-        "feeddex_connection": integration.feeddex_id,
+        "asperion_connection": integration.accounting_id,
+        "feeddex_connection": integration.shop_id,
         "flows": [
             {
                 **_fields(f, ["kind", "enabled", "interval_minutes", "settings"]),

@@ -24,7 +24,6 @@ from flows.models import (
     COMPLETED_STATUSES,
     Action,
     Flow,
-    FlowKind,
     FlowRun,
     Integration,
     RecordLog,
@@ -79,7 +78,7 @@ def watched_integrations(tenant: Tenant) -> list[Integration]:
     if not tenant.flows_may_run:
         return []
     live = Integration.objects.filter(tenant=tenant, live=True)
-    return list(live.select_related("asperion", "feeddex").order_by("id"))
+    return list(live.select_related("accounting", "shop").order_by("id"))
 
 
 def watched_flows(integration: Integration) -> list[Flow]:
@@ -165,7 +164,7 @@ def integration_findings(
                 run_id=failures[0]["run_id"],
             )
         )
-    connections = (integration.asperion, integration.feeddex)
+    connections = tuple(integration.connections().values())
     attention = [flow for flow in flows if still_needs_attention(flow, connections)]
     # A connection that lost its credentials has its own incident: one email, not two.
     if attention and not any(c.status == ConnectionStatus.NEEDS_ATTENTION for c in connections):
@@ -220,7 +219,7 @@ def connection_findings(integration: Integration) -> list[Finding]:
             integration_id=integration.pk,
             connection_id=connection.pk,
         )
-        for connection in (integration.asperion, integration.feeddex)
+        for connection in integration.connections().values()
         if connection.status == ConnectionStatus.NEEDS_ATTENTION
     ]
 
@@ -303,7 +302,7 @@ def stuck_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -> Fi
 
 def no_orders_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -> Finding | None:
     """The orders flow runs fine but has seen no order for the tenant's period."""
-    if flow.kind != FlowKind.ORDERS or settings.no_orders_hours == 0:
+    if flow.kind != "orders" or settings.no_orders_hours == 0:
         return None
     since = now - timedelta(hours=settings.no_orders_hours)
     runs = monitored_runs(flow)
@@ -372,7 +371,7 @@ def still_watched(tenant: Tenant, subject: str, details: dict[str, Any]) -> bool
         live = Integration.objects.filter(live=True)
         return (
             Connection.objects.filter(pk=pk)
-            .filter(Q(pk__in=live.values("asperion_id")) | Q(pk__in=live.values("feeddex_id")))
+            .filter(Q(pk__in=live.values("accounting_id")) | Q(pk__in=live.values("shop_id")))
             .exists()
         )
     return False

@@ -5,7 +5,7 @@ and stack trace (files, lines, functions and source lines; no local variables), 
 request's method and URL (no body, no cookies, no user but an id), the breadcrumbs of the
 log lines before it, the release and the environment. Every text in it goes through the
 log's redaction of secrets (connectors.redaction) and the masking of personal data
-(monitoring.masking: email addresses anywhere, names and addresses under their keys), so a
+(flows.masking: email addresses anywhere, names and addresses under their keys), so a
 customer's email address in an error message arrives masked.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.redaction import redact_data
-from monitoring.masking import mask_personal_data
+from flows.masking import mask_personal_data
 
 # Parts of a request that may hold personal data or secrets and that no error needs.
 DROPPED_REQUEST_PARTS = ("data", "cookies", "env", "headers")

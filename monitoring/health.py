@@ -112,7 +112,8 @@ def worker_node_name(pattern: str) -> str:
 
 def worker_answers(node: str, *, timeout: float) -> bool:
     """Whether the Celery worker `node` answers a ping through the broker within `timeout`."""
-    from apicenter.celery import app
+    # The project's app (apicenter/celery.py sets it as the current one when it starts).
+    from celery import current_app as app
 
     # A connection of its own, closed afterwards: the consumer of the replies must not stay
     # in the app's pool, where a process forked later would close it mid-read and hang.

@@ -13,17 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
+from flows.registry import FLOWS
 from monitoring.models import Incident, IncidentKind
 
-FLOW_NAMES = {
-    "products": gettext_lazy("Products"),
-    "stock": gettext_lazy("Stock"),
-    "customers": gettext_lazy("Customers"),
-    "orders": gettext_lazy("Orders"),
-    "review_invitations": gettext_lazy("Review invitations"),
-}
 SYSTEM_NAMES = {"asperion": "Asperion", "feeddex": "Feeddex"}
 
 
@@ -55,7 +49,9 @@ def run_link(run_id: int | None) -> str:
 
 
 def flow_name(kind: str) -> str:
-    return str(FLOW_NAMES.get(kind, kind))
+    """The flow's name in the emails (FlowDefinition.name)."""
+    definition = FLOWS.get(kind)
+    return str(definition.name) if definition else kind
 
 
 # ---- one builder per kind -----------------------------------------------------------------

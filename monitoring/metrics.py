@@ -36,7 +36,7 @@ from prometheus_client.registry import Collector
 
 from connectors import counters
 from connectors.counters import Key, bound_label, histogram_increments, key_of
-from flows.models import ApiCallLog, FlowKind, FlowRun, RunStatus, Trigger
+from flows.models import ApiCallLog, FlowRun, RunStatus, Trigger
 from flows.registry import FLOWS
 from monitoring.models import (
     FoldedRun,
@@ -380,7 +380,7 @@ def live_gauges() -> Iterator[Metric]:
 
 def active_runs() -> dict[tuple[str, ...], float]:
     samples: dict[tuple[str, ...], float] = {
-        (kind, str(status)): 0.0 for kind in FlowKind.values for status in ACTIVE
+        (kind, str(status)): 0.0 for kind in FLOWS for status in ACTIVE
     }
     rows = (
         FlowRun.objects.filter(status__in=ACTIVE)

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from flows.masking import forget_mask_choice
 from monitoring.incidents import monitoring_settings_for
-from monitoring.masking import forget_mask_choice
 from monitoring.models import MonitoringSettings
 from tenants.models import Tenant, User
 

@@ -227,3 +227,34 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation of {self.email} to {self.tenant}"
+
+
+class ApiToken(models.Model):
+    """A user's key for the REST API, scoped to one tenant.
+
+    Only a SHA-256 hash of the key is stored: the raw key is shown once, when it is made.
+    A random 256-bit key needs no slow hash (there is nothing to brute-force), and a plain
+    digest can be looked up by an index on every request.
+    """
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The first characters of the key, shown in lists so a user can tell tokens apart.
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table of the API app, where the model lived first.
+        db_table = "api_apitoken"
+        indexes: ClassVar = [models.Index(fields=["tenant", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,15 +1,19 @@
-"""Writes for tenants and users: signup, memberships, invitations, plan changes."""
+"""Writes for tenants and users: signup, memberships, invitations, plan changes, API tokens."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from tenants.models import (
+    ApiToken,
     Invitation,
     Membership,
     Plan,
@@ -19,6 +23,7 @@ from tenants.models import (
     Tenant,
     User,
 )
+from tenants.tokens import hash_key, new_raw_key, visible_prefix
 
 SIGNUP_SALT = "tenants.signup"
 INVITATION_SALT = "tenants.invitation"
@@ -164,3 +169,50 @@ def plan_activate(*, tenant: Tenant, plan: Plan | None = None) -> Tenant:
     tenant.records_wait_month = None
     tenant.save(update_fields=["plan_status", "plan", "plan_ends_at", "records_wait_month"])
     return tenant
+
+
+# ---- API tokens ---------------------------------------------------------------------------
+
+TOKEN_NAME_NUL = "A token name cannot contain null characters."
+TOKEN_NAME_REQUIRED = "Give the token a name."
+NOT_A_MEMBER = "The user is not a member of this company."
+# Writing last_used_at on every request would turn each read into a write: once a minute is
+# precise enough to tell a token in use from one that is not.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def api_token_create(*, user: User, tenant: Tenant, name: str) -> tuple[ApiToken, str]:
+    """Make a token for a member of the tenant; return it and the raw key (shown once)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [TOKEN_NAME_REQUIRED]})
+    if "\x00" in name:  # PostgreSQL cannot store it; Django's form fields refuse it too
+        raise ValidationError({"name": [TOKEN_NAME_NUL]})
+    if not Membership.objects.filter(user=user, tenant=tenant).exists():
+        raise ValidationError({"user": [NOT_A_MEMBER]})
+    raw_key = new_raw_key()
+    token = ApiToken(
+        tenant=tenant,
+        user=user,
+        name=name[:100],
+        prefix=visible_prefix(raw_key),
+        key_hash=hash_key(raw_key),
+    )
+    token.full_clean()
+    token.save()
+    return token, raw_key
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first moment."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

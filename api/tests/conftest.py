@@ -13,11 +13,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from api.services import api_token_create
 from connectors.models import Connection
 from connectors.services import connection_create
 from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
 from tenants.models import Tenant, User
+from tenants.services import api_token_create
 
 KINDS = ["products", "stock", "customers", "orders", "review_invitations"]
 SECRET_VALUES = ["cs-very-secret-1", "rt-very-secret-2", "ac-very-secret-3", "pw-very-secret-4"]
@@ -109,7 +109,7 @@ def make_connections(tenant: Tenant) -> tuple[Connection, Connection]:
 
 def make_integration(tenant: Tenant) -> Integration:
     asperion, feeddex = make_connections(tenant)
-    integration = Integration.objects.create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+    integration = Integration.objects.create(tenant=tenant, accounting=asperion, shop=feeddex)
     for kind in KINDS:
         Flow.objects.create(tenant=tenant, integration=integration, kind=kind)
     return integration

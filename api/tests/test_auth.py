@@ -10,11 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from api.models import ApiToken
-from api.services import api_token_create, api_token_revoke
 from api.tests.conftest import Caller, error_of
-from tenants.models import Membership, Role
-from tenants.services import membership_add
+from tenants.models import ApiToken, Membership, Role
+from tenants.services import api_token_create, api_token_revoke, membership_add
 
 pytestmark = pytest.mark.django_db
 

@@ -113,10 +113,10 @@ def test_delete(api, world):
 
 def test_a_connection_in_use_cannot_be_deleted(api, world):
     integration = make_integration(world.tenant)
-    response = api.owner.delete(detail(integration.asperion_id))
+    response = api.owner.delete(detail(integration.accounting_id))
     assert response.status_code == 409
     assert error_of(response)["code"] == "conflict"
-    assert Connection.objects.filter(pk=integration.asperion_id).exists()
+    assert Connection.objects.filter(pk=integration.accounting_id).exists()
 
 
 def test_verify_needs_write_access_and_the_tenant(api, world):

@@ -18,7 +18,7 @@ def test_list_and_detail(api, scene):
     assert len(listed[0]["flows"]) == 5
     assert listed[0]["live"] is False
     detail = api.viewer.get(f"{URL}{scene.integration.pk}/").json()
-    assert detail["asperion"] == scene.integration.asperion_id
+    assert detail["asperion"] == scene.integration.accounting_id
     assert api.outsider.get(f"{URL}{scene.integration.pk}/").status_code == 404
 
 

@@ -9,12 +9,7 @@ from flows.models import Flow
 from mapping.models import MappingVersion
 from mapping.services import mapping_create_default
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not hasattr(Flow, "mapping"), reason="Flow.mapping is not in flows/models.py yet"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 SKU_ONLY = {"target": "sku", "source": "sku"}
 

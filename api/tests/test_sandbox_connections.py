@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.services import api_token_create
 from connectors.models import Connection
+from tenants.services import api_token_create
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
-from api.services import api_token_create
+from tenants.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 

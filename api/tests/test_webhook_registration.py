@@ -8,13 +8,19 @@ from typing import Any
 
 import pytest
 
-from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from api.tasks import webhook_sync_task
 from api.tests.test_webhooks import memory_broker, queued_run_ids  # noqa: F401 - a fixture
-from api.webhook_registration import webhook_register, webhook_unregister, webhook_url
 from connectors.models import Connection
 from connectors.services import connection_create
-from flows.models import Flow, FlowRun, Integration
+from flows.models import (
+    DeliveryStatus,
+    Flow,
+    FlowRun,
+    Integration,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from flows.tasks import webhook_sync_task
+from flows.webhook_registration import webhook_register, webhook_unregister, webhook_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +56,7 @@ def orders_flow(world, sandbox_site) -> tuple[Flow, Any]:
         secrets={"client_secret": "x" * 16},
     )
     integration = Integration.objects.create(
-        tenant=world.tenant, asperion=asperion, feeddex=feeddex, live=True
+        tenant=world.tenant, accounting=asperion, shop=feeddex, live=True
     )
     flow = Flow.objects.create(
         tenant=world.tenant, integration=integration, kind="orders", enabled=True
@@ -78,7 +84,7 @@ def test_register_receive_and_unregister(orders_flow, memory_broker):  # noqa: F
     assert subscription.url.endswith(f"/api/webhooks/feeddex/{endpoint.token}/")
     assert len(endpoint.token) >= 40
     assert sorted(subscription.events) == ["order.created", "order.paid", "order.updated"]
-    secret = Connection.objects.get(pk=flow.integration.feeddex_id).secrets["webhook_secret"]
+    secret = Connection.objects.get(pk=flow.integration.shop_id).secrets["webhook_secret"]
     assert secret == subscription.secret
     assert len(secret) >= 32
     assert endpoint.subscription_id == str(subscription.pk)
@@ -103,7 +109,7 @@ def test_register_receive_and_unregister(orders_flow, memory_broker):  # noqa: F
     assert subscriptions(account) == []
     endpoint.refresh_from_db()
     assert endpoint.subscription_id == ""
-    assert Connection.objects.get(pk=flow.integration.feeddex_id).secrets["webhook_secret"] == ""
+    assert Connection.objects.get(pk=flow.integration.shop_id).secrets["webhook_secret"] == ""
     webhook_unregister(flow=flow)  # again: nothing to do
 
 

@@ -11,11 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from api.webhooks import SECRET_KEY
 from connectors.feeddex.webhooks import sign
 from connectors.services import connection_update_secrets
-from flows.models import FlowRun, RunStatus
+from flows.models import DeliveryStatus, FlowRun, RunStatus, WebhookDelivery, WebhookEndpoint
+from flows.webhook_ingest import SECRET_KEY
 
 SECRET = "whsec-test-0123456789abcdef"
 
@@ -41,7 +40,7 @@ def endpoint(scene) -> WebhookEndpoint:
     orders.save()
     scene.integration.live = True
     scene.integration.save()
-    feeddex = scene.integration.feeddex
+    feeddex = scene.integration.shop
     connection_update_secrets(connection=feeddex, changes={SECRET_KEY: SECRET})
     return WebhookEndpoint.objects.create(
         tenant=scene.integration.tenant,
@@ -279,7 +278,7 @@ def test_old_deliveries_are_purged_in_batches(client, endpoint):
 
     from django.utils import timezone
 
-    from api.services import webhook_delivery_purge
+    from flows.webhook_ingest import webhook_delivery_purge
 
     for _ in range(3):
         body = event()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from api.examples.wizard_via_api import main
-from api.services import api_token_create
 from flows.models import Flow, Integration
+from tenants.services import api_token_create
 from tests.worker import celery_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from api.base import ApiView, parse_body
 from api.schema import responses
 from api.serializers import ConnectionOutput
-from api.services import connection_verify
 from connectors import services as connection_services
 from connectors.models import Connection
 from connectors.netguard import url_problem
 from connectors.registry import SYSTEM_CHOICES
+from connectors.services import connection_verify
 
 TAG = ["connections"]
 
@@ -157,7 +157,7 @@ class SandboxConnectApi(ApiView):
         "where the sandboxes are off.",
     )
     def post(self, request: Request) -> Response:
-        from dashboard.services import sandbox_connect
+        from connectors.sandboxkit.provision import sandbox_connect
 
         if not getattr(settings, "SANDBOX_ENABLED", False):
             raise Http404(SANDBOX_OFF)

@@ -16,7 +16,7 @@ from api.serializers import FlowOutput, IntegrationOutput, RunOutput, RunStarted
 from connectors.models import Connection
 from flows.models import Flow, Trigger
 from flows.selectors import flow_list
-from flows.settings_schemas import SETTINGS_SCHEMAS, parse_settings
+from flows.settings_schemas import parse_settings
 from tenants.usage import integrations_allowed
 
 TAG = ["flows"]
@@ -73,7 +73,7 @@ class FlowListApi(ApiView):
         serializer = FlowCreateInput(data=request.data, context={"tenant": self.tenant})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        pair = {"asperion": data["asperion"], "feeddex": data["feeddex"]}
+        pair = {"accounting": data["asperion"], "shop": data["feeddex"]}
         if self.tenant.integrations.filter(**pair).exists():
             raise Conflict(ALREADY_PAIRED)
         limit = integrations_allowed(self.tenant)
@@ -104,7 +104,7 @@ def settings_body(flow: Flow) -> dict[str, Any]:
     return {
         "kind": flow.kind,
         "settings": typed.model_dump(mode="json"),
-        "schema": SETTINGS_SCHEMAS[flow.kind].model_json_schema(),
+        "schema": flow.definition.settings_schema.model_json_schema(),
     }
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from api.base import ApiView, parse_query
 from api.schema import responses
 from api.selectors import ACTIONS, FlowInsight, flow_insights
-from flows.models import FlowKind
+from flows.registry import flow_kind_choices
 
 MAX_ID = 2**63 - 1
 
@@ -24,7 +24,7 @@ class InsightsQuery(serializers.Serializer[Any]):
 
 FLOW_INSIGHT_FIELDS: dict[str, Any] = {
     "flow": serializers.IntegerField(),
-    "kind": serializers.ChoiceField(choices=FlowKind.choices),
+    "kind": serializers.ChoiceField(choices=flow_kind_choices()),
     "runs": serializers.IntegerField(help_text="Runs queued in the period (no dry runs)."),
     "failed_runs": serializers.IntegerField(),
     "records": inline_serializer(

@@ -24,7 +24,7 @@ ENUM_NAME_OVERRIDES = {
     "RunStatusEnum": "flows.models.RunStatus",
     "TriggerEnum": "flows.models.Trigger",
     "ActionEnum": "flows.models.Action",
-    "FlowKindEnum": "flows.models.FlowKind",
+    "FlowKindEnum": "flows.registry.BUILT_IN_KINDS",
     "SystemEnum": "connectors.registry.SYSTEM_CHOICES",
 }
 

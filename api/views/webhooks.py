@@ -8,9 +8,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from api.models import WebhookEndpoint
-from api.webhooks import webhook_receive
 from connectors import counters
+from flows.models import WebhookEndpoint
+from flows.webhook_ingest import webhook_receive
 from monitoring.logs import bind
 from monitoring.metrics import WEBHOOK_BUCKETS, WEBHOOK_DELIVERY_SECONDS
 from tenants.addresses import client_address

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -65,6 +64,7 @@ from connectors.asperion.schemas import (
     since_text,
 )
 from connectors.base import (
+    AccountingConnector,
     CallWatch,
     HttpConnector,
     OnCall,
@@ -77,7 +77,16 @@ from connectors.base import (
 )
 from connectors.errors import ConnectorError, RecordRejected
 from connectors.models import Connection
-from connectors.records import Customer, Invoice, InvoiceLine, Product, Record, StockLevel
+from connectors.records import (
+    Customer,
+    Invoice,
+    InvoiceLine,
+    Product,
+    Record,
+    SalesOrderState,
+    StockLevel,
+    description_words,
+)
 
 DEFAULT_API_BASE_URL = "https://api.asperion.nl"
 PAID_STATUS = 7
@@ -85,24 +94,6 @@ PAID_STATUS = 7
 # hand in Asperion meanwhile; a duplicate also drops it at once).
 NUMBER_COUNTER_SECONDS = 6 * 3600
 MAX_LOOKUP_PAGES = 20
-
-
-class SalesOrderState(Record):
-    """A sales order as "the order status follows" needs it: Asperion's raw status
-    (1 Open, 2 PartlyDelivered, 3 Delivered, 4 Invoiced, 9 Cancelled)."""
-
-    entity: ClassVar[str] = "salesorder"
-
-    source_id: str
-    order_number: str | None = None
-    reference: str | None = None
-    status: int
-    customer_number: str | None = None
-    changed_at: datetime | None = None
-
-    @property
-    def key(self) -> str:
-        return self.source_id
 
 
 REFERENCE_KINDS: dict[str, tuple[type[BaseModel], Callable[[Any], str]]] = {
@@ -120,7 +111,7 @@ REFERENCE_KINDS: dict[str, tuple[type[BaseModel], Callable[[Any], str]]] = {
 }
 
 
-class AsperionConnector(HttpConnector):
+class AsperionConnector(HttpConnector, AccountingConnector):
     system: ClassVar[str] = "asperion"
     streams: ClassVar[dict[str, type[Record]]] = {
         "articles": Product,
@@ -655,10 +646,6 @@ def missing_required(schema: type[Payload], payload: dict[str, Any]) -> bool:
     return any(
         name not in payload for name, info in schema.model_fields.items() if info.is_required()
     )
-
-
-def description_words(raw: dict[str, Any]) -> list[str]:
-    return re.split(r"[\s,;:()\[\]#]+", str(raw.get("description") or ""))
 
 
 def reference_words(document: str, raw: dict[str, Any]) -> list[str]:

@@ -40,6 +40,7 @@ from connectors.base import (
     KeysetPaging,
     OnCall,
     Option,
+    ShopConnector,
     Stream,
     WriteResult,
     describe_invalid,
@@ -92,7 +93,7 @@ def _parse_stamp(text: str) -> datetime:
 KEYSET = KeysetPaging(changed_at=_stamp, item_id=lambda raw: str(raw.get("id")), parse=_parse_stamp)
 
 
-class FeeddexConnector(HttpConnector):
+class FeeddexConnector(HttpConnector, ShopConnector):
     system: ClassVar[str] = "feeddex"
     streams: ClassVar[dict[str, type[Record]]] = {
         "orders": Order,

@@ -51,7 +51,7 @@ def make_integration(tenant: Tenant) -> Integration:
     from flows.services import integration_create
 
     asperion, feeddex = make_connections(tenant)
-    return integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+    return integration_create(tenant=tenant, accounting=asperion, shop=feeddex)
 
 
 @dataclass

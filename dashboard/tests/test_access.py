@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def object_pages(scene) -> list[str]:
     flow, run, record = scene.products.pk, scene.run.pk, scene.failed.pk
-    connection = scene.integration.asperion_id
+    connection = scene.integration.accounting_id
     return [
         reverse("dashboard:flow_detail", args=[flow]),
         reverse("dashboard:flow_settings", args=[flow]),
@@ -42,7 +42,7 @@ def tenant_pages() -> list[str]:
 
 def writes(scene) -> list[tuple[str, dict[str, str]]]:
     flow, run, record = scene.products.pk, scene.run.pk, scene.failed.pk
-    connection = scene.integration.asperion_id
+    connection = scene.integration.accounting_id
     return [
         (reverse("dashboard:flow_toggle", args=[flow]), {"enabled": "1"}),
         (reverse("dashboard:flow_run", args=[flow]), {}),

@@ -79,7 +79,7 @@ def test_the_busiest_minute_counts_against_the_connections_limit(world, scene):
             for moment in moments
         ]
     )
-    asperion = scene.integration.asperion
+    asperion = scene.integration.accounting
     asperion.config = {**asperion.config, "rate_limit_per_second": 2}
     asperion.save()
     response = world.client_for(world.owner).get(reverse("dashboard:insights"))

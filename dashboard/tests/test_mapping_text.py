@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from dashboard import mapping_text
 from dashboard.views.mapping import attach_errors, rows_from_post, rows_from_spec, spec_from_rows
-from mapping.defaults import FLOW_MAPPINGS
+from mapping.kinds import mapping_kinds
 from mapping.schema import parse_mapping
 
 
@@ -20,9 +20,9 @@ def post_of(rows) -> QueryDict:
     return data
 
 
-@pytest.mark.parametrize("kind", sorted(FLOW_MAPPINGS))
+@pytest.mark.parametrize("kind", sorted(mapping_kinds()))
 def test_every_default_mapping_round_trips_through_the_editor(kind):
-    spec = FLOW_MAPPINGS[kind].spec()
+    spec = mapping_kinds()[kind].spec()
     rows = rows_from_post(post_of(rows_from_spec(spec)))
     again = spec_from_rows(rows)
     assert again is not None

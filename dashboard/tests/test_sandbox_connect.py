@@ -5,7 +5,7 @@ from __future__ import annotations
 from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from connectors.feeddex.sandbox.seed import DEMO_ORGANIZATION
-from dashboard.services import sandbox_connect
+from connectors.sandboxkit.provision import sandbox_connect
 
 
 def accounts_of(tenant) -> tuple[asperion_db.Administration, feeddex_db.Account]:

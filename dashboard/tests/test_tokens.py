@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_owner_creates_a_token_and_sees_the_key_once(world):
-    from api.models import ApiToken
+    from tenants.models import ApiToken
 
     client = world.client_for(world.owner)
     response = client.post(reverse("dashboard:api_token_create"), {"name": "reporting"})
@@ -25,15 +25,15 @@ def test_owner_creates_a_token_and_sees_the_key_once(world):
 
 
 def test_a_token_needs_a_name(world):
-    from api.models import ApiToken
+    from tenants.models import ApiToken
 
     world.client_for(world.owner).post(reverse("dashboard:api_token_create"), {"name": " "})
     assert not ApiToken.objects.exists()
 
 
 def test_revoke_and_access(world):
-    from api.models import ApiToken
-    from api.services import api_token_create
+    from tenants.models import ApiToken
+    from tenants.services import api_token_create
 
     token, _key = api_token_create(user=world.owner, tenant=world.tenant, name="ci")
     url = reverse("dashboard:api_token_revoke", args=[token.pk])

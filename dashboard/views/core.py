@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
@@ -13,9 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from billing.selectors import plans_first
 from connectors import services as connection_services
 from connectors.models import Connection
+from connectors.registry import credentials_form as credentials_form_of
 from dashboard import selectors, services
-from dashboard.forms import AsperionTokenForm, FeeddexForm, LanguageForm
+from dashboard.connections import save_and_test
+from dashboard.forms import LanguageForm
 from dashboard.http import render_page, safe_next
+from flows import selectors as flow_selectors
 from tenants.access import get_for_request, require_membership, require_tenant
 
 LANGUAGE_COOKIE = "django_language"
@@ -48,14 +53,11 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def credentials_form(
-    connection: Connection, data: QueryDict | None = None
-) -> AsperionTokenForm | FeeddexForm:
-    """An empty form for new credentials: config prefilled, secrets never."""
-    initial = dict(connection.config)
-    if connection.system == "asperion":
-        return AsperionTokenForm(data, initial=initial, prefix="cred")
-    return FeeddexForm(data, initial=initial, prefix="cred")
+def credentials_form(connection: Connection, data: QueryDict | None = None) -> Any:
+    """An empty form for new credentials (the system's own, connectors/<system>/forms.py):
+    config prefilled, secrets never."""
+    form_class = credentials_form_of(connection.system)
+    return form_class(data, initial=dict(connection.config), prefix="cred")
 
 
 @require_POST
@@ -67,15 +69,9 @@ def connection_credentials(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = {"connection": connection, "form": form}
         return render(request, "dashboard/connection_detail.html", context, status=400)
-    services.connection_save(
-        tenant=connection.tenant,
-        system=connection.system,
-        name=connection.name,
-        config=form.config(),
-        secrets=form.secrets(),
+    _saved, error = save_and_test(
+        form, tenant=connection.tenant, system=connection.system, name=connection.name
     )
-    connection.refresh_from_db()
-    error = services.connection_verify(connection=connection)
     if error:
         messages.error(request, _("New credentials saved, but the test failed: %s") % error)
     else:
@@ -88,7 +84,7 @@ def connection_credentials(request: HttpRequest, pk: int) -> HttpResponse:
 def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Test a connection now: a green check, or the API's own error."""
     connection = get_for_request(request, Connection, pk, write=True)
-    error = services.connection_verify(connection=connection)
+    error = connection_services.connection_test(connection=connection)
     context = {"connection": connection, "error": error, "tested": True}
     if not getattr(request, "htmx", False):
         if error:
@@ -103,7 +99,7 @@ def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def connection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_for_request(request, Connection, pk, write=True)
-    if services.connection_in_use(connection=connection):
+    if flow_selectors.connection_in_use(connection=connection):
         messages.error(request, _("This connection is used by the flows; re-connect it instead."))
         return redirect("dashboard:connection_detail", pk=pk)
     connection_services.connection_delete(connection=connection)

@@ -11,18 +11,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard import selectors, services
+from dashboard import selectors
 from dashboard.http import render_page, safe_next
 from dashboard.reference import integration_connections, options_for
 from dashboard.schema_forms import Choices, SchemaForm
+from flows import selectors as flow_selectors
 from flows import services as flow_services
 from flows.models import Action, Flow, FlowRun, Integration, RecordLog, Trigger
+from flows.registry import FLOWS
 from flows.selectors import RecordFilters, record_log_page
 from flows.settings_schemas import (
-    SETTINGS_SCHEMAS,
     CustomerDefaults,
     SettingsInvalid,
     parse_customer_defaults,
@@ -30,27 +30,10 @@ from flows.settings_schemas import (
 )
 from tenants.access import get_for_request, require_tenant
 
-FLOW_DESCRIPTIONS: dict[str, Any] = {
-    "products": gettext_lazy(
-        "Asperion articles become Feeddex products, matched by SKU (the article code)."
-    ),
-    "stock": gettext_lazy(
-        "Asperion's stock (current minus reserved) keeps Feeddex's quantities right."
-    ),
-    "customers": gettext_lazy(
-        "Asperion debtors become Feeddex customers, with billing and shipping address."
-    ),
-    "orders": gettext_lazy(
-        "Paid Feeddex orders are booked in Asperion as sales orders or invoices, with the "
-        "customer; the order status follows Asperion back."
-    ),
-    "review_invitations": gettext_lazy(
-        "After an invoice is paid, Feeddex invites the customer to give feedback."
-    ),
-}
 
-# The flows that create debtors in Asperion need the integration's customer defaults.
-NEEDS_CUSTOMER_DEFAULTS = {"customers", "orders"}
+def flow_descriptions() -> dict[str, Any]:
+    """Each flow's description (FlowDefinition.description), for the pages that list flows."""
+    return {kind: definition.description for kind, definition in FLOWS.items()}
 
 
 # ---- settings forms (shared with the wizard) -------------------------------------------------
@@ -89,7 +72,7 @@ class SettingsSection:
 
 
 def flow_section(flow: Flow, integration: Integration, data: Any = None) -> SettingsSection:
-    schema = SETTINGS_SCHEMAS[flow.kind]
+    schema = flow.definition.settings_schema
     current = current_settings(flow)
     selects, hints = options_for(list(schema.model_fields), integration_connections(integration))
     form = SchemaForm(data, schema=schema, current=current, options=selects, prefix=flow.kind)
@@ -108,7 +91,7 @@ def current_settings(flow: Flow) -> Any:
     try:
         return parse_settings(flow.kind, flow.settings)
     except SettingsInvalid:
-        return SETTINGS_SCHEMAS[flow.kind]()
+        return flow.definition.settings_schema()
 
 
 def defaults_section(integration: Integration, data: Any = None) -> SettingsSection:
@@ -138,7 +121,7 @@ def settings_sections(
     if enabled_only:
         flows = flows.filter(enabled=True)
     sections = [flow_section(flow, integration, data) for flow in flows]
-    if {s.key for s in sections} & NEEDS_CUSTOMER_DEFAULTS:
+    if any(s.flow is not None and s.flow.definition.uses_customer_defaults for s in sections):
         sections.append(defaults_section(integration, data))
     return sections
 
@@ -158,8 +141,8 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
     context = {
         "health": selectors.flow_health_list(tenant=tenant),
-        "integration": services.integration_for(tenant=tenant),
-        "descriptions": FLOW_DESCRIPTIONS,
+        "integration": flow_selectors.integration_for(tenant=tenant),
+        "descriptions": flow_descriptions(),
     }
     return render_page(
         request, "dashboard/flows.html", context, partial="dashboard/partials/flow_table.html"
@@ -173,7 +156,7 @@ def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "item": selectors.flow_health(flow),
         "runs": selectors.recent_runs(tenant=flow.tenant, flow_id=flow.pk, limit=20),
-        "description": FLOW_DESCRIPTIONS.get(flow.kind),
+        "description": flow.definition.description,
     }
     return render(request, "dashboard/flow_detail.html", context)
 
@@ -181,7 +164,7 @@ def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def flow_row_response(request: HttpRequest, flow: Flow) -> HttpResponse:
     """After a flow action: the table row for htmx, the flows page otherwise."""
     if getattr(request, "htmx", False):
-        context = {"item": selectors.flow_health(flow), "descriptions": FLOW_DESCRIPTIONS}
+        context = {"item": selectors.flow_health(flow), "descriptions": flow_descriptions()}
         return render(request, "dashboard/partials/flow_row.html", context)
     return redirect(safe_next(request, reverse("dashboard:flows")))
 
@@ -236,7 +219,7 @@ def flow_settings(request: HttpRequest, pk: int) -> HttpResponse:
     integration = flow.integration
     data = request.POST if request.method == "POST" else None
     sections = [flow_section(flow, integration, data)]
-    if flow.kind in NEEDS_CUSTOMER_DEFAULTS:
+    if flow.definition.uses_customer_defaults:
         sections.append(defaults_section(integration, data))
     if data is not None:
         if save_sections(sections):

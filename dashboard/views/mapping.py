@@ -28,8 +28,8 @@ from dashboard.samples import sample_sources
 from flows.models import Flow
 from flows.settings_schemas import SettingsInvalid, parse_customer_defaults, parse_settings
 from mapping import services as mapping_services
-from mapping.defaults import flow_mapping
 from mapping.functions import FUNCTIONS
+from mapping.kinds import mapping_kind
 from mapping.models import Mapping, MappingVersion
 from mapping.preview import PreviewRow, preview
 from mapping.selectors import mapping_current_version, mapping_version_get, mapping_version_list
@@ -189,7 +189,7 @@ class Preview:
 
 def preview_for(flow: Flow, mapping: Mapping, spec: dict[str, Any]) -> Preview:
     sources, error = sample_sources(flow)
-    target = flow_mapping(mapping.flow_kind).target
+    target = mapping_kind(mapping.flow_kind).target
     rows = preview(
         spec,
         sources,
@@ -242,7 +242,7 @@ def function_library() -> list[tuple[str, list[dict[str, Any]]]]:
 def editor_context(
     flow: Flow, mapping: Mapping, part: str, rows: list[RuleRow], spec: dict[str, Any] | None
 ) -> dict[str, Any]:
-    definition = flow_mapping(mapping.flow_kind)
+    definition = mapping_kind(mapping.flow_kind)
     return {
         "flow": flow,
         "mapping": mapping,

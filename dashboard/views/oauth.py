@@ -17,10 +17,11 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors import services as connection_services
 from connectors.asperion import oauth
+from connectors.asperion.forms import AsperionOAuthForm
 from connectors.base import ConnectorError
-from dashboard import services
-from dashboard.forms import AsperionOAuthForm
+from connectors.selectors import connection_for
 from dashboard.views.wizard import apps_rerender
 from tenants.access import require_tenant
 
@@ -39,7 +40,7 @@ def asperion_connect(request: HttpRequest) -> HttpResponse:
     form = AsperionOAuthForm(request.POST, prefix="oauth")
     if not form.is_valid():
         return apps_rerender(request, 400, oauth_form=form)
-    connection = services.connection_save(
+    connection = connection_services.connection_save(
         tenant=tenant,
         system="asperion",
         name="Asperion",
@@ -68,7 +69,7 @@ def asperion_callback(request: HttpRequest) -> HttpResponse:
             _("Asperion did not give access: %s") % (request.GET.get("error") or _("no code")),
         )
         return redirect("dashboard:wizard_step", step="apps")
-    connection = services.connection_for(tenant=tenant, system="asperion")
+    connection = connection_for(tenant=tenant, system="asperion")
     if connection is None or str(connection.pk) != state.split(".", 1)[0]:
         messages.error(request, _("Start the connection to Asperion again."))
         return redirect("dashboard:wizard_step", step="apps")
@@ -83,7 +84,7 @@ def asperion_callback(request: HttpRequest) -> HttpResponse:
         )
         return redirect("dashboard:wizard_step", step="apps")
     connection.refresh_from_db()
-    error_text = services.connection_verify(connection=connection)
+    error_text = connection_services.connection_test(connection=connection)
     if error_text:
         messages.error(request, _("Connected, but the test failed: %s") % error_text)
     else:

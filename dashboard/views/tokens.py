@@ -10,10 +10,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from api import services as api_services
-from api.models import ApiToken
 from dashboard.views.core import render_settings
+from tenants import services as tenant_services
 from tenants.access import get_for_request, require_membership
+from tenants.models import ApiToken
 
 
 @require_POST
@@ -22,7 +22,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     """Make a token for the signed-in member; answer with the page showing its key once."""
     membership = require_membership(request, write=True)
     try:
-        _token, raw_key = api_services.api_token_create(
+        _token, raw_key = tenant_services.api_token_create(
             user=membership.user, tenant=membership.tenant, name=request.POST.get("name", "")
         )
     except ValidationError as error:
@@ -37,6 +37,6 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_for_request(request, ApiToken, pk, write=True)
-    api_services.api_token_revoke(token=token)
+    tenant_services.api_token_revoke(token=token)
     messages.success(request, _("Token %s revoked.") % token.name)
     return redirect("dashboard:settings")

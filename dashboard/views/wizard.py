@@ -17,21 +17,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors import services as connection_services
+from connectors.asperion.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm
+from connectors.feeddex.forms import FeeddexForm
+from connectors.sandboxkit.provision import sandbox_connect
+from connectors.selectors import connection_for
 from dashboard import services
-from dashboard.forms import (
-    AdministrationForm,
-    AsperionOAuthForm,
-    AsperionTokenForm,
-    FeeddexForm,
-    FlowChoiceForm,
-)
+from dashboard.connections import report_test, save_and_test
+from dashboard.forms import FlowChoiceForm
 from dashboard.http import render_page
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from dashboard.reference import reference_options
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
+from flows import selectors as flow_selectors
 from flows import services as flow_services
-from flows.models import FlowKind, FlowRun, Integration, Trigger
+from flows.models import FlowRun, Integration, Trigger
+from flows.registry import FLOWS
 from tenants.access import require_tenant
 from tenants.models import Tenant
 
@@ -96,8 +98,8 @@ def not_reached(state: WizardState, step: str) -> HttpResponse | None:
 
 
 def apps_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
-    asperion = services.connection_for(tenant=tenant, system="asperion")
-    feeddex = services.connection_for(tenant=tenant, system="feeddex")
+    asperion = connection_for(tenant=tenant, system="asperion")
+    feeddex = connection_for(tenant=tenant, system="feeddex")
     return {
         "asperion": asperion,
         "feeddex": feeddex,
@@ -136,8 +138,8 @@ def wizard_sandbox(request: HttpRequest) -> HttpResponse:
     if not getattr(settings, "SANDBOX_ENABLED", False):
         raise Http404("the sandboxes are switched off")
     failed = False
-    for connection in services.sandbox_connect(tenant=tenant):
-        error = services.connection_verify(connection=connection)
+    for connection in sandbox_connect(tenant=tenant):
+        error = connection_services.connection_test(connection=connection)
         if error:
             failed = True
             messages.error(request, f"{connection.name}: {error}")
@@ -153,14 +155,7 @@ def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
     form = AsperionTokenForm(request.POST, prefix="token")
     if not form.is_valid():
         return apps_rerender(request, 400, token_form=form)
-    connection = services.connection_save(
-        tenant=tenant,
-        system="asperion",
-        name="Asperion",
-        config=form.config(),
-        secrets=form.secrets(),
-    )
-    report_test(request, connection)
+    report_test(request, *save_and_test(form, tenant=tenant, system="asperion", name="Asperion"))
     return redirect("dashboard:wizard_step", step="apps")
 
 
@@ -171,40 +166,24 @@ def wizard_feeddex(request: HttpRequest) -> HttpResponse:
     form = FeeddexForm(request.POST, prefix="feeddex")
     if not form.is_valid():
         return apps_rerender(request, 400, feeddex_form=form)
-    connection = services.connection_save(
-        tenant=tenant,
-        system="feeddex",
-        name="Feeddex",
-        config=form.config(),
-        secrets=form.secrets(),
-    )
-    report_test(request, connection)
+    report_test(request, *save_and_test(form, tenant=tenant, system="feeddex", name="Feeddex"))
     return redirect("dashboard:wizard_step", step="apps")
-
-
-def report_test(request: HttpRequest, connection: Any) -> None:
-    error = services.connection_verify(connection=connection)
-    if error:
-        messages.error(
-            request,
-            _("%(name)s: the test failed: %(error)s") % {"name": connection.name, "error": error},
-        )
-    else:
-        messages.success(request, _("%s is connected and works.") % connection.name)
 
 
 @require_POST
 @login_required
 def wizard_administration(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request, write=True)
-    asperion = services.connection_for(tenant=tenant, system="asperion")
+    asperion = connection_for(tenant=tenant, system="asperion")
     form = administration_form(asperion, request.POST)
     if asperion is None or form is None:
         raise Http404("connect Asperion first")
     if not form.is_valid():
         return apps_rerender(request, 400, administration_form=form)
     chosen = int(form.cleaned_data["administration_id"])
-    services.connection_set_config(connection=asperion, changes={"administration_id": chosen})
+    connection_services.connection_set_config(
+        connection=asperion, changes={"administration_id": chosen}
+    )
     messages.success(request, _("Administration chosen."))
     return redirect("dashboard:wizard_step", step="apps")
 
@@ -214,7 +193,7 @@ def wizard_administration(request: HttpRequest) -> HttpResponse:
 def wizard_apps_done(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     try:
-        services.integration_ensure(tenant=state.tenant)
+        flow_services.integration_ensure(tenant=state.tenant)
     except ValueError:
         messages.error(request, _("Connect both applications first."))
         return redirect("dashboard:wizard_step", step="apps")
@@ -226,14 +205,14 @@ def wizard_apps_done(request: HttpRequest) -> HttpResponse:
 
 
 def integration_or_404(tenant: Tenant) -> Integration:
-    integration = services.integration_for(tenant=tenant)
+    integration = flow_selectors.integration_for(tenant=tenant)
     if integration is None:
         raise Http404("no integration yet")
     return integration
 
 
 def flow_choices() -> list[tuple[str, str]]:
-    return [(kind.value, _(str(kind.label))) for kind in FlowKind]
+    return [(kind, str(definition.label)) for kind, definition in FLOWS.items()]
 
 
 def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
@@ -241,7 +220,7 @@ def flows_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     chosen = [f.kind for f in integration.flows.filter(enabled=True)]
     return {
         "form": FlowChoiceForm(choices=flow_choices(), initial={"flows": chosen}),
-        "descriptions": flow_views.FLOW_DESCRIPTIONS,
+        "descriptions": flow_views.flow_descriptions(),
     }
 
 
@@ -255,7 +234,7 @@ def wizard_flows(request: HttpRequest) -> HttpResponse:
     form = FlowChoiceForm(request.POST, choices=flow_choices())
     if not form.is_valid():
         return render_step(request, state, "flows", status=400, form=form)
-    services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
+    flow_services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
     services.wizard_advance(state=state, to=WizardStep.SETTINGS)
     return redirect("dashboard:wizard_step", step="settings")
 

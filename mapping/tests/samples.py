@@ -128,6 +128,7 @@ SAMPLES: dict[str, Record] = {
     "customers": customer(),
     "orders": order(),
     "order_customer": order(),
+    "order_contact": order(),
     "review_invitations": invoice(),
 }
 
@@ -157,7 +158,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     },
     "review_invitations": {"paid_only": True, "delay_days": 5, "unit_id": 12},
 }
-SETTINGS["order_customer"] = SETTINGS["orders"]
+SETTINGS["order_customer"] = SETTINGS["order_contact"] = SETTINGS["orders"]
 
 
 def context_for(flow_kind: str, **settings: Any) -> dict[str, Any]:

@@ -9,41 +9,40 @@ import pytest
 from pydantic import BaseModel
 
 from connectors.records import Order
-from flows.settings_schemas import SETTINGS_SCHEMAS, CustomerDefaults
-from mapping.defaults import FLOW_MAPPINGS, default_mapping, flow_mapping
 from mapping.engine import compile_mapping
+from mapping.kinds import default_mapping, mapping_kind, mapping_kinds
 from mapping.targets import payload_problems, validate_mapping
 from mapping.tests import samples
 
 
 def test_every_flow_kind_of_the_flows_app_has_a_default() -> None:
-    assert set(SETTINGS_SCHEMAS) <= set(FLOW_MAPPINGS)
-    assert "order_customer" in FLOW_MAPPINGS
+    # The flows register their kinds when the apps are ready (flows/registry.py).
+    flow_kinds = {"products", "stock", "customers", "orders", "review_invitations"}
+    assert flow_kinds <= set(mapping_kinds())
+    assert "order_customer" in mapping_kinds()
 
 
-@pytest.mark.parametrize("kind", list(FLOW_MAPPINGS))
+@pytest.mark.parametrize("kind", list(mapping_kinds()))
 def test_default_validates_against_target_source_and_settings(kind: str) -> None:
-    definition = flow_mapping(kind)
-    settings_kind = "orders" if kind == "order_customer" else kind
-    context: dict[str, type[BaseModel]] = {
-        "settings": SETTINGS_SCHEMAS[settings_kind],
-        "customer_defaults": CustomerDefaults,
-    }
+    definition = mapping_kind(kind)
+    # The flow's settings and the integration's customer defaults, as the flow registered them.
+    context: dict[str, type[BaseModel]] = definition.context
+    assert set(context) == {"settings", "customer_defaults"}
     problems = validate_mapping(
         definition.spec(), source=definition.source, target=definition.target, context=context
     )
     assert problems == []
 
 
-@pytest.mark.parametrize("kind", list(FLOW_MAPPINGS))
+@pytest.mark.parametrize("kind", list(mapping_kinds()))
 def test_default_maps_a_sample_to_a_valid_payload(kind: str) -> None:
     result = run(kind)
     assert result.errors == []
-    assert payload_problems(result.payload, flow_mapping(kind).target) == []
+    assert payload_problems(result.payload, mapping_kind(kind).target) == []
 
 
 def run(kind: str, record: Any = None, **settings: Any) -> Any:
-    definition = flow_mapping(kind)
+    definition = mapping_kind(kind)
     compiled = compile_mapping(default_mapping(kind), target=definition.target)
     source = (record or samples.SAMPLES[kind]).as_source()
     return compiled.apply(source, context=samples.context_for(kind, **settings))

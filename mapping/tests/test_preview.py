@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mapping.defaults import default_mapping
+from mapping.kinds import default_mapping
 from mapping.preview import preview
 from mapping.tests import samples
 

@@ -10,7 +10,6 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapping.defaults import FLOW_MAPPINGS
 from mapping.engine import MappingResult, apply_mapping, compile_mapping
 from mapping.functions import (
     FUNCTIONS,
@@ -21,6 +20,7 @@ from mapping.functions import (
     price_excl_vat,
     price_incl_vat,
 )
+from mapping.kinds import mapping_kinds
 from mapping.schema import FieldError
 
 # ---- addresses --------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def assert_is_a_clean_result(result: Any) -> None:
     json.dumps(result.payload, allow_nan=True)
 
 
-COMPILED_DEFAULTS = [compile_mapping(m.spec(), target=m.target) for m in FLOW_MAPPINGS.values()]
+COMPILED_DEFAULTS = [compile_mapping(m.spec(), target=m.target) for m in mapping_kinds().values()]
 
 
 @settings(max_examples=100, deadline=None)

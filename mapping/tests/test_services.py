@@ -9,8 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import TenantWorld
-from flows.mappings import CompiledMapping
-from mapping.defaults import default_mapping
+from mapping.kinds import default_mapping
 from mapping.models import Mapping, MappingVersion
 from mapping.selectors import (
     mapping_current_version,
@@ -144,8 +143,7 @@ def test_diff_tells_conditional_rules_for_one_field_apart(
 def test_runnable_applies_the_current_version_with_its_number(
     world: TenantWorld, products: Mapping
 ) -> None:
-    # The flows engine's protocol for a compiled mapping (mypy checks that this fits it).
-    runnable: CompiledMapping = mapping_runnable(mapping=products)
+    runnable = mapping_runnable(mapping=products)
     payload, errors = runnable.apply(
         samples.product().as_source(), context=samples.context_for("products")
     )

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from connectors.records import Customer, Order, Product, Record
-from flows.settings_schemas import ProductSettings
+from mapping.kinds import mapping_kind
 from mapping.targets import (
     TARGETS,
     payload_problems,
@@ -194,7 +194,10 @@ def test_settings_paths_are_checked_when_the_context_is_known() -> None:
         {"target": "quantity", "source": "$stock.level"},
     ]
     problems = check(
-        rules, source=Product, target="feeddex.Product", context={"settings": ProductSettings}
+        rules,
+        source=Product,
+        target="feeddex.Product",
+        context={"settings": mapping_kind("products").context["settings"]},
     )
     assert problems == [
         ("active", "unknown setting $settings.nonsense"),

@@ -37,8 +37,8 @@ def make_integration(tenant: Tenant, *, live: bool = True) -> Integration:
     return Integration.objects.create(
         tenant=tenant,
         live=live,
-        asperion=make_connection(tenant, "asperion"),
-        feeddex=make_connection(tenant, "feeddex"),
+        accounting=make_connection(tenant, "asperion"),
+        shop=make_connection(tenant, "feeddex"),
     )
 
 

@@ -39,14 +39,14 @@ def every_row() -> dict[str, set[Any]]:
 
 def populate(tenant: Tenant, owner: User) -> None:
     """Give a tenant a row in every table the product writes."""
-    from api.services import api_token_create
     from dashboard.services import wizard_state_for
     from flows.services import integration_create
+    from tenants.services import api_token_create
 
     integration = integration_create(
         tenant=tenant,
-        asperion=make_connection(tenant, "asperion"),
-        feeddex=make_connection(tenant, "feeddex"),
+        accounting=make_connection(tenant, "asperion"),
+        shop=make_connection(tenant, "feeddex"),
     )
     integration.live = True
     integration.save()
@@ -106,7 +106,7 @@ def test_deletion_leaves_no_row_of_the_tenant_and_touches_no_other(world: Any) -
         "monitoring.PurgeAudit",
         "monitoring.MonitoringSettings",
         "monitoring.MonitoringSettings_recipients",
-        "api.ApiToken",
+        "tenants.ApiToken",
         "dashboard.WizardState",
         "tenants.Membership",
     }
@@ -201,8 +201,8 @@ def test_the_export_has_the_configuration_and_no_secret(world: Any) -> None:
 
     Integration.objects.create(
         tenant=world.tenant,
-        asperion=make_connection(world.tenant, "asperion"),
-        feeddex=make_connection(world.tenant, "feeddex"),
+        accounting=make_connection(world.tenant, "asperion"),
+        shop=make_connection(world.tenant, "feeddex"),
     )
     response = world.client_for(world.owner).get(reverse("monitoring:account_export"))
 

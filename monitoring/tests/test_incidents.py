@@ -149,7 +149,7 @@ def test_the_tenant_chooses_the_thresholds_and_the_recipients(team: Any, deliver
 
 
 def test_a_connection_that_lost_its_credentials_is_one_incident(team: Any, deliver: Any) -> None:
-    feeddex = team.integration.feeddex
+    feeddex = team.integration.shop
     feeddex.mark_failed("401 Unauthorized: invalid authCode", permanent=True)
     Flow.objects.filter(pk__in=[team.products.pk, team.orders.pk]).update(
         needs_attention=True, attention_reason="401 Unauthorized: invalid authCode"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from connectors.feeddex.sandbox import models as feeddex_db
-from flows.engine import LOG_ENTITIES
-from flows.models import Action, FlowKind, RecordLog
+from flows.models import Action, RecordLog
+from flows.registry import FLOWS
 from tests.badinput.conftest import article, debtor
 from tests.flows.conftest import article_codes, place
 
 
 def test_every_flow_kind_has_its_log_names():
-    assert set(LOG_ENTITIES) == set(FlowKind.values)
+    assert all(definition.log_entities for definition in FLOWS.values())
 
 
 def test_every_flow_logs_its_records_under_its_own_singular_name(shop):
@@ -25,7 +25,7 @@ def test_every_flow_logs_its_records_under_its_own_singular_name(shop):
         run = shop.run(kind)
         logged = set(RecordLog.objects.filter(run=run).values_list("entity", flat=True))
         assert logged, f"{kind} logged nothing"
-        assert logged <= set(LOG_ENTITIES[kind]), f"{kind} logged {sorted(logged)}"
+        assert logged <= set(FLOWS[kind].log_entities), f"{kind} logged {sorted(logged)}"
     products = RecordLog.objects.filter(flow=shop.flow("products"))
     assert products.filter(key="?", action=Action.FAILED, entity="product").exists()
     assert products.filter(key="ENTITY-NEG", action=Action.FAILED, entity="product").exists()

@@ -12,9 +12,10 @@ from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import models as feeddex_db
 from connectors.feeddex.sandbox import services as feeddex_sandbox
 from connectors.sandboxkit.knobs import Knobs
-from dashboard.services import integration_ensure, sandbox_connect
+from connectors.sandboxkit.provision import sandbox_connect
 from flows import services
 from flows.models import COMPLETED_STATUSES, Flow, FlowRun, Integration, RunStatus, Trigger
+from flows.services import integration_ensure
 from tenants.models import Tenant, User
 from tenants.services import signup
 
@@ -53,13 +54,13 @@ class Synced:
 
     @property
     def administration(self) -> asperion_db.Administration:
-        admin_id = self.integration.asperion.config["administration_id"]
+        admin_id = self.integration.accounting.config["administration_id"]
         return asperion_db.Administration.objects.get(pk=admin_id)
 
     @property
     def account(self) -> feeddex_db.Account:
         return feeddex_db.Account.objects.get(
-            organization=self.integration.feeddex.config["organization"]
+            organization=self.integration.shop.config["organization"]
         )
 
 
@@ -77,7 +78,7 @@ def connected_company(*, email: str, name: str) -> Synced:
     owner, tenant = signup(email=email, password="a long enough secret 99", company_name=name)
     sandbox_connect(tenant=tenant)
     integration = integration_ensure(tenant=tenant)
-    for connection in (integration.asperion, integration.feeddex):
+    for connection in (integration.accounting, integration.shop):
         # The sandboxes' default rate limit would only slow the tests down.
         connection.config = {
             **connection.config,

@@ -11,10 +11,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
-from api.services import api_token_create
 from apicenter.env import env_choice
 from conftest import TenantWorld
 from monitoring.logs import ContextFilter, JsonFormatter, TextFormatter, log_context
+from tenants.services import api_token_create
 
 logger = logging.getLogger("tests.operations")
 

@@ -16,11 +16,10 @@ import pytest
 from django.test import Client
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.models import WebhookEndpoint
 from conftest import TenantWorld
 from connectors.ratelimit import bucket_for, limit_for
 from connectors.registry import connector_class
-from flows.models import ApiCallLog, FlowRun, RunStatus, Trigger
+from flows.models import ApiCallLog, FlowRun, RunStatus, Trigger, WebhookEndpoint
 from monitoring.metrics import status_class
 from monitoring.models import Incident, IncidentKind
 from monitoring.tests.factories import make_connection, make_flow, make_integration
@@ -149,7 +148,7 @@ def test_webhook_deliveries_are_counted_by_outcome(synced: Synced, metrics_token
     # An endpoint with no secret stored yet: its deliveries are rejected.
     endpoint = WebhookEndpoint.objects.create(
         tenant=synced.tenant,
-        connection=synced.integration.feeddex,
+        connection=synced.integration.shop,
         token=f"tok-{uuid.uuid4().hex}",
         subscription_id="1",
     )

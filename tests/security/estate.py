@@ -13,14 +13,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from api.models import ApiToken, WebhookEndpoint
-from api.services import api_token_create
 from billing.models import Invoice
 from connectors.models import Connection
 from connectors.services import connection_create
-from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger, WebhookEndpoint
 from flows.services import integration_create
-from tenants.models import Membership, Tenant, User
+from tenants.models import ApiToken, Membership, Tenant, User
+from tenants.services import api_token_create
 
 MARKERS = ("ALICE-SKU-0001", "ALICE-BAD-0001", "Alice Asperion", "Alice Feeddex")
 
@@ -106,7 +105,7 @@ def finished_run(flow: Flow, prefix: str) -> tuple[FlowRun, RecordLog, RecordLog
 
 def tenant_rows(tenant: Tenant, label: str) -> TenantRows:
     asperion, feeddex = connections_of(tenant, label)
-    integration = integration_create(tenant=tenant, asperion=asperion, feeddex=feeddex)
+    integration = integration_create(tenant=tenant, accounting=asperion, shop=feeddex)
     flow = integration.flows.get(kind="products")
     run, record, failed = finished_run(flow, label.upper())
     endpoint = WebhookEndpoint.objects.create(

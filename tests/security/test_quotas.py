@@ -12,7 +12,7 @@ from django.test import Client
 
 from connectors.asperion.sandbox.models import Administration, Article
 from connectors.feeddex.sandbox.models import Account, Order
-from dashboard.services import sandbox_connect
+from connectors.sandboxkit.provision import sandbox_connect
 from tenants.models import SignupRequest
 
 pytestmark = pytest.mark.django_db

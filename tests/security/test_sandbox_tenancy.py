@@ -19,7 +19,8 @@ from connectors.asperion.sandbox.models import Administration, SalesOrder
 from connectors.feeddex.sandbox import seed as feeddex_seed
 from connectors.feeddex.sandbox.models import Account
 from connectors.models import Connection
-from dashboard.services import connection_verify, sandbox_connect
+from connectors.sandboxkit.provision import sandbox_connect
+from connectors.services import connection_test
 from tenants.models import Tenant, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +34,7 @@ def two_companies(world, live_server, settings) -> dict[str, tuple[Connection, C
         "b": sandbox_connect(tenant=world.other_tenant),
     }
     for connection in companies["b"]:
-        assert connection_verify(connection=connection) is None  # as the wizard does
+        assert connection_test(connection=connection) is None  # as the wizard does
     return companies
 
 

@@ -27,20 +27,19 @@ from django.db import models
 from django.test import Client
 from django.utils import timezone
 
-from api.services import api_token_create
-from api.webhook_registration import webhook_register
-from api.webhooks import SECRET_KEY
 from connectors.asperion.sandbox.models import OAuthClient
 from connectors.asperion.sandbox.oauth import digest
 from connectors.feeddex.sandbox import models as feeddex_db
 from connectors.feeddex.webhooks import sign
 from connectors.models import Connection
-from connectors.services import connection_update_secrets
-from dashboard.services import connection_verify
+from connectors.services import connection_test, connection_update_secrets
 from flows.models import FlowRun, RunStatus
 from flows.services import integration_go_live
+from flows.webhook_ingest import SECRET_KEY
+from flows.webhook_registration import webhook_register
 from monitoring.incidents import incident_email_send, incidents_reconcile
 from monitoring.models import Incident
+from tenants.services import api_token_create
 from tests.flows.conftest import Synced, article_codes, assert_succeeded, place
 from tests.flows.conftest import shop as shop  # noqa: F401 - fixtures
 from tests.flows.conftest import synced as synced  # noqa: F401
@@ -107,14 +106,14 @@ def plant(synced: Synced) -> None:
     )
     account.save()
     connection_update_secrets(
-        connection=synced.integration.feeddex,
+        connection=synced.integration.shop,
         changes={
             "auth_code": PLANTED["feeddex_auth_code"],
             "password": PLANTED["feeddex_password"],
             "token": "",  # sign in again, with the planted password
         },
     )
-    asperion = synced.integration.asperion
+    asperion = synced.integration.accounting
     OAuthClient.objects.filter(client_id=asperion.config["client_id"]).update(
         secret_hash=digest(PLANTED["asperion_client_secret"])
     )
@@ -131,7 +130,7 @@ def plant(synced: Synced) -> None:
 def deliver_webhooks(synced: Synced, client: Client) -> None:
     """One genuine (signed) delivery and one forged, to the tenant's webhook endpoint."""
     endpoint = webhook_register(flow=synced.flow("orders"))
-    secret = synced.integration.feeddex.secrets[SECRET_KEY]
+    secret = synced.integration.shop.secrets[SECRET_KEY]
     body = json.dumps(
         {
             "id": f"evt_{uuid.uuid4().hex}",
@@ -159,7 +158,7 @@ def run_every_flow(synced: Synced) -> None:
 
 def break_credentials(synced: Synced, book: SecretBook) -> list[FlowRun]:
     """A wrong Feeddex password and a wrong Asperion client secret: runs that fail."""
-    feeddex, asperion = synced.integration.feeddex, synced.integration.asperion
+    feeddex, asperion = synced.integration.shop, synced.integration.accounting
     connection_update_secrets(
         connection=feeddex, changes={"password": WRONG_FEEDDEX_PASSWORD, "token": ""}
     )
@@ -194,14 +193,14 @@ def owner_pages(synced: Synced) -> Iterator[tuple[str, str]]:
     integration = synced.integration
     runs = FlowRun.objects.filter(tenant=synced.tenant)
     urls = ["/", "/flows/", "/activity/", "/settings/", "/account/monitoring/", "/account/export/"]
-    urls += [f"/connections/{c.pk}/" for c in (integration.asperion, integration.feeddex)]
+    urls += [f"/connections/{c.pk}/" for c in (integration.accounting, integration.shop)]
     urls += [f"/runs/{run.pk}/" for run in runs]
     for url in urls:
         yield url, client.get(url).content.decode()
     _token, key = api_token_create(user=synced.owner, tenant=synced.tenant, name="scan")
     headers = {"Authorization": f"Token {key}"}
     api = ["/api/v1/connections/", "/api/v1/runs/", "/api/v1/records/?size=200"]
-    api += [f"/api/v1/connections/{c.pk}/" for c in (integration.asperion, integration.feeddex)]
+    api += [f"/api/v1/connections/{c.pk}/" for c in (integration.accounting, integration.shop)]
     api += [f"/api/v1/runs/{run.pk}/" for run in runs]
     for url in api:
         yield url, client.get(url, headers=headers).content.decode()
@@ -210,7 +209,7 @@ def owner_pages(synced: Synced) -> Iterator[tuple[str, str]]:
 def story(synced: Synced) -> SecretBook:
     """Plant, run every flow, deliver webhooks, break the credentials, send the emails."""
     book = SecretBook()
-    connections = (synced.integration.asperion, synced.integration.feeddex)
+    connections = (synced.integration.accounting, synced.integration.shop)
     book.note(*connections)
     plant(synced)
     run_every_flow(synced)
@@ -222,7 +221,7 @@ def story(synced: Synced) -> SecretBook:
         assert run.error
     for connection in connections:
         # The dashboard's "Test" button: stores the API's own complaint on the connection.
-        assert connection_verify(connection=connection) is not None
+        assert connection_test(connection=connection) is not None
     send_incident_emails(synced)
     return book
 
@@ -254,7 +253,7 @@ def test_planted_secrets_appear_nowhere(shop, caplog):
 
 
 def failure_texts_say_what_went_wrong(synced: Synced) -> None:
-    feeddex, asperion = synced.integration.feeddex, synced.integration.asperion
+    feeddex, asperion = synced.integration.shop, synced.integration.accounting
     feeddex.refresh_from_db()
     asperion.refresh_from_db()
     assert "authCode or password" in feeddex.last_error
@@ -265,7 +264,7 @@ def failure_texts_say_what_went_wrong(synced: Synced) -> None:
 
 
 def test_a_run_refused_by_the_credentials_marks_the_connection(synced):
-    feeddex = synced.integration.feeddex
+    feeddex = synced.integration.shop
     connection_update_secrets(
         connection=feeddex, changes={"password": WRONG_FEEDDEX_PASSWORD, "token": ""}
     )

@@ -37,7 +37,7 @@ KINDS = ("customers", "products")
 
 def tenant_with_wrong_feeddex_password() -> Synced:
     company = connected_company(email="b@example.com", name="Bakkerij B")
-    feeddex = company.integration.feeddex
+    feeddex = company.integration.shop
     connection_update_secrets(connection=feeddex, changes={"password": "wrong"})
     return company
 

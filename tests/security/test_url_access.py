@@ -21,11 +21,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from api.models import ApiToken
 from connectors.models import Connection
 from flows.models import Flow, FlowRun, RecordLog
 from mapping.models import MappingVersion
-from tenants.models import Membership
+from tenants.models import ApiToken, Membership
 from tests.security.estate import MARKERS, Estate
 from tests.security.urlmap import (
     PUBLIC,

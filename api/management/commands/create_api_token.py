@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from api.services import api_token_create
 from tenants.models import Membership, User
+from tenants.services import api_token_create
 
 
 class Command(BaseCommand):

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from connectors.asperion.connector import AsperionConnector, SalesOrderState
+from connectors.asperion.connector import AsperionConnector
 from connectors.asperion.sandbox import services as sandbox_services
 from connectors.asperion.sandbox.models import Article as SandboxArticle
 from connectors.asperion.sandbox.models import Debtor as SandboxDebtor
 from connectors.asperion.sandbox.models import SalesOrder as SandboxOrder
 from connectors.base import BadRecord, ConnectorError, RecordRejected
-from connectors.records import Customer, Invoice, Product, StockLevel
+from connectors.records import Customer, Invoice, Product, SalesOrderState, StockLevel
 from connectors.tests.support import Calls, connect
 
 from .conftest import AsperionSandbox

@@ -12,6 +12,7 @@ address (one that also has an email, phone, first name, street, …).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -174,18 +175,30 @@ def _cache_key(tenant_id: int) -> str:
     return f"monitoring:mask-personal-data:{tenant_id}"
 
 
+def _never(tenant_id: int) -> bool:
+    return False
+
+
+# Who answers "does this tenant mask?": the app that keeps the tenant's choice (monitoring's
+# settings page) registers its reader when it starts (monitoring.apps), so the record log
+# asks without importing the app above it.
+_mask_choice: list[Callable[[int], bool]] = [_never]
+
+
+def register_mask_choice(reader: Callable[[int], bool]) -> None:
+    _mask_choice[0] = reader
+
+
 def should_mask(tenant_id: int) -> bool:
     """Return whether the tenant wants personal data masked in its logs (cached a minute)."""
     cached = cache.get(_cache_key(tenant_id))
     if cached is not None:
         return bool(cached)
-    from monitoring.models import MonitoringSettings
-
-    value = MonitoringSettings.objects.filter(tenant_id=tenant_id, mask_personal_data=True).exists()
+    value = _mask_choice[0](tenant_id)
     cache.set(_cache_key(tenant_id), value, MASK_CACHE_SECONDS)
     return value
 
 
 def forget_mask_choice(tenant_id: int) -> None:
-    """Make the next should_mask() read the database (after the setting changed)."""
+    """Make the next should_mask() read the choice again (after the setting changed)."""
     cache.delete(_cache_key(tenant_id))

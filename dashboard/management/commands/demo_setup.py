@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def connect_demo_to_sandboxes(self) -> None:
         """Give the demo tenant a live integration with both sandboxes, every flow on, so
         the flows run on their schedules as soon as the worker and scheduler start."""
-        from dashboard.services import integration_ensure, sandbox_connect
+        from connectors.sandboxkit.provision import sandbox_connect
         from flows import services as flows
         from flows.models import Integration
 
@@ -27,11 +27,11 @@ class Command(BaseCommand):
         if Integration.objects.filter(tenant=tenant).exists():
             return
         sandbox_connect(tenant=tenant, demo_accounts=True)
-        integration = integration_ensure(tenant=tenant)
+        integration = flows.integration_ensure(tenant=tenant)
         from connectors.feeddex.sandbox.models import Unit
 
         unit = Unit.objects.filter(
-            account__organization=integration.feeddex.config["organization"]
+            account__organization=integration.shop.config["organization"]
         ).first()
         for flow in integration.flows.all():
             if flow.kind == "review_invitations" and unit is not None:

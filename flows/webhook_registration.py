@@ -1,8 +1,8 @@
-"""Subscribing a connection's webhook endpoint at Feeddex, and unsubscribing it.
+"""Subscribing a shop connection's webhook endpoint at the shop, and unsubscribing it.
 
 `webhook_register(flow=)` when the orders flow is switched on, `webhook_unregister(flow=)`
 when it is switched off; `webhook_sync(flow=)` does whichever the flow's state asks for, and
-`api.tasks.webhook_sync_task` runs it outside the request. All three are idempotent.
+`flows.tasks.webhook_sync_task` runs it outside the request. All three are idempotent.
 
 The signing secret is made here, stored encrypted in the connection's secrets
 (`webhook_secret`) before Feeddex learns it, so the first delivery already verifies; the
@@ -18,11 +18,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from api.models import WebhookEndpoint
-from api.webhooks import SECRET_KEY
+from connectors.base import ShopConnector
 from connectors.models import Connection
 from connectors.services import connection_update_secrets
-from flows.models import Flow, FlowKind
+from flows.models import Flow, WebhookEndpoint
+from flows.webhook_ingest import SECRET_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,10 @@ EVENTS = ["order.created", "order.updated", "order.paid"]
 # Marks an endpoint whose subscription is being made (the claim of a conditional UPDATE).
 CLAIMED = "subscribing"
 NOT_ORDERS = "only the orders flow receives webhooks"
+
+
+def receives_webhooks(flow: Flow) -> bool:
+    return flow.definition.receives_webhooks
 
 
 def webhook_url(endpoint: WebhookEndpoint) -> str:
@@ -45,17 +49,20 @@ def endpoint_for(connection: Connection) -> WebhookEndpoint:
     return endpoint
 
 
-def feeddex_connector(connection: Connection) -> object:
+def shop_connector(connection: Connection) -> ShopConnector:
     from connectors.registry import connector_class
 
-    return connector_class(connection.system)(connection)
+    connector = connector_class(connection.system)(connection)
+    if not isinstance(connector, ShopConnector):
+        raise ValueError(f"{connection.system} sends no webhooks")
+    return connector
 
 
 def webhook_register(*, flow: Flow) -> WebhookEndpoint:
-    """Subscribe the flow's Feeddex connection to order events (once; again is a no-op)."""
-    if flow.kind != FlowKind.ORDERS:
+    """Subscribe the flow's shop connection to order events (once; again is a no-op)."""
+    if not receives_webhooks(flow):
         raise ValueError(NOT_ORDERS)
-    connection = flow.integration.feeddex
+    connection = flow.integration.shop
     endpoint = endpoint_for(connection)
     # Claim: of two registrations at once, only one subscribes.
     claimed = WebhookEndpoint.objects.filter(pk=endpoint.pk, subscription_id="").update(
@@ -77,33 +84,33 @@ def webhook_register(*, flow: Flow) -> WebhookEndpoint:
 def subscribe(endpoint: WebhookEndpoint, connection: Connection) -> str:
     secret = secrets.token_urlsafe(32)
     connection_update_secrets(connection=connection, changes={SECRET_KEY: secret})
-    connector = feeddex_connector(connection)
+    connector = shop_connector(connection)
     try:
-        subscription = connector.webhook_subscribe(  # type: ignore[attr-defined]
+        subscription = connector.webhook_subscribe(
             url=webhook_url(endpoint), events=EVENTS, secret=secret
         )
     finally:
-        connector.close()  # type: ignore[attr-defined]
+        connector.close()
     logger.info("subscribed webhook endpoint %s of connection %s", endpoint.pk, connection.pk)
     return str(subscription)
 
 
 def webhook_unregister(*, flow: Flow) -> None:
     """Unsubscribe, unless another enabled orders flow still uses the same connection."""
-    connection = flow.integration.feeddex
+    connection = flow.integration.shop
     endpoint = WebhookEndpoint.objects.filter(connection=connection).first()
     if endpoint is None or endpoint.subscription_id in ("", CLAIMED):
         return
     still_used = Flow.objects.filter(
-        kind=FlowKind.ORDERS, enabled=True, integration__feeddex=connection
+        kind=flow.kind, enabled=True, integration__shop=connection
     ).exclude(pk=flow.pk)
     if still_used.exists():
         return
-    connector = feeddex_connector(connection)
+    connector = shop_connector(connection)
     try:
-        connector.webhook_unsubscribe(endpoint.subscription_id)  # type: ignore[attr-defined]
+        connector.webhook_unsubscribe(endpoint.subscription_id)
     finally:
-        connector.close()  # type: ignore[attr-defined]
+        connector.close()
     endpoint.subscription_id, endpoint.registered_at = "", None
     endpoint.save(update_fields=["subscription_id", "registered_at"])
     # Without a subscription no delivery is genuine: forget the secret.
@@ -111,7 +118,7 @@ def webhook_unregister(*, flow: Flow) -> None:
 
 
 def webhook_sync(*, flow: Flow) -> None:
-    if flow.kind != FlowKind.ORDERS:
+    if not receives_webhooks(flow):
         return
     if flow.enabled:
         webhook_register(flow=flow)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from monitoring.masking import mask_personal_data, mask_text, should_mask
+from flows.masking import mask_personal_data, mask_text, should_mask
 from monitoring.services import monitoring_settings_update
 
 CUSTOMER = {

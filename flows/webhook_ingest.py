@@ -11,15 +11,24 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from connectors.crypto import SecretsUnreadable
 from connectors.feeddex import webhooks as feeddex_webhooks
 from connectors.feeddex.schemas import WebhookEvent
-from flows.models import Flow, FlowKind, FlowRun, RunStatus, Trigger
+from flows.models import (
+    DeliveryStatus,
+    Flow,
+    FlowRun,
+    RunStatus,
+    Trigger,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from flows.registry import FLOWS
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +118,8 @@ def record_rejected(
 def orders_flows(endpoint: WebhookEndpoint) -> list[Flow]:
     flows = Flow.objects.filter(
         tenant_id=endpoint.tenant_id,
-        kind=FlowKind.ORDERS,
-        integration__feeddex_id=endpoint.connection_id,
+        kind__in=[kind for kind, d in FLOWS.items() if d.receives_webhooks],
+        integration__shop_id=endpoint.connection_id,
     )
     return list(flows.select_related("integration", "tenant").order_by("id"))
 
@@ -211,3 +220,18 @@ def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
         )
         first = first or run
     return first
+
+
+def webhook_delivery_purge(*, older_than: datetime, batch: int = 1000) -> int:
+    """Delete up to `batch` webhook deliveries received before `older_than`; return how many.
+
+    For the log retention purge: call it again while it returns `batch`. An event id is
+    deduplicated only while its delivery is kept, which is far longer than Feeddex retries.
+    """
+    ids = list(
+        WebhookDelivery.objects.filter(received_at__lt=older_than)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch]
+    )
+    deleted, _ = WebhookDelivery.objects.filter(id__in=ids).delete()
+    return deleted
