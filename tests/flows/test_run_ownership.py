@@ -196,7 +196,7 @@ def test_a_record_whose_retry_would_outlast_the_slice_waits_and_the_slice_goes_o
 ):
     settings.FLOW_SLICE_SECONDS = 0
     settings.FLOW_MAX_DEFERRALS = 2
-    connector_class("feeddex")(synced.integration.feeddex).check_connection()  # signed in
+    connector_class("feeddex")(synced.integration.shop).check_connection()  # signed in
     feeddex_fails(synced)
     run = new_run(synced, "products")
     assert services.run_execute(run.pk) == "continued"
