@@ -115,6 +115,10 @@ class RunOutput(serializers.Serializer[Any]):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     skipped = serializers.IntegerField()
+    unchanged = serializers.IntegerField(
+        help_text="Of the skipped: unchanged since the last run. They are counted, not logged "
+        "one record each, unless the flow's setting `log_unchanged` is on."
+    )
     failed = serializers.IntegerField()
     api_calls = serializers.IntegerField()
     mapping_version = serializers.IntegerField(allow_null=True)

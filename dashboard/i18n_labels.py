@@ -59,6 +59,9 @@ SETTINGS_HELP_TEXTS = [
     ),
     gettext_noop("Let Feeddex manage stock (it refuses orders when stock runs out)."),
     gettext_noop("Stock updates per API call."),
+    gettext_noop(
+        "Keep a log row for every record that is unchanged since the last run. Off: the run only counts them, which keeps the activity log short and the runs fast."
+    ),
     gettext_noop("How a debtor is matched with a Feeddex customer."),
     gettext_noop("Only orders with one of these payment statuses are booked."),
     gettext_noop("Only orders with one of these order statuses are booked."),

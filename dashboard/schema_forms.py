@@ -28,6 +28,7 @@ FIELD_LABELS: dict[str, Any] = {
     "customer_number_start": gettext_lazy("Customer numbers from"),
     "customer_number_end": gettext_lazy("Customer numbers until"),
     "update_existing": gettext_lazy("Update existing products"),
+    "log_unchanged": gettext_lazy("Log unchanged records"),
     "active_only": gettext_lazy("Active articles only"),
     "price_includes_vat": gettext_lazy("Prices including VAT"),
     "currency": gettext_lazy("Currency"),

@@ -77,6 +77,10 @@ class Outcome:
     # The source record that owns the key from now on (see LedgerEntry.source_id).
     source_id: str = ""
     source_label: str = ""
+    # What the ledger keeps of the source (see LedgerEntry.source_hash).
+    source_hash: str = ""
+    # Unchanged since the last run: counted, not logged one row each (unless asked for).
+    quiet: bool = False
 
 
 class SliceOver(Exception):
@@ -202,6 +206,19 @@ class RunContext:
             )
 
         return record
+
+    @property
+    def log_unchanged(self) -> bool:
+        """Whether the flow's settings ask for a log row per unchanged record."""
+        return bool(getattr(self.settings, "log_unchanged", False))
+
+    def source_digest(self, source: dict[str, Any]) -> str:
+        """Hash of a source record with what turns it into a payload (the mapping version
+        and the settings it reads): equal hashes give equal payloads."""
+        if "mapping_digest" not in self.extras:
+            version = self.mapping.version if self.mapping else None
+            self.extras["mapping_digest"] = payload_hash([version, self.mapping_context()])
+        return payload_hash([self.extras["mapping_digest"], source])
 
     def mapping_context(self) -> dict[str, Any]:
         # Built once per run: the settings do not change while it runs, and dumping them
@@ -394,7 +411,8 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
     counts = dict.fromkeys(Action.values, 0)
     for outcome in outcomes:
         counts[outcome.action] += 1
-    secrets = [v for c in ctx.connections.values() for v in c.secret_values()]
+    quiet = sum(1 for outcome in outcomes if outcome.quiet)
+    logged = [o for o in outcomes if not o.quiet or ctx.log_unchanged]
     if cursor is not None:
         ctx.position.page_saved()
     with transaction.atomic():
@@ -404,12 +422,15 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
             created=F("created") + counts[Action.CREATED],
             updated=F("updated") + counts[Action.UPDATED],
             skipped=F("skipped") + counts[Action.SKIPPED],
+            unchanged=F("unchanged") + quiet,
             failed=F("failed") + counts[Action.FAILED],
             api_calls=F("api_calls") + len(ctx.calls),
             activity=ctx.activity,
             position=ctx.position.dump(),
         )
-        RecordLog.objects.bulk_create([log_row(ctx, o, secrets) for o in outcomes])
+        if logged:
+            secrets = [v for c in ctx.connections.values() for v in c.secret_values()]
+            RecordLog.objects.bulk_create([log_row(ctx, o, secrets) for o in logged])
         if not ctx.dry_run:
             save_ledger(ctx, [o for o in outcomes if o.ledger_hash is not None])
             if cursor is not None:
@@ -476,6 +497,7 @@ def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
             source_key=o.key[:200],
             target_id=o.target_id,
             payload_hash=o.ledger_hash or "",
+            source_hash=o.source_hash,
             source_id=o.source_id[:64],
             source_label=o.source_label[:200],
             last_outcome=o.action,
@@ -490,6 +512,7 @@ def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
         update_fields=[
             "target_id",
             "payload_hash",
+            "source_hash",
             "source_id",
             "source_label",
             "last_outcome",

@@ -158,6 +158,9 @@ class FlowRun(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    # Of the skipped: unchanged since the last run, counted but not logged one row each
+    # (unless the flow's settings ask for it).
+    unchanged = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     api_calls = models.PositiveIntegerField(default=0)
     mapping_version = models.PositiveIntegerField(null=True, blank=True)
@@ -243,6 +246,9 @@ class LedgerEntry(models.Model):
     source_key = models.CharField(max_length=200)
     target_id = models.CharField(max_length=64, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True)
+    # Hash of the source record as read, the mapping version and the settings that built the
+    # payload: an unchanged record is passed over before it is mapped.
+    source_hash = models.CharField(max_length=64, blank=True)
     # The source record that owns the key (its id, and how a person would name it): a second
     # source record whose key comes out the same is refused instead of overwriting the first.
     source_id = models.CharField(max_length=64, blank=True)

@@ -47,9 +47,19 @@ class CustomerDefaults(Settings):
 
 
 DEFAULT_ATTRIBUTE_NAMES = ["Kenmerk 1", "Kenmerk 2", "Kenmerk 3", "Kenmerk 4", "Kenmerk 5"]
+LOG_UNCHANGED_HELP = (
+    "Keep a log row for every record that is unchanged since the last run. Off: the run only "
+    "counts them, which keeps the activity log short and the runs fast."
+)
 
 
-class ProductSettings(Settings):
+class RecordsSettings(Settings):
+    """Settings of a flow that passes over records that did not change."""
+
+    log_unchanged: bool = Field(False, description=LOG_UNCHANGED_HELP)
+
+
+class ProductSettings(RecordsSettings):
     update_existing: bool = Field(
         True,
         description="Update products that exist in Feeddex already. Off: only create new "
@@ -68,7 +78,7 @@ class ProductSettings(Settings):
     )
 
 
-class StockSettings(Settings):
+class StockSettings(RecordsSettings):
     stock_calculation: Literal["available", "current"] = Field(
         "available",
         description="available = current stock minus sales reservations; current = current "
@@ -80,7 +90,7 @@ class StockSettings(Settings):
     batch_size: int = Field(100, ge=1, le=100, description="Stock updates per API call.")
 
 
-class CustomerSettings(Settings):
+class CustomerSettings(RecordsSettings):
     match_by: Literal["email", "customer_number"] = Field(
         "email", description="How a debtor is matched with a Feeddex customer."
     )
@@ -177,7 +187,7 @@ class OrderSettings(Settings):
         return {code.strip().upper(): account for code, account in value.items()}
 
 
-class ReviewInvitationSettings(Settings):
+class ReviewInvitationSettings(RecordsSettings):
     paid_only: bool = Field(True, description="Invite only for invoices that are paid.")
     delay_days: int = Field(
         7, ge=0, le=60, description="Days after the invoice before Feeddex sends the invitation."

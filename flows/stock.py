@@ -99,7 +99,9 @@ class StockFlow(FlowDefinition):
             return failed("stock", level.key, f"mapping failed: {errors}", source=source), None
         entry = ctx.ledger.get(level.key)
         if entry and entry.payload_hash == payload_hash(payload):
-            return skipped("stock", level.key, UNCHANGED, source=source, payload=payload), None
+            outcome = skipped("stock", level.key, UNCHANGED, source=source, payload=payload)
+            outcome.quiet = True  # counted, not logged one row each
+            return outcome, None
         return None, payload
 
     def write_batches(

@@ -71,6 +71,7 @@ class Write:
         return {
             "source_id": self.owner.source_identity,
             "source_label": self.owner.source_label,
+            "source_hash": self.extra.get("source_hash", ""),
         }
 
     def taken_by(self, label: str) -> Outcome:
@@ -92,20 +93,40 @@ def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None =
     """
     key = key or record.key
     source = record.as_source()
-    payload, errors = ctx.map(record, source)
     entity = log_entity(ctx)
+    entry = ctx.ledger.get(key)
+    source_hash = ctx.source_digest(source)
+    if entry is not None and seen_as_it_is(entry, record, source_hash):
+        return unchanged(entity, key, entry, source=source)
+    payload, errors = ctx.map(record, source)
     if payload is None:
         return failed(entity, key, f"mapping failed: {errors}", source=source)
     item = Write(target, key, record.key, payload, payload_hash(payload), source, record, entity)
-    entry = ctx.ledger.get(key)
+    item.extra["source_hash"] = source_hash
     if entry and owned_by_another(entry, record):
         return item.taken_by(entry.source_label or f"source record {entry.source_id}")
     if entry and entry.payload_hash == item.digest and entry.target_id:
-        return item.skipped(UNCHANGED, target_id=entry.target_id)
+        # The source changed but not what is sent (or the ledger predates source hashes):
+        # nothing to write; the ledger learns the new source hash.
+        outcome = item.skipped(UNCHANGED, target_id=entry.target_id, ledger_hash=item.digest)
+        outcome.quiet = True
+        return outcome
     target_id = entry.target_id if entry else ""
     outcome = dry_run(ctx, item) if ctx.dry_run else write(ctx, item, target_id)
     claim(ctx, outcome)
     return outcome
+
+
+def seen_as_it_is(entry: LedgerEntry, record: Record, source_hash: str) -> bool:
+    """Whether the ledger wrote this very record, as it is now, to the target already."""
+    return bool(
+        entry.target_id and entry.source_hash == source_hash and not owned_by_another(entry, record)
+    )
+
+
+def unchanged(entity: str, key: str, entry: LedgerEntry, *, source: dict[str, Any]) -> Outcome:
+    """A record the ledger has seen as it is now: no mapping, no call, no log row."""
+    return skipped(entity, key, UNCHANGED, source=source, target_id=entry.target_id, quiet=True)
 
 
 def owned_by_another(entry: LedgerEntry, record: Record) -> bool:

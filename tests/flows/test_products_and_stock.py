@@ -79,6 +79,31 @@ def test_a_second_run_writes_nothing(synced):
     assert not writes.exists()
 
 
+def test_unchanged_records_are_counted_not_mapped_or_logged_one_by_one(synced):
+    first = synced.run("products")
+    flow_reset_cursor(flow=synced.flow("products"))
+    again = synced.run("products")
+    written = first.created + first.updated
+    assert again.unchanged == written > 0
+    assert again.skipped == first.skipped + again.unchanged
+    logged = RecordLog.objects.filter(run=again)
+    assert logged.count() == again.read - again.unchanged  # only the ones skipped for a reason
+    # The tenant who wants every record in the log can have it.
+    synced.configure("products", log_unchanged=True)
+    flow_reset_cursor(flow=synced.flow("products"))
+    third = synced.run("products")
+    assert RecordLog.objects.filter(run=third, reason__startswith="unchanged").count() == written
+
+
+def test_a_setting_that_changes_the_payload_makes_unchanged_records_written_again(synced):
+    first = synced.run("products")
+    synced.configure("products", price_includes_vat=False)
+    flow_reset_cursor(flow=synced.flow("products"))
+    again = synced.run("products")
+    assert again.unchanged == 0
+    assert again.updated == first.created  # every price is sent again, excluding VAT
+
+
 def test_a_changed_article_is_updated_by_its_known_id(synced):
     synced.run("products")
     article = an_article(synced)

@@ -205,9 +205,12 @@ def test_a_record_whose_retry_would_outlast_the_slice_waits_and_the_slice_goes_o
     # slice went on with the next article instead of waiting: one attempt each, none failed.
     creates = ApiCallLog.objects.filter(run=run, method="POST", path__startswith="/v1/products")
     deferred = run.position["deferred"]
-    assert creates.count() == len(deferred) > 5
+    assert creates.count() == len(deferred) >= 1
     assert set(deferred.values()) == {1}
     assert not RecordLog.objects.filter(run=run).exclude(action=Action.SKIPPED).exists()
+    # It went on after the first deferred article (to more articles, or to a skipped one,
+    # which ends a slice of no time once it has done a record).
+    assert len(deferred) + RecordLog.objects.filter(run=run).count() >= 2
     # A later slice tries each once more; deferred twice, they fail as not answered, and the
     # run goes through its pages: every article that was not skipped failed, none hung.
     final = run_to_end(run.pk)
