@@ -221,6 +221,9 @@ FLOW_IDLE_SLICES = env_int("FLOW_IDLE_SLICES", 10)
 # A working run saves its counts and what it does, and confirms it still owns the run, at
 # most this often (flows/lease.py): each API call and each record is a sign of life.
 FLOW_HEARTBEAT_SECONDS = env_int("FLOW_HEARTBEAT_SECONDS", 3)
+# Records a run handles at once against one connection at the most (each connection may ask
+# for fewer with `max_in_flight` in its config); 1 handles them one by one.
+FLOW_MAX_IN_FLIGHT = env_int("FLOW_MAX_IN_FLIGHT", 4)
 # A running run that has shown no sign of life for this long is presumed dead (its worker
 # died, or its task was lost with a broker that keeps nothing on disk): the scheduler's tick
 # fails it and starts a successor that reads on from the flow's cursor.

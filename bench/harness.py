@@ -220,7 +220,7 @@ def celery_worker(
     worker = spawn(command, env.folder / f"{name}.log")
     try:
         if not wait_until(
-            lambda: " ready." in worker.output() or worker.popen.poll() is not None, 90
+            lambda: " ready." in worker.output() or worker.popen.poll() is not None, 300
         ):
             raise RuntimeError("the worker did not start:\n" + worker.output()[-3000:])
         if worker.popen.poll() is not None:

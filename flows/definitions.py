@@ -12,8 +12,9 @@ from django_stubs_ext import StrOrPromise
 
 from connectors.base import BadRecord, Page
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
-from flows.engine import Outcome, RunAborted, RunContext, process_page, run_pages, skipped
+from flows.engine import Outcome, RunAborted, RunContext, skipped
 from flows.models import Action, RecordLog
+from flows.pages import process_page, run_pages
 from flows.retries import retry_transient_failures
 from flows.settings_schemas import (
     CustomerDefaults,
@@ -57,6 +58,8 @@ class FlowDefinition:
     receives_webhooks: ClassVar[bool] = False
     # Bulk flows go to their own queue so they never hold up order flows.
     queue: ClassVar[str] = "bulk"
+    # Its records are independent writes: several of a page may be handled at once.
+    concurrent: ClassVar[bool] = False
 
     @property
     def direction(self) -> str:
@@ -91,6 +94,7 @@ class FlowDefinition:
             stream=self.stream,
             handle=self.handle,
             key_of=lambda record: self.ledger_key(ctx, record),
+            in_flight=ctx.in_flight(self.target) if self.concurrent else 1,
         )
 
     def run(self, ctx: RunContext) -> bool:
@@ -115,6 +119,7 @@ class FlowDefinition:
 
 class ProductsFlow(FlowDefinition):
     kind = "products"
+    concurrent = True
     name = _("Products")
     label = _("Products (Asperion → Feeddex)")
     description = _("Asperion articles become Feeddex products, matched by SKU (the article code).")
@@ -153,6 +158,7 @@ def shipping_article_code(ctx: RunContext) -> str | None:
 
 class CustomersFlow(FlowDefinition):
     kind = "customers"
+    concurrent = True
     name = _("Customers")
     label = _("Customers (Asperion → Feeddex)")
     description = _("Asperion debtors become Feeddex customers, with billing and shipping address.")
@@ -186,6 +192,7 @@ class CustomersFlow(FlowDefinition):
 
 class ReviewInvitationsFlow(FlowDefinition):
     kind = "review_invitations"
+    concurrent = True
     name = _("Review invitations")
     label = _("Review invitations (Asperion → Feeddex)")
     description = _("After an invoice is paid, Feeddex invites the customer to give feedback.")

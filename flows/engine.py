@@ -14,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,15 +34,15 @@ from connectors.base import (
     CallWatch,
     Connector,
     ConnectorError,
-    Page,
     RecordRejected,
 )
 from connectors.errors import WaitPastDeadline
 from connectors.models import Connection
+from connectors.ratelimit import in_flight_for
 from connectors.records import Record
 from connectors.redaction import redact_data
 from connectors.registry import connector_class
-from flows.lease import Lease
+from flows.lease import Lease, LeaseLost
 from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.masking import mask_personal_data, mask_text, should_mask
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
@@ -130,6 +133,12 @@ class RunContext:
     # Records this slice has done, and when the next slice may start (after a wait).
     handled: int = 0
     resume_after: float = 0.0
+    # Records handled at once (flows/pages.py): only the slice's own thread writes to the
+    # database; the workers learn from `lease_lost` that they must stop.
+    lease_lost: bool = False
+    _own_thread: int = field(default_factory=threading.get_ident)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _pool: ThreadPoolExecutor | None = None
 
     @property
     def dry_run(self) -> bool:
@@ -138,6 +147,10 @@ class RunContext:
     def connector(self, role: str) -> Connector:
         """The connector of the integration's connection that plays a role ("accounting",
         "shop"), made once per slice."""
+        with self._lock:  # workers may ask for it at once
+            return self._connector(role)
+
+    def _connector(self, role: str) -> Connector:
         if role not in self._connectors:
             connection = self.connections[role]
             watch = CallWatch(
@@ -169,14 +182,44 @@ class RunContext:
 
     def beat(self, activity: str | None = None, *, force: bool = False) -> None:
         """Note what the run does; every FLOW_HEARTBEAT_SECONDS (or when forced), confirm
-        the lease and save that, with the API calls made so far (LeaseLost if taken over)."""
+        the lease and save that, with the API calls made so far (LeaseLost if taken over).
+        A worker thread only notes it: the slice's own thread confirms."""
+        if self.lease_lost:
+            raise LeaseLost(f"run {self.run.pk} was taken over")
         if activity is not None:
             self.activity = activity[:200]
+        if threading.get_ident() != self._own_thread:
+            return
         if self.lease is None or not (force or self.lease.due()):
             return
-        with transaction.atomic():
-            self.lease.confirm(activity=self.activity, api_calls=F("api_calls") + len(self.calls))
-            flush_calls(self)
+        calls = self.take_calls()
+        try:
+            with transaction.atomic():
+                self.lease.confirm(activity=self.activity, api_calls=F("api_calls") + len(calls))
+                flush_calls(self, calls)
+        except LeaseLost:
+            self.lease_lost = True
+            raise
+
+    def take_calls(self) -> list[ApiCallLog]:
+        """The API calls recorded since the last save (workers record them meanwhile)."""
+        with self._lock:
+            calls, self.calls = self.calls, []
+        return calls
+
+    def in_flight(self, role: str) -> int:
+        """How many records of a page may be handled at once against a role's connection."""
+        connection = self.connections[role]
+        wanted = in_flight_for(connection.system, connection.config)
+        return max(1, min(wanted, settings.FLOW_MAX_IN_FLIGHT))
+
+    def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run `work(*args)` on one of the slice's worker threads."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=max(1, settings.FLOW_MAX_IN_FLIGHT), thread_name_prefix="records"
+            )
+        return self._pool.submit(_on_worker, work, *args)
 
     def waiting_for(self, wait: WaitPastDeadline) -> None:
         """The slice ends on a wait: the next one starts after it, and the run says so."""
@@ -192,18 +235,19 @@ class RunContext:
         def record(call: ApiCall) -> None:
             if call.status in (401, 403):
                 self.refused_by = role
-            self.calls.append(
-                ApiCallLog(
-                    run=self.run,
-                    system=system,
-                    method=call.method,
-                    path=call.path[:300],
-                    status=call.status,
-                    duration_ms=call.duration_ms,
-                    attempt=call.attempt,
-                    error=call.error or "",
+            with self._lock:
+                self.calls.append(
+                    ApiCallLog(
+                        run=self.run,
+                        system=system,
+                        method=call.method,
+                        path=call.path[:300],
+                        status=call.status,
+                        duration_ms=call.duration_ms,
+                        attempt=call.attempt,
+                        error=call.error or "",
+                    )
                 )
-            )
 
         return record
 
@@ -245,8 +289,20 @@ class RunContext:
         self.ledger = {row.source_key: row for row in rows}
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
         for connector in self._connectors.values():
             connector.close()
+
+
+def _on_worker(work: Callable[..., Any], *args: Any) -> Any:
+    """Run one record on a worker thread; a database connection it had to open (rare: a
+    conflict's look-up) is closed with it, so that no thread keeps one."""
+    try:
+        return work(*args)
+    finally:
+        if db_connection.connection is not None:
+            db_connection.close()
 
 
 def build_context(run: FlowRun) -> RunContext:
@@ -315,82 +371,6 @@ def _comparable(value: Any) -> Any:
 # ---- pages ---------------------------------------------------------------------------------
 
 
-def process_page(
-    ctx: RunContext,
-    page: Page,
-    *,
-    stream: str,
-    handle: Callable[[RunContext, Record], Outcome | None],
-    key_of: Callable[[Record], str] = lambda record: record.key,
-) -> None:
-    """Process every record of a page (a failed record never stops the others) and save
-    them every few seconds, the page's cursor with the last part.
-
-    A handler returns None for a record that is none of this flow's business (it is not
-    logged). A record whose retry would outlast the slice waits for the next slice while the
-    slice goes on with the next records; a wait that holds every call (a rate limit) ends
-    the slice. Raises SliceOver when the slice ends inside the page: what was done is saved
-    with the run's position (flows/position.py), and the next slice does the rest."""
-    ctx.position.start_page(stream, ctx.flow.cursor.get(stream) if page.cursor else None)
-    ctx.load_ledger(key_of(r) for r in page.records if not isinstance(r, BadRecord))
-    outcomes: list[Outcome] = []
-    behind: WaitPastDeadline | None = None  # the last record left for the next slice
-    total = len(page.records)
-    for number, record in enumerate(page.records, start=1):
-        key = record.key if isinstance(record, BadRecord) else key_of(record)
-        if ctx.position.is_done(key, record):
-            continue
-        if ctx.slice_over():
-            save_page(ctx, outcomes, stream=stream, cursor=None)
-            raise SliceOver()
-        ctx.beat(f"page {ctx.position.pages} of {stream}: record {number} of {total}")
-        try:
-            outcome = handle_record(ctx, record, handle)
-        except WaitPastDeadline as wait:
-            ctx.waiting_for(wait)
-            if wait.shared or not wait.seconds:  # every call waits, or the slice is over
-                save_page(ctx, outcomes, stream=stream, cursor=None)
-                raise SliceOver(wait.seconds) from wait
-            outcome = deferred(ctx, key, wait)
-            if outcome is None:
-                behind = wait
-                continue
-        except RunAborted:
-            save_page(ctx, outcomes, stream=stream, cursor=None)
-            raise
-        if outcome is not None:
-            outcomes.append(outcome)
-        ctx.position.mark_done(key, record)
-        ctx.handled += 1
-        if ctx.lease is not None and ctx.lease.due():
-            save_page(ctx, outcomes, stream=stream, cursor=None)
-            outcomes = []
-    if behind is not None:  # the page is saved with its cursor once those are done too
-        ctx.waiting_for(behind)
-        save_page(ctx, outcomes, stream=stream, cursor=None)
-        raise SliceOver(behind.seconds)
-    save_page(ctx, outcomes, stream=stream, cursor=page.cursor)
-
-
-def handle_record(
-    ctx: RunContext,
-    record: Record | BadRecord,
-    handle: Callable[[RunContext, Record], Outcome | None],
-) -> Outcome | None:
-    if isinstance(record, BadRecord):
-        return bad_record_outcome(ctx, record)
-    return handle(ctx, record)
-
-
-def deferred(ctx: RunContext, key: str, wait: WaitPastDeadline) -> Outcome | None:
-    """A record whose calls did not fit in the slice: done in the next one, or, deferred
-    too often, failed as not answered (the automatic retry tries it later)."""
-    if ctx.position.defer(key) < settings.FLOW_MAX_DEFERRALS:
-        return None
-    times = ctx.position.deferred[key]
-    return failed(log_entity(ctx), key, f"{TRANSIENT_REASON}: {wait} ({times} slices in a row)")
-
-
 def log_entity(ctx: RunContext) -> str:
     """What the activity log calls the flow's own records (FlowDefinition.log_entities)."""
     return ctx.flow.definition.log_entities[0]
@@ -415,6 +395,7 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
     logged = [o for o in outcomes if not o.quiet or ctx.log_unchanged]
     if cursor is not None:
         ctx.position.page_saved()
+    calls = ctx.take_calls()
     with transaction.atomic():
         confirm_progress(
             ctx,
@@ -424,7 +405,7 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
             skipped=F("skipped") + counts[Action.SKIPPED],
             unchanged=F("unchanged") + quiet,
             failed=F("failed") + counts[Action.FAILED],
-            api_calls=F("api_calls") + len(ctx.calls),
+            api_calls=F("api_calls") + len(calls),
             activity=ctx.activity,
             position=ctx.position.dump(),
         )
@@ -440,15 +421,14 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
                 ctx.flow.cursor = {**ctx.flow.cursor, stream: cursor}
         # The company's monthly usage (a dry run's writes are only a preview).
         written = 0 if ctx.dry_run else counts[Action.CREATED] + counts[Action.UPDATED]
-        flush_calls(ctx, records_written=written)
+        flush_calls(ctx, calls, records_written=written)
 
 
-def flush_calls(ctx: RunContext, *, records_written: int = 0) -> None:
-    """Keep the API calls made since the last save, and count them (and the records
-    written) in the company's usage, inside the transaction that saves the run's progress."""
-    ApiCallLog.objects.bulk_create(ctx.calls)
-    usage_add(tenant_id=ctx.run.tenant_id, records=records_written, api_calls=len(ctx.calls))
-    ctx.calls.clear()
+def flush_calls(ctx: RunContext, calls: list[ApiCallLog], *, records_written: int = 0) -> None:
+    """Keep API calls taken from the context, and count them (and the records written) in
+    the company's usage, inside the transaction that saves the run's progress."""
+    ApiCallLog.objects.bulk_create(calls)
+    usage_add(tenant_id=ctx.run.tenant_id, records=records_written, api_calls=len(calls))
 
 
 def confirm_progress(ctx: RunContext, **changes: Any) -> None:
@@ -520,26 +500,3 @@ def save_ledger(ctx: RunContext, outcomes: list[Outcome]) -> None:
             "updated_at",
         ],
     )
-
-
-def run_pages(
-    ctx: RunContext, pages: Iterator[Page], *, process: Callable[[RunContext, Page], None]
-) -> bool:
-    """Process pages until the source is exhausted (True) or the slice is over (False)."""
-    try:
-        for page in pages:
-            process(ctx, page)
-            # A slice that ran out of time after the last page is done: stopping there would
-            # have the next slice read the last page again, and again if that too takes long.
-            if ctx.slice_over() and not page.last:
-                return False
-            ctx.beat(f"reading page {ctx.position.pages + 1}")
-    except SliceOver as over:
-        ctx.resume_after = over.seconds
-        return False
-    except WaitPastDeadline as wait:  # reading a page, or a page's look-ups
-        ctx.waiting_for(wait)
-        return False
-    except ConnectorError as error:
-        raise RunAborted(str(error), permanent=error.permanent) from error
-    return True

@@ -29,14 +29,13 @@ from flows.engine import (
     failed,
     field_diff,
     payload_hash,
-    process_page,
-    run_pages,
     skipped,
     write_failure,
 )
 from flows.mappings import compiled_default
 from flows.models import Action, LedgerEntry
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
+from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
 from mapping import defaults
 from mapping.kinds import MappingKind

@@ -292,15 +292,16 @@ def continue_later(ctx: RunContext) -> str:
 
 def save_progress(ctx: RunContext, **changes: Any) -> None:
     """Save the run's calls, activity and position with `changes`, fenced by its lease."""
+    calls = ctx.take_calls()
     with transaction.atomic():
         confirm_progress(
             ctx,
-            api_calls=F("api_calls") + len(ctx.calls),
+            api_calls=F("api_calls") + len(calls),
             activity=ctx.activity,
             position=ctx.position.dump(),
             **changes,
         )
-        flush_calls(ctx)
+        flush_calls(ctx, calls)
 
 
 def stale_after() -> timedelta:

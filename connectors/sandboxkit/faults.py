@@ -40,6 +40,7 @@ UNAVAILABLE = "Service temporarily unavailable (injected by the sandbox)."
 UNAVAILABLE_RETRY_AFTER = 1
 DAY_SECONDS = 86_400
 DEFAULT_CACHE_TIMEOUT = 300
+FROZEN_WINDOW_SECONDS = 3600
 
 # Chance, not security: which requests get a fault.
 _random = random.Random()  # noqa: S311
@@ -127,8 +128,10 @@ def _rate_limited(scope: str, knobs: Knobs, *, now: float) -> int | None:
     for window in windows:
         index = math.floor(now / window.seconds)
         key = f"sandboxkit:{scope}:{generation}:{window.kind}:{window.seconds}:{index}"
-        # The key outlives its window a little, so that a slow request still finds it.
-        count = _count(key, timeout=math.ceil(window.seconds) + 5)
+        # The key outlives its window a little, so that a slow request still finds it; on a
+        # stopped clock the window lasts as long as the clock stands still.
+        lasts = FROZEN_WINDOW_SECONDS if knobs.clock_frozen_at else math.ceil(window.seconds) + 5
+        count = _count(key, timeout=lasts)
         if count > window.limit:
             return max(1, math.ceil((index + 1) * window.seconds - now))
     return None

@@ -102,9 +102,11 @@ def test_a_slow_caller_leases_what_it_spends_not_what_the_limit_allows(tmp_path)
     for _ in range(12):
         bucket.acquire()
         time.sleep(LEASE_SECONDS * 1.5)  # a call takes longer than a lease lasts
-    # Leases of 5,000 tokens (50 ms at this limit) would be counted as spent in the store.
-    assert sum(visits) <= 2 * len(visits)
-    assert len(visits) == 12
+    # Leases of 5,000 tokens (50 ms at this limit) would be counted as spent in the store;
+    # leases that double while spent take at most twice what the caller spends, and a
+    # steady caller does not visit the store for every call.
+    assert sum(visits) <= 2 * 12
+    assert len(visits) < 12
 
 
 def test_limits_come_from_the_system_and_the_connection_config():

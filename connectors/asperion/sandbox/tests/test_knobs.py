@@ -14,6 +14,7 @@ import pytest
 from connectors.asperion.sandbox import seed
 from connectors.asperion.sandbox.models import Administration, SandboxUser
 from connectors.asperion.sandbox.oauth import tokens_issue
+from connectors.asperion.sandbox.selectors import administration_default
 from connectors.asperion.sandbox.tests import contract
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,9 @@ class Remote:
 @pytest.fixture
 def remote(live_server: Any) -> Remote:
     user, _client = seed.ensure_demo_user()
-    administration = user.administrations.order_by("pk")[0]
+    # The administration a request without X-Tenant-Id gets: its knobs are the ones that apply.
+    administration = administration_default(user=user)
+    assert administration is not None
     return Remote(f"{live_server.url}/sandbox/asperion", user, administration)
 
 
