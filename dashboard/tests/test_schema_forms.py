@@ -48,7 +48,12 @@ def test_reference_lists_become_selects_that_keep_the_stored_value():
         options={"unit_id": [("1", "1 – Amsterdam"), ("2", "2 – Utrecht")]},
     )
     assert bound.is_valid(), bound.errors
-    assert bound.to_data() == {"paid_only": True, "delay_days": 3, "unit_id": 2}
+    assert bound.to_data() == {
+        "paid_only": True,
+        "delay_days": 3,
+        "unit_id": 2,
+        "log_unchanged": False,
+    }
 
 
 def test_lists_and_maps_round_trip_through_text():

@@ -34,7 +34,6 @@ from connectors.sandboxkit.knobs import Knobs
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONTRACT = Path(__file__).resolve().parents[2] / "mollie.openapi.yaml"
-SHARED_COPY = Path(__file__).resolve().parents[5] / "shared" / "contracts" / "mollie.openapi.yaml"
 HOST = "https://api.mollie.com"
 PREFIX = "/sandbox/mollie"
 
@@ -295,11 +294,6 @@ def test_the_admin_page_is_for_staff_and_moves_the_clock(sandbox):
     account.refresh_from_db()
     assert account.recurring_outcome == "failed"
     assert not account.webhooks_enabled  # an unticked box
-
-
-@pytest.mark.skipif(not SHARED_COPY.exists(), reason="no ../shared/contracts/mollie.openapi.yaml")
-def test_the_contract_copy_is_unchanged() -> None:
-    assert CONTRACT.read_bytes() == SHARED_COPY.read_bytes()
 
 
 def test_the_contract_names_every_path_the_sandbox_serves() -> None:
