@@ -166,10 +166,14 @@ class Process:
             self.popen.wait(5)
 
 
-def spawn(command: list[str], log: Path) -> Process:
+def spawn(command: list[str], log: Path, **extra_env: str) -> Process:
     with log.open("wb") as out:
         popen = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env={**os.environ, **extra_env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     return Process(popen, log)
 
@@ -217,7 +221,9 @@ def celery_worker(
         "-c", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
         "-l", "INFO", "-n", f"{name}-{env.port}@%h",
     ]  # fmt: skip
-    worker = spawn(command, env.folder / f"{name}.log")
+    # At INFO whatever LOG_LEVEL says: "ready." and each task's "succeeded in" are INFO lines
+    # that the benchmarks wait for and read.
+    worker = spawn(command, env.folder / f"{name}.log", LOG_LEVEL="INFO")
     try:
         if not wait_until(
             lambda: " ready." in worker.output() or worker.popen.poll() is not None, 300
