@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from api.tests.conftest import add_run, error_of
+from api.tests.conftest import error_of
 from flows.models import FlowRun, RecordLog
+from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +169,8 @@ def test_record_detail_has_source_payload_and_response(api, scene):
     assert body["action"] == "failed"
     assert body["reason"] == "ean: the check digit is wrong"
     assert body["source"]["ean"] == "1234567890123"
-    assert body["payload"] == {"sku": scene.failed.key}
-    assert body["response"] == {"errors": {"ean": ["check digit"]}}
+    assert body["payload"] == {"sku": scene.failed.key, "ean": "1234567890123"}
+    assert body["response"]["errors"] == {"ean": ["the check digit is wrong"]}
     other = scene.other_run.records.get()
     assert api.owner.get(f"{RECORDS}{other.pk}/").status_code == 404
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboard.tests.conftest import add_run
 from flows.models import FlowRun, RecordLog, Trigger
+from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_it_rejects_bad_filters_at_the_field(world, scene):
 
 
 def test_pages_are_keyset_pages_without_gaps_or_repeats(world, scene):
-    add_run(scene.products, records=120)
+    add_run(scene.products, created=120)
     client = world.client_for(world.owner)
     seen: list[int] = []
     params: dict[str, str] = {"action": "created"}
