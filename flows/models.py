@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from connectors.models import Connection
+from flows.run_params import RunParamsField
 from tenants.models import Tenant
 
 if TYPE_CHECKING:
@@ -143,8 +144,9 @@ class FlowRun(models.Model):
     flow = models.ForeignKey(Flow, models.CASCADE, related_name="runs")
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     status = models.CharField(max_length=24, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    # Extra input: {"order_id": ...} for a webhook, {"record_log_ids": [...]} for a retry.
-    params = models.JSONField(default=dict, blank=True)
+    # What the run is asked to do beyond its flow's usual pass (a webhook's order, a retry's
+    # records, the SKUs of booked orders) and its retry counters: a RunParams, read typed.
+    params = RunParamsField(default=dict, blank=True)
     # The fencing token of the slice that owns the run: every slice that takes the run raises
     # it, and every write of a slice checks it, so a slice that was taken over stops at its
     # next write (flows/lease.py).

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from flows.models import FlowRun, RecordLog, Trigger
+from flows.run_params import RunParams
 from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_retry_of_a_failed_record_starts_a_retry_run(world, scene):
     response = client.post(reverse("dashboard:record_retry", args=[scene.failed.pk]))
     retry = FlowRun.objects.filter(trigger=Trigger.RETRY).get()
     assert response["Location"] == reverse("dashboard:run_detail", args=[retry.pk])
-    assert retry.params == {"record_log_ids": [scene.failed.pk]}
+    assert retry.params == RunParams(record_log_ids=[scene.failed.pk])
 
 
 def test_retry_refuses_a_record_that_did_not_fail(world, scene):
@@ -140,7 +141,7 @@ def test_retry_all_failed_of_a_run(world, scene):
     client.post(reverse("dashboard:run_retry_failed", args=[scene.run.pk]))
     retry = FlowRun.objects.filter(trigger=Trigger.RETRY).get()
     failed_ids = sorted(scene.run.records.filter(action="failed").values_list("pk", flat=True))
-    assert sorted(retry.params["record_log_ids"]) == failed_ids
+    assert sorted(retry.params.record_log_ids or []) == failed_ids
 
 
 def test_run_page_lists_its_records_and_offers_the_retry(world, scene):
