@@ -40,8 +40,8 @@ migrations-check: $(STAMP)
 
 check: lint typecheck migrations-check test
 
-lock:
-	uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev -o requirements.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) var

@@ -110,7 +110,7 @@ class RunOutput(serializers.Serializer[Any]):
     flow_kind = serializers.CharField(source="flow.kind")
     trigger = serializers.ChoiceField(choices=Trigger.choices)
     status = serializers.ChoiceField(choices=RunStatus.choices)
-    params = serializers.DictField()
+    params = serializers.DictField(source="params.stored")
     read = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()

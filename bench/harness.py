@@ -343,11 +343,12 @@ def run_flow(
 ) -> RunFigures:
     """Queue a run for the Celery worker and wait for it to finish."""
     from flows.models import FINISHED_STATUSES, FlowRun, Trigger
+    from flows.run_params import RunParams
     from flows.services import flow_run_start
 
     finished = FINISHED_STATUSES
     started = time.monotonic()
-    run = flow_run_start(flow=flow, trigger=Trigger.MANUAL, params=params)
+    run = flow_run_start(flow=flow, trigger=Trigger.MANUAL, params=RunParams.read(params))
 
     def done() -> bool:
         run.refresh_from_db()

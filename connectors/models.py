@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connectors import crypto
 from connectors.redaction import redact_text
@@ -14,10 +15,10 @@ from tenants.models import Tenant
 
 
 class ConnectionStatus(models.TextChoices):
-    NEW = "new", "Not verified yet"
-    OK = "ok", "Working"
-    ERROR = "error", "Failing"
-    NEEDS_ATTENTION = "needs_attention", "Needs attention (credentials)"
+    NEW = "new", _("Not verified yet")
+    OK = "ok", _("Working")
+    ERROR = "error", _("Failing")
+    NEEDS_ATTENTION = "needs_attention", _("Needs attention (credentials)")
 
 
 class Connection(models.Model):

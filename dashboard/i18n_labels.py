@@ -1,48 +1,16 @@
 # ruff: noqa: E501  (the texts must match their definitions exactly, so they are not wrapped)
 """Texts defined outside the dashboard that its pages show, marked for translation.
 
-Model choice labels and the help texts of the settings schemas are plain English where they
-are defined; listing them here puts them in the nl and da catalogues, and the pages translate
-them at run time (the `label` filter, SchemaForm help texts). A test checks that every one of
-them is translated, so a new label cannot slip through untranslated.
+The help texts of the settings schemas are plain English where they are defined (a pydantic
+schema wants plain strings); listing them here puts them in the nl and da catalogues, and the
+pages translate them at run time (the `label` filter, SchemaForm help texts). A test checks
+that every one of them is translated, so a new text cannot slip through untranslated. Model
+choice labels are translated where they are defined (gettext_lazy).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_noop
-
-CHOICE_LABELS = [
-    gettext_noop("Products (Asperion → Feeddex)"),
-    gettext_noop("Stock (Asperion → Feeddex)"),
-    gettext_noop("Customers (Asperion → Feeddex)"),
-    gettext_noop("Orders (Feeddex → Asperion)"),
-    gettext_noop("Review invitations (Asperion → Feeddex)"),
-    gettext_noop("Schedule"),
-    gettext_noop("Run now"),
-    gettext_noop("Webhook"),
-    gettext_noop("Retry"),
-    gettext_noop("Dry run"),
-    gettext_noop("Queued"),
-    gettext_noop("Running"),
-    gettext_noop("Succeeded"),
-    gettext_noop("Succeeded with failures"),
-    gettext_noop("Failed"),
-    gettext_noop("Cancelled"),
-    gettext_noop("Created"),
-    gettext_noop("Updated"),
-    gettext_noop("Skipped"),
-    gettext_noop("Failed"),
-    gettext_noop("Not verified yet"),
-    gettext_noop("Working"),
-    gettext_noop("Failing"),
-    gettext_noop("Needs attention (credentials)"),
-    gettext_noop("Owner"),
-    gettext_noop("Admin"),
-    gettext_noop("Viewer (read-only)"),
-    gettext_noop("Trial"),
-    gettext_noop("Active"),
-    gettext_noop("Paused (trial ended)"),
-]
 
 SETTINGS_HELP_TEXTS = [
     gettext_noop(

@@ -99,7 +99,7 @@ class FlowDefinition:
 
     def run(self, ctx: RunContext) -> bool:
         """Process the run's pages; return False when the time slice ran out first."""
-        if ctx.run.params.get("record_log_ids"):
+        if ctx.run.params.record_log_ids:
             pages = iter([retry_page(ctx, self.record_type)])
         else:
             pages = self.pages(ctx)
@@ -229,7 +229,7 @@ class ReviewInvitationsFlow(FlowDefinition):
 
 def retry_page(ctx: RunContext, record_type: type[Record]) -> Page:
     """Rebuild the failed records of a retry from what their logs kept as read."""
-    ids = ctx.run.params["record_log_ids"]
+    ids = ctx.run.params.record_log_ids or []
     logs = RecordLog.objects.filter(
         pk__in=ids, flow=ctx.flow, tenant_id=ctx.run.tenant_id, action=Action.FAILED
     )

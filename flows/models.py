@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, ClassVar
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from connectors.models import Connection
+from flows.run_params import RunParamsField
 from tenants.models import Tenant
 
 if TYPE_CHECKING:
@@ -107,27 +109,27 @@ class Flow(models.Model):
 
 
 class Trigger(models.TextChoices):
-    SCHEDULE = "schedule", "Schedule"
-    MANUAL = "manual", "Run now"
-    WEBHOOK = "webhook", "Webhook"
-    RETRY = "retry", "Retry"
-    DRY_RUN = "dry_run", "Dry run"
+    SCHEDULE = "schedule", _("Schedule")
+    MANUAL = "manual", _("Run now")
+    WEBHOOK = "webhook", _("Webhook")
+    RETRY = "retry", _("Retry")
+    DRY_RUN = "dry_run", _("Dry run")
 
 
 class RunStatus(models.TextChoices):
     """How a run ended, in the words the dashboard, the API and the emails all use."""
 
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
     # The run went through its records, and some of them failed.
-    PARTIAL = "succeeded_with_failures", "Succeeded with failures"
+    PARTIAL = "succeeded_with_failures", _("Succeeded with failures")
     # The run itself stopped (credentials, an unreachable system, a worker lost): the reason
     # is in its error.
-    FAILED = "failed", "Failed"
+    FAILED = "failed", _("Failed")
     # Stopped before its end by a person, by the trial's end, or because another run of the
     # flow was busy for too long.
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # A run in one of these states writes nothing any more.
@@ -142,8 +144,9 @@ class FlowRun(models.Model):
     flow = models.ForeignKey(Flow, models.CASCADE, related_name="runs")
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     status = models.CharField(max_length=24, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    # Extra input: {"order_id": ...} for a webhook, {"record_log_ids": [...]} for a retry.
-    params = models.JSONField(default=dict, blank=True)
+    # What the run is asked to do beyond its flow's usual pass (a webhook's order, a retry's
+    # records, the SKUs of booked orders) and its retry counters: a RunParams, read typed.
+    params = RunParamsField(default=dict, blank=True)
     # The fencing token of the slice that owns the run: every slice that takes the run raises
     # it, and every write of a slice checks it, so a slice that was taken over stops at its
     # next write (flows/lease.py).
@@ -199,10 +202,10 @@ class FlowRun(models.Model):
 
 
 class Action(models.TextChoices):
-    CREATED = "created", "Created"
-    UPDATED = "updated", "Updated"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
 
 
 class RecordLog(models.Model):

@@ -97,7 +97,7 @@ class OrdersFlow(FlowDefinition):
         """Book new orders, then let booked orders follow their status in Asperion."""
         if not super().run(ctx):
             return False
-        if not follows_status(ctx) or ctx.run.params.get("record_log_ids"):
+        if not follows_status(ctx) or ctx.run.params.record_log_ids:
             return True
         stage = self.status_stage
         return run_pages(ctx, stage.pages(ctx), process=stage.process_page)

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from flows.engine import TRANSIENT_REASON
 from flows.models import Action, FlowRun, RecordLog, Trigger
+from flows.run_params import RunParams
 
 AUTO_RETRIES = 3
 # A retry run carries at most this many records (the rest wait for the next attempt).
@@ -24,7 +25,7 @@ MAX_RECORDS = 1000
 def retry_transient_failures(run: FlowRun) -> FlowRun | None:
     """Start a later retry run for the run's records that failed on an API that did not
     answer; return it, or None when there is nothing to retry or the attempts are used."""
-    attempt = int(run.params.get("auto_retry", 0))
+    attempt = run.params.auto_retry
     if run.dry_run or attempt >= AUTO_RETRIES:
         return None
     ids = list(
@@ -39,6 +40,6 @@ def retry_transient_failures(run: FlowRun) -> FlowRun | None:
     return flow_run_start(
         flow=run.flow,
         trigger=Trigger.RETRY,
-        params={"record_log_ids": ids, "auto_retry": attempt + 1},
+        params=RunParams(record_log_ids=ids, auto_retry=attempt + 1),
         countdown=settings.FLOW_AUTO_RETRY_SECONDS * 4**attempt,
     )

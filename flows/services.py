@@ -30,6 +30,7 @@ from flows.models import (
 )
 from flows.position import Position
 from flows.registry import FLOWS
+from flows.run_params import RunParams
 from flows.settings_schemas import SettingsInvalid
 
 logger = logging.getLogger(__name__)
@@ -64,10 +65,10 @@ def enqueue(run: FlowRun, *, countdown: float = 0) -> None:
 
 
 def flow_run_start(
-    *, flow: Flow, trigger: str, params: dict[str, Any] | None = None, countdown: float = 0
+    *, flow: Flow, trigger: str, params: RunParams | None = None, countdown: float = 0
 ) -> FlowRun:
     run = FlowRun.objects.create(
-        tenant_id=flow.tenant_id, flow=flow, trigger=trigger, params=params or {}
+        tenant_id=flow.tenant_id, flow=flow, trigger=trigger, params=params or RunParams()
     )
     enqueue(run, countdown=countdown)
     return run
@@ -167,12 +168,12 @@ def stock_run_for_skus(*, integration: Integration, skus: list[str]) -> FlowRun 
     flow = integration.flows.filter(kind="stock", enabled=True).first()
     if flow is None:
         return None
-    return flow_run_start(flow=flow, trigger=Trigger.MANUAL, params={"skus": skus})
+    return flow_run_start(flow=flow, trigger=Trigger.MANUAL, params=RunParams(skus=skus))
 
 
 def retry_records(*, flow: Flow, record_logs: list[RecordLog]) -> FlowRun:
     ids = [log.pk for log in record_logs if log.flow_id == flow.pk]
-    return flow_run_start(flow=flow, trigger=Trigger.RETRY, params={"record_log_ids": ids})
+    return flow_run_start(flow=flow, trigger=Trigger.RETRY, params=RunParams(record_log_ids=ids))
 
 
 def run_cancel(*, run: FlowRun, reason: str = "cancelled by a person") -> bool:
@@ -381,11 +382,11 @@ def cancel_queued(run: FlowRun, reason: str) -> None:
 
 
 def handle_busy(run: FlowRun) -> str:
-    attempts = int(run.params.get("busy_attempts", 0))
+    attempts = run.params.busy_attempts
     if run.trigger == Trigger.SCHEDULE or attempts >= BUSY_RETRIES:
         cancel_queued(run, "another run of this flow was busy")
         return "busy"
-    run.params = {**run.params, "busy_attempts": attempts + 1}
+    run.params = run.params.but(busy_attempts=attempts + 1)
     run.save(update_fields=["params"])
     enqueue(run, countdown=busy_countdown(attempts))
     return "busy"
@@ -505,12 +506,11 @@ def hand_over_stalled(run: FlowRun) -> bool:
         ).update(status=RunStatus.FAILED, finished_at=timezone.now(), activity="")
         if not taken:
             return False  # it showed a sign of life or finished meanwhile, or another tick took it
-        params = {k: v for k, v in run.params.items() if k != "busy_attempts"}
         successor = FlowRun.objects.create(
             tenant_id=run.tenant_id,
             flow=run.flow,
             trigger=run.trigger,
-            params={**params, "resumes_run": run.pk},
+            params=run.params.but(busy_attempts=0, resumes_run=run.pk),
             position={**run.position, "idle_slices": 0},
         )
         enqueue(successor)

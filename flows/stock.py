@@ -49,7 +49,7 @@ class StockFlow(FlowDefinition):
     )
 
     def pages(self, ctx: RunContext) -> Iterator[Page]:
-        skus = ctx.run.params.get("skus")
+        skus = ctx.run.params.skus
         if skus:  # stock for the SKUs of booked orders: read just those
             return ctx.connector(self.source).read(self.stream, keys=list(skus))
         return super().pages(ctx)

@@ -29,6 +29,7 @@ from flows.models import (
     WebhookEndpoint,
 )
 from flows.registry import FLOWS
+from flows.run_params import RunParams
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
         run = waiting or flow_run_start(
             flow=flow,
             trigger=Trigger.WEBHOOK,
-            params={"order_id": event.data.orderId, "event_id": event.id},
+            params=RunParams(order_id=event.data.orderId, event_id=event.id),
         )
         first = first or run
     return first

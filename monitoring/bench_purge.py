@@ -55,11 +55,11 @@ def own_database() -> Iterator[str]:
 
 
 def make_world() -> Any:
-    from monitoring.tests.factories import make_flow, make_integration
     from tenants.services import signup
+    from tests.factories import make_bare_integration, make_flow
 
     _, tenant = signup(email="bench@example.com", password="bench-purge-42", company_name="Bench")
-    return make_flow(make_integration(tenant), "customers")
+    return make_flow(make_bare_integration(tenant), "customers")
 
 
 def insert_rows(flow: Any, count: int, *, age: timedelta) -> None:

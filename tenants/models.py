@@ -45,11 +45,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class PlanStatus(models.TextChoices):
-    TRIAL = "trial", "Trial"
-    ACTIVE = "active", "Active"
+    TRIAL = "trial", _("Trial")
+    ACTIVE = "active", _("Active")
     # A recurring payment failed: flows run on for a grace period while the owner pays.
-    PAST_DUE = "past_due", "Past due"
-    PAUSED = "paused", "Paused"
+    PAST_DUE = "past_due", _("Past due")
+    PAUSED = "paused", _("Paused")
 
 
 def trial_end_from(start: Any) -> Any:
@@ -175,9 +175,9 @@ class UsageMonth(models.Model):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    VIEWER = "viewer", "Viewer (read-only)"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    VIEWER = "viewer", _("Viewer (read-only)")
 
 
 class Membership(models.Model):

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
-from connectors.models import Connection
-from connectors.services import connection_create
-from flows.models import Flow, FlowRun, Integration, RecordLog, RunStatus, Trigger
+from flows.models import Flow, FlowRun, Integration, RecordLog
 from tenants.models import Tenant, User
 from tenants.services import api_token_create
-
-KINDS = ["products", "stock", "customers", "orders", "review_invitations"]
-SECRET_VALUES = ["cs-very-secret-1", "rt-very-secret-2", "ac-very-secret-3", "pw-very-secret-4"]
+from tests.factories import add_run, make_integration
 
 
 @pytest.fixture(autouse=True)
@@ -83,88 +77,6 @@ def api(world) -> Callers:
         viewer=caller_for(world.viewer, world.tenant),
         outsider=caller_for(world.outsider, world.other_tenant),
     )
-
-
-def make_connections(tenant: Tenant) -> tuple[Connection, Connection]:
-    asperion = connection_create(
-        tenant=tenant,
-        system="asperion",
-        name="Asperion",
-        config={
-            "api_base_url": "https://api.asperion.nl",
-            "client_id": "c1",
-            "administration_id": 1,
-        },
-        secrets={"client_secret": SECRET_VALUES[0], "refresh_token": SECRET_VALUES[1]},
-    )
-    feeddex = connection_create(
-        tenant=tenant,
-        system="feeddex",
-        name="Feeddex",
-        config={"api_base_url": "https://api.feeddex.nl", "organization": "demo"},
-        secrets={"auth_code": SECRET_VALUES[2], "password": SECRET_VALUES[3]},
-    )
-    return asperion, feeddex
-
-
-def make_integration(tenant: Tenant) -> Integration:
-    asperion, feeddex = make_connections(tenant)
-    integration = Integration.objects.create(tenant=tenant, accounting=asperion, shop=feeddex)
-    for kind in KINDS:
-        Flow.objects.create(tenant=tenant, integration=integration, kind=kind)
-    return integration
-
-
-def add_run(
-    flow: Flow, *, created: int = 0, failed: int = 0, trigger: str = Trigger.MANUAL
-) -> FlowRun:
-    now = timezone.now()
-    run = FlowRun.objects.create(
-        tenant=flow.tenant,
-        flow=flow,
-        trigger=trigger,
-        status=RunStatus.SUCCEEDED,
-        read=created + failed,
-        created=created,
-        failed=failed,
-        api_calls=created + failed + 1,
-        started_at=now - timedelta(seconds=3),
-        finished_at=now,
-        mapping_version=1,
-    )
-    logs = [
-        RecordLog(
-            tenant=flow.tenant,
-            run=run,
-            flow=flow,
-            entity="product",
-            key=f"SKU-{i:04d}",
-            action="created",
-            source={"code": f"SKU-{i:04d}"},
-            payload={"sku": f"SKU-{i:04d}", "price": 10.0},
-            response={"id": 1000 + i},
-            target_id=str(1000 + i),
-            mapping_version=1,
-        )
-        for i in range(created)
-    ] + [
-        RecordLog(
-            tenant=flow.tenant,
-            run=run,
-            flow=flow,
-            entity="product",
-            key=f"BAD-{i:04d}",
-            action="failed",
-            reason="ean: the check digit is wrong",
-            source={"code": f"BAD-{i:04d}", "ean": "1234567890123"},
-            payload={"sku": f"BAD-{i:04d}"},
-            response={"errors": {"ean": ["check digit"]}},
-            mapping_version=1,
-        )
-        for i in range(failed)
-    ]
-    RecordLog.objects.bulk_create(logs)
-    return run
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection as db
 
-from api.tests.conftest import SECRET_VALUES, error_of, make_connections, make_integration
+from api.tests.conftest import error_of
 from connectors.models import Connection
+from tests.factories import SECRET_VALUES, make_connections, make_integration
 
 pytestmark = pytest.mark.django_db
 

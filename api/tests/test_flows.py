@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from api.tests.conftest import caller_for, error_of, make_connections
+from api.tests.conftest import caller_for, error_of
 from flows.models import Flow, FlowRun, Integration
 from tenants.models import PlanStatus
+from tests.factories import make_connections
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from api.tests.conftest import add_run, error_of
+from api.tests.conftest import error_of
 from flows.models import FlowRun, RecordLog
+from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
 

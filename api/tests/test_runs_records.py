@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from api.tests.conftest import add_run, error_of
+from api.tests.conftest import error_of
 from flows.models import FlowRun, RecordLog
+from flows.run_params import RunParams
+from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +106,7 @@ def test_retry_failed_queues_one_run_with_the_failed_records(api, scene):
     retry = FlowRun.objects.get(pk=response.json()["id"])
     assert retry.trigger == "retry"
     failed_ids = set(scene.run.records.filter(action="failed").values_list("id", flat=True))
-    assert set(retry.params["record_log_ids"]) == failed_ids
+    assert set(retry.params.record_log_ids) == failed_ids
 
 
 def test_retry_failed_access_and_nothing_to_retry(api, scene):
@@ -168,8 +170,8 @@ def test_record_detail_has_source_payload_and_response(api, scene):
     assert body["action"] == "failed"
     assert body["reason"] == "ean: the check digit is wrong"
     assert body["source"]["ean"] == "1234567890123"
-    assert body["payload"] == {"sku": scene.failed.key}
-    assert body["response"] == {"errors": {"ean": ["check digit"]}}
+    assert body["payload"] == {"sku": scene.failed.key, "ean": "1234567890123"}
+    assert body["response"]["errors"] == {"ean": ["the check digit is wrong"]}
     other = scene.other_run.records.get()
     assert api.owner.get(f"{RECORDS}{other.pk}/").status_code == 404
 
@@ -180,8 +182,8 @@ def test_record_retry(api, scene):
     assert api.outsider.post(url).status_code == 404
     response = api.owner.post(url)
     assert response.status_code == 202
-    assert FlowRun.objects.get(pk=response.json()["id"]).params == {
-        "record_log_ids": [scene.failed.pk]
-    }
+    assert FlowRun.objects.get(pk=response.json()["id"]).params == RunParams(
+        record_log_ids=[scene.failed.pk]
+    )
     created = api.owner.post(f"{RECORDS}{scene.created.pk}/retry/")
     assert created.status_code == 409

@@ -100,7 +100,7 @@ def test_register_receive_and_unregister(orders_flow, memory_broker):  # noqa: F
     assert set(received.values_list("status", flat=True)) == {DeliveryStatus.ACCEPTED}
     assert set(received.values_list("order_id", flat=True)) == {str(order.pk)}
     (run,) = FlowRun.objects.filter(flow=flow, trigger="webhook")
-    assert run.params["order_id"] == order.pk
+    assert run.params.order_id == order.pk
     assert queued_run_ids(memory_broker) == [run.pk]
 
     flow.enabled = False

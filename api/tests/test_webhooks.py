@@ -21,6 +21,7 @@ from flows.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from flows.run_params import RunParams
 from flows.webhook_ingest import SECRET_KEY
 
 SECRET = "whsec-test-0123456789abcdef"
@@ -81,7 +82,7 @@ class TestReceiver:
         assert response.json() == {"status": "accepted", "run": run.pk}
         assert run.flow == scene.orders
         assert run.status == RunStatus.QUEUED
-        assert run.params == {"order_id": 42, "event_id": "evt_good"}
+        assert run.params == RunParams(order_id=42, event_id="evt_good")
         delivery = WebhookDelivery.objects.get()
         assert (delivery.status, delivery.event_id, delivery.order_id) == (
             "accepted",

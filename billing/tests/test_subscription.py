@@ -15,9 +15,9 @@ from billing.models import BillingAccount, BillingEvent, EventKind, Invoice, Sub
 from billing.tests.conftest import incl_vat, owner_mail, plan, subscribe
 from connectors.mollie.sandbox.models import Payment
 from flows.models import Flow
-from monitoring.tests.factories import make_flow, make_integration
 from tenants.models import PlanStatus, Tenant
 from tenants.usage import usage_add
+from tests.factories import make_bare_integration, make_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +34,7 @@ def test_checkout_activates_the_plan_and_its_flows_at_once(mollie, world):
     world.tenant.trial_ends_at = timezone.now() - timedelta(days=1)
     world.tenant.plan_status = PlanStatus.PAUSED
     world.tenant.save()
-    flow = make_flow(make_integration(world.tenant), "orders", interval=60)
+    flow = make_flow(make_bare_integration(world.tenant), "orders", interval=60)
     Flow.objects.filter(pk=flow.pk).update(enabled=True, next_run_at=timezone.now() + timedelta(1))
     assert not world.tenant.flows_may_run
 

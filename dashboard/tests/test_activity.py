@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboard.tests.conftest import add_run
 from flows.models import FlowRun, RecordLog, Trigger
+from flows.run_params import RunParams
+from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_it_rejects_bad_filters_at_the_field(world, scene):
 
 
 def test_pages_are_keyset_pages_without_gaps_or_repeats(world, scene):
-    add_run(scene.products, records=120)
+    add_run(scene.products, created=120)
     client = world.client_for(world.owner)
     seen: list[int] = []
     params: dict[str, str] = {"action": "created"}
@@ -126,7 +127,7 @@ def test_retry_of_a_failed_record_starts_a_retry_run(world, scene):
     response = client.post(reverse("dashboard:record_retry", args=[scene.failed.pk]))
     retry = FlowRun.objects.filter(trigger=Trigger.RETRY).get()
     assert response["Location"] == reverse("dashboard:run_detail", args=[retry.pk])
-    assert retry.params == {"record_log_ids": [scene.failed.pk]}
+    assert retry.params == RunParams(record_log_ids=[scene.failed.pk])
 
 
 def test_retry_refuses_a_record_that_did_not_fail(world, scene):
@@ -140,7 +141,7 @@ def test_retry_all_failed_of_a_run(world, scene):
     client.post(reverse("dashboard:run_retry_failed", args=[scene.run.pk]))
     retry = FlowRun.objects.filter(trigger=Trigger.RETRY).get()
     failed_ids = sorted(scene.run.records.filter(action="failed").values_list("pk", flat=True))
-    assert sorted(retry.params["record_log_ids"]) == failed_ids
+    assert sorted(retry.params.record_log_ids or []) == failed_ids
 
 
 def test_run_page_lists_its_records_and_offers_the_retry(world, scene):

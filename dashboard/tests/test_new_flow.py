@@ -8,7 +8,6 @@ from django.urls import reverse
 from pydantic import Field
 
 from connectors.records import Product, Record
-from dashboard.tests.conftest import make_integration
 from flows.definitions import FlowDefinition
 from flows.engine import Outcome, RunContext, skipped
 from flows.models import FlowRun, Trigger
@@ -18,6 +17,7 @@ from flows.settings_schemas import Settings, SettingsInvalid
 from mapping.defaults import rule
 from mapping.kinds import MappingKind, mapping_kinds
 from mapping.services import mapping_problems
+from tests.factories import make_integration
 
 pytestmark = pytest.mark.django_db
 

@@ -197,7 +197,7 @@ def test_a_refused_consent_is_said_plainly(world):
 
 
 def test_choosing_no_flow_is_an_error(world):
-    from dashboard.tests.conftest import make_integration
+    from tests.factories import make_integration
 
     make_integration(world.tenant)
     state = wizard_state_for(tenant=world.tenant)
@@ -221,7 +221,7 @@ def test_an_administration_must_be_one_of_the_list(world, sandboxes):
 
 
 def test_a_later_step_cannot_be_skipped_to(world):
-    from dashboard.tests.conftest import make_integration
+    from tests.factories import make_integration
 
     integration = make_integration(world.tenant)
     state = wizard_state_for(tenant=world.tenant)

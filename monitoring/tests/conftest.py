@@ -11,9 +11,9 @@ import pytest
 
 from conftest import PASSWORD, TenantWorld
 from flows.models import Flow, Integration
-from monitoring.tests.factories import make_flow, make_integration
 from tenants.models import Role, User
 from tenants.services import membership_add
+from tests.factories import make_bare_integration, make_flow
 
 
 @dataclass
@@ -47,7 +47,7 @@ def _own_cache(settings: Any) -> None:
 def team(world: TenantWorld) -> Team:
     admin = User.objects.create_user(email="dana@example.com", password=PASSWORD, language="da")
     membership_add(tenant=world.tenant, user=admin, role=Role.ADMIN)
-    integration = make_integration(world.tenant)
+    integration = make_bare_integration(world.tenant)
     return Team(
         world=world,
         admin=admin,

@@ -19,9 +19,9 @@ from flows.models import ApiCallLog, LedgerEntry, RecordLog, RunStatus
 from monitoring.accounts import tenant_delete, tenant_delete_request
 from monitoring.models import Incident, PurgeAudit, TenantDeletion
 from monitoring.services import monitoring_settings_update
-from monitoring.tests.factories import make_connection, make_run
 from tenants.models import Membership, Role, Tenant, User
 from tenants.services import membership_add
+from tests.factories import make_connection, make_run
 
 pytestmark = pytest.mark.django_db
 

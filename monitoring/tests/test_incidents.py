@@ -12,7 +12,7 @@ from flows.notifications import run_finished
 from monitoring.incidents import incidents_reconcile
 from monitoring.models import Incident, IncidentKind, IncidentStatus
 from monitoring.services import monitoring_settings_update
-from monitoring.tests.factories import failed_record, make_flow, make_run
+from tests.factories import failed_record, make_flow, make_run
 
 pytestmark = pytest.mark.django_db
 
@@ -207,9 +207,9 @@ def test_a_dry_run_or_a_switched_off_flow_sends_nothing(team: Any, deliver: Any)
 
 
 def test_other_tenants_are_not_told(team: Any, deliver: Any) -> None:
-    from monitoring.tests.factories import make_integration
+    from tests.factories import make_bare_integration
 
-    other = make_flow(make_integration(team.world.other_tenant))
+    other = make_flow(make_bare_integration(team.world.other_tenant))
     finish(team, deliver, other, error=BOOM)
 
     assert recipients_of(mail.outbox) == ["charlie@example.com"]

@@ -11,7 +11,7 @@ from connectors.counters import key_of
 from flows.models import ApiCallLog, FlowRun, RunStatus, Trigger
 from monitoring.metrics import SETTLE, fold_runs
 from monitoring.models import FoldedRun, MetricsFold, MetricTotal
-from monitoring.tests.factories import make_run
+from tests.factories import make_run
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from flows.models import ApiCallLog, Flow, FlowRun, RecordLog, RunStatus
 from monitoring.models import PurgeAudit
 from monitoring.purge import purge_expired, purge_slice
 from monitoring.services import monitoring_settings_update
-from monitoring.tests.factories import make_flow, make_integration, make_run
+from tests.factories import make_bare_integration, make_flow, make_run
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,8 @@ def fill(flow: Flow, *, days_ago: float, records: int, calls: int = 0) -> FlowRu
 
 @pytest.fixture
 def two_tenants(world: Any) -> dict[str, Any]:
-    mine = make_flow(make_integration(world.tenant), "customers")
-    theirs = make_flow(make_integration(world.other_tenant), "customers")
+    mine = make_flow(make_bare_integration(world.tenant), "customers")
+    theirs = make_flow(make_bare_integration(world.other_tenant), "customers")
     # The other tenant keeps everything for a year.
     monitoring_settings_update(
         tenant=world.other_tenant,
@@ -182,8 +182,8 @@ def test_a_plans_log_retention_caps_what_the_company_keeps(world: Any) -> None:
 
     from tenants.models import Plan, PlanStatus
 
-    paying = make_flow(make_integration(world.tenant), "customers")
-    trial = make_flow(make_integration(world.other_tenant), "customers")
+    paying = make_flow(make_bare_integration(world.tenant), "customers")
+    trial = make_flow(make_bare_integration(world.other_tenant), "customers")
     plan = Plan.objects.create(
         slug="week",
         name="Week",

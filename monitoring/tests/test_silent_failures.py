@@ -16,7 +16,7 @@ from django.utils import timezone
 from flows.models import FlowRun, RunStatus
 from monitoring.models import Incident, IncidentKind, IncidentStatus
 from monitoring.tasks import check_incidents_task
-from monitoring.tests.factories import make_run
+from tests.factories import make_run
 
 pytestmark = pytest.mark.django_db
 

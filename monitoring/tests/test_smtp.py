@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 
 from flows.models import RunStatus
 from flows.notifications import run_finished
-from monitoring.tests.factories import make_run
+from tests.factories import make_run
 
 pytestmark = pytest.mark.django_db
 

@@ -40,8 +40,8 @@ def test_records_that_failed_on_a_silent_api_get_a_later_retry_run_that_books_th
     assert failures.exists(), first.error
     assert all(log.reason.startswith(TRANSIENT_REASON) for log in failures)
     retry = FlowRun.objects.get(flow=shop.flow("customers"), trigger=Trigger.RETRY)
-    assert sorted(retry.params["record_log_ids"]) == sorted(failures.values_list("pk", flat=True))
-    assert retry.params["auto_retry"] == 1
+    assert sorted(retry.params.record_log_ids) == sorted(failures.values_list("pk", flat=True))
+    assert retry.params.auto_retry == 1
     shop.set_knobs(error_rate=0.0)
     retried = execute(retry)
     assert_succeeded(retried)

@@ -20,6 +20,7 @@ from connectors.asperion.sandbox import seed as asperion_seed
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
 from flows.models import FINISHED_STATUSES, Action, FlowRun, RecordLog, RunStatus, Trigger
+from flows.run_params import RunParams
 from tests.flows.conftest import (
     Synced,
     article_codes,
@@ -94,7 +95,7 @@ def test_a_big_products_sync_does_not_hold_up_another_tenants_order(synced: Sync
         # The order arrives while the only worker process is busy with the big sync, as
         # the webhook endpoint queues its run.
         booking = services.flow_run_start(
-            flow=bakery.flow("orders"), trigger=Trigger.WEBHOOK, params={"order_id": order.pk}
+            flow=bakery.flow("orders"), trigger=Trigger.WEBHOOK, params=RunParams(order_id=order.pk)
         )
         assert wait_until(lambda: finished(booking), WAIT), worker.output()
         booked = sales_orders(bakery).filter(reference=order.number).count()
@@ -141,7 +142,7 @@ def test_two_worker_processes_never_write_an_article_twice(synced: Synced, tmp_p
     assert_succeeded(waiter)
     assert doer.created == len(expected)
     assert waiter.created == waiter.updated == 0
-    assert waiter.params["busy_attempts"] >= 1
+    assert waiter.params.busy_attempts >= 1
     assert doer.finished_at is not None
     assert waiter.started_at is not None
     assert waiter.started_at >= doer.finished_at  # the two runs never overlapped
@@ -176,7 +177,7 @@ def test_a_flood_of_run_requests_does_not_hold_up_another_tenants_order(
                 except services.RunRefused:
                     answers["refused"] += 1
         booking = services.flow_run_start(
-            flow=bakery.flow("orders"), trigger=Trigger.WEBHOOK, params={"order_id": order.pk}
+            flow=bakery.flow("orders"), trigger=Trigger.WEBHOOK, params=RunParams(order_id=order.pk)
         )
         flood = list(FlowRun.objects.filter(tenant=synced.tenant).select_related("flow"))
         big = next(run for run in flood if run.flow.kind == "products")

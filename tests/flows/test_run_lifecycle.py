@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from flows import services
 from flows.models import FlowRun, RecordLog, RunStatus, Trigger
+from flows.run_params import RunParams
 from monitoring.services import monitoring_settings_update
 from tenants.models import PlanStatus
 from tests.flows.conftest import Synced, assert_succeeded
@@ -74,7 +75,7 @@ def test_the_tick_hands_stalled_runs_to_one_successor_each(synced: Synced):
         assert (successor.flow_id, successor.trigger) == (stalled.flow_id, stalled.trigger)
         assert successor.status == RunStatus.QUEUED
     successor = FlowRun.objects.get(params__resumes_run=silent.pk)
-    assert successor.params == {"record_log_ids": [1, 2], "resumes_run": silent.pk}
+    assert successor.params == RunParams(record_log_ids=[1, 2], resumes_run=silent.pk)
     alive.refresh_from_db()
     assert alive.status == RunStatus.RUNNING
 

@@ -15,9 +15,9 @@ import pytest
 from django.db import connection
 
 from flows.models import FlowRun
-from monitoring.tests.factories import make_flow, make_integration, make_run
 from tenants.models import Tenant
 from tenants.services import signup
+from tests.factories import make_bare_integration, make_flow, make_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUP = ROOT / "deploy" / "pg_backup.sh"
@@ -69,7 +69,7 @@ def test_a_backup_restores_into_another_database(transactional_db, empty_databas
     _owner, tenant = signup(
         email="backup@example.com", password="a long enough secret 99", company_name="Back Up BV"
     )
-    run = make_run(make_flow(make_integration(tenant), "orders"), read=12, failed=2)
+    run = make_run(make_flow(make_bare_integration(tenant), "orders"), read=12, failed=2)
     source = database_url(str(connection.settings_dict["NAME"]))
     backups = tmp_path / "backups"
 

@@ -22,7 +22,7 @@ from connectors.registry import connector_class
 from flows.models import ApiCallLog, FlowRun, RunStatus, Trigger, WebhookEndpoint
 from monitoring.metrics import status_class
 from monitoring.models import Incident, IncidentKind
-from monitoring.tests.factories import make_connection, make_flow, make_integration
+from tests.factories import make_bare_integration, make_connection, make_flow
 from tests.flows.conftest import Synced, assert_succeeded
 from tests.operations.conftest import TOKEN, Scrape, scrape
 
@@ -164,7 +164,7 @@ def test_webhook_deliveries_are_counted_by_outcome(synced: Synced, metrics_token
 
 @pytest.mark.django_db
 def test_gauges_show_runs_waiting_and_incidents_open(world: TenantWorld, metrics_token):
-    flow = make_flow(make_integration(world.tenant), "orders")
+    flow = make_flow(make_bare_integration(world.tenant), "orders")
     FlowRun.objects.create(tenant=world.tenant, flow=flow, trigger=Trigger.WEBHOOK)
     Incident.objects.create(tenant=world.tenant, kind=IncidentKind.NO_ORDERS, subject="flow:1")
     figures = scrape()

@@ -66,7 +66,7 @@ def test_a_redis_restart_mid_run_is_resumed_and_loses_no_article(
     ]
     resumed = successors[0]
     assert f"run #{resumed.pk} carries on" in first.error
-    assert resumed.params["resumes_run"] == first.pk
+    assert resumed.params.resumes_run == first.pk
     assert resumed.trigger == Trigger.MANUAL
     skus = list(
         feeddex_db.Product.objects.filter(account=synced.account).values_list("sku", flat=True)

@@ -1,8 +1,8 @@
 """The Content-Security-Policy in a real Chromium: the pages load without one violation, htmx
 and app.js run, and the selects that submit themselves still do.
 
-The live_server fixture builds its middleware once per session, so this test serves the site
-from its own server thread, started after the policy middleware was added.
+The site is served from this test's own server thread (the policy middleware, django-csp, is in
+settings.MIDDLEWARE).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
-CSP = "tenants.csp.ContentSecurityPolicyMiddleware"
-
 
 class ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
@@ -41,7 +39,6 @@ class QuietHandler(WSGIRequestHandler):
 
 @pytest.fixture
 def site(settings: Any, transactional_db: None) -> Iterator[str]:
-    settings.MIDDLEWARE = [*settings.MIDDLEWARE, CSP]
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     server = make_server(
         "127.0.0.1",
