@@ -31,6 +31,15 @@ STATE_LABELS: dict[str, Any] = {
     "ok": _("working"),
     "error": _("failing"),
     "live": _("live"),
+    "all_failed": _("all records failed"),
+}
+
+# A dry run writes nothing: its records and counts say what a real run would do.
+DRY_RUN_LABELS: dict[str, Any] = {
+    "created": _("would create"),
+    "updated": _("would update"),
+    "skipped": _("would skip"),
+    "failed": _("would fail"),
 }
 
 
@@ -38,6 +47,27 @@ STATE_LABELS: dict[str, Any] = {
 def state_badge(state: str) -> SafeString:
     label = STATE_LABELS.get(state, state)
     return format_html('<span class="badge {}">{}</span>', state, label)
+
+
+@register.simple_tag
+def record_badge(record: Any, *, dry_run: bool | None = None) -> SafeString:
+    """A record's outcome; "would create" when its run was a dry run (pass dry_run when the
+    page knows it, so that a list does not load each record's run)."""
+    if dry_run is None:
+        dry_run = record.run.dry_run
+    if dry_run:
+        label = DRY_RUN_LABELS.get(record.action, record.action)
+        return format_html('<span class="badge dry {}">{}</span>', record.action, label)
+    return state_badge(record.action)
+
+
+@register.simple_tag
+def run_badge(run: Any) -> SafeString:
+    """A run's outcome, and a second badge "dry run" when it wrote nothing."""
+    badge = state_badge(run.outcome)
+    if run.dry_run:
+        return format_html('{} <span class="badge dry">{}</span>', badge, _("dry run"))
+    return badge
 
 
 @register.filter
