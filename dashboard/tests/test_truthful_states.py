@@ -117,3 +117,36 @@ def test_the_connection_page_names_its_settings_in_words(world, scene):
     assert "<dt>Administration</dt>" in facts
     assert "api_base_url" not in facts
     assert "administration_id" not in facts
+
+
+def test_the_api_docs_and_the_sandbox_admin_are_linked(world, scene, settings):
+    from connectors.models import Connection
+    from connectors.sandboxkit.provision import sandbox_base_url
+
+    client = world.client_for(world.owner)
+    page = client.get(reverse("dashboard:settings")).content.decode()
+    assert f'href="{reverse("api:docs")}"' in page
+    shop = scene.integration.shop
+    assert (
+        'data-testid="sandbox-admin"'
+        not in client.get(reverse("dashboard:connection_detail", args=[shop.pk])).content.decode()
+    )
+    Connection.objects.filter(pk=shop.pk).update(
+        config={**shop.config, "api_base_url": sandbox_base_url("feeddex")}
+    )
+    sandbox_page = client.get(reverse("dashboard:connection_detail", args=[shop.pk]))
+    assert f'href="{reverse("feeddex_sandbox:admin")}"' in sandbox_page.content.decode()
+
+
+def test_help_texts_are_where_the_fields_point(world, scene):
+    page = world.client_for(world.owner).get(
+        reverse("dashboard:flow_settings", args=[scene.products.pk])
+    )
+    body = page.content.decode()
+    import re
+
+    pointers = re.findall(r'aria-describedby="([^"]+)"', body)
+    assert pointers
+    for pointer in pointers:
+        for target in pointer.split():
+            assert f'id="{target}"' in body, target
