@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timesince import timeuntil
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -82,7 +82,10 @@ def duration(value: timedelta | None) -> str:
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    """A share as a percentage with the reader's decimal separator ("12,5 %" in Dutch)."""
+    if value is None:
+        return "—"
+    return f"{formats.number_format(round(value * 100, 1), 1, use_l10n=True)} %"
 
 
 @register.filter
@@ -105,6 +108,33 @@ def any_at_work(runs: Any) -> bool:
 @register.filter
 def startswith(value: str, prefix: str) -> bool:
     return str(value).startswith(str(prefix))
+
+
+@register.filter
+def reason(text: str | None) -> str:
+    """A stored English reason in the reader's language (dashboard/reasons.py)."""
+    from dashboard.reasons import reason_text
+
+    return reason_text(text or "")
+
+
+@register.filter
+def entity_word(entity: str) -> str:
+    """What a record is, in the reader's language, small: "order", "klant", "kunde"."""
+    from dashboard.record_view import ENTITY_WORDS
+
+    word = ENTITY_WORDS.get(entity)
+    return str(word).lower() if word is not None else entity
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """'just now' within the first minute (never '0 minutes ago'), else '12 minutes ago'."""
+    if moment is None:
+        return "—"
+    if timezone.now() - moment < timedelta(minutes=1):
+        return str(_("just now"))
+    return str(_("%(time)s ago") % {"time": timesince(moment)})
 
 
 @register.filter
