@@ -159,6 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("da", "Dansk")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in European order with a 24-hour clock; Dutch and Danish use Django's own.
+FORMAT_MODULE_PATH = ["apicenter.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

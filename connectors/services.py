@@ -46,7 +46,7 @@ def connection_verify(*, connection: Connection) -> Connection:
     try:
         connector.check_connection()
     except ConnectorError as error:
-        connection.mark_failed(error.api_message or str(error), permanent=error.permanent)
+        connection.mark_failed(str(error) or error.api_message or "", permanent=error.permanent)
         return connection
     finally:
         connector.close()

@@ -37,7 +37,7 @@ class FlowHealth:
             return "running"
         if not self.flow.enabled:
             return "off"
-        return self.last_run.status if self.last_run else "new"
+        return self.last_run.outcome if self.last_run else "new"
 
 
 def flow_health(flow: Flow) -> FlowHealth:

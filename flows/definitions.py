@@ -5,14 +5,14 @@ The engine does the rest; flows/registry.py lists the flows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from connectors.base import BadRecord, Page
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
-from flows.engine import Outcome, RunAborted, RunContext, skipped
+from flows.engine import OWN_CHECK, Outcome, RunAborted, RunContext, skipped
 from flows.models import Action, RecordLog
 from flows.pages import process_page, run_pages
 from flows.retries import retry_transient_failures
@@ -75,7 +75,17 @@ class FlowDefinition:
         return [self.customer_mapping] if self.customer_mapping is not None else []
 
     def check(self, ctx: RunContext) -> None:
-        """Raise RunAborted when the settings cannot work (before anything is read)."""
+        """Raise RunAborted when the settings cannot work (before anything is read).
+
+        The reason says that it is our own check speaking, not an API."""
+        problem = self.settings_problem(ctx.settings)
+        if problem:
+            raise RunAborted(f"{OWN_CHECK}: {problem}", permanent=True)
+
+    def settings_problem(self, settings: Any) -> str | None:
+        """What keeps these settings from working, in English (the wizard translates it);
+        None when they can run. Checked before every run and before going live."""
+        return None
 
     def pages(self, ctx: RunContext) -> Iterator[Page]:
         cursor = ctx.flow.cursor.get(self.stream)
@@ -209,9 +219,10 @@ class ReviewInvitationsFlow(FlowDefinition):
         defaults.REVIEW_INVITATIONS,
     )
 
-    def check(self, ctx: RunContext) -> None:
-        if ctx.settings.unit_id is None:
-            raise RunAborted("choose the Feeddex unit in this flow's settings", permanent=True)
+    def settings_problem(self, settings: Any) -> str | None:
+        if settings.unit_id is None:
+            return "choose the Feeddex unit in this flow's settings"
+        return None
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome:
         assert isinstance(record, Invoice)

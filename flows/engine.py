@@ -50,9 +50,16 @@ from flows.position import Position
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from tenants.usage import usage_add
 
-# The reason of a record that failed only because an API did not answer (flows/retries.py
-# tries those again by themselves).
-TRANSIENT_REASON = "the API did not answer in time"
+# The reason of a record that failed only because an API was unavailable for a moment (no
+# answer in time, or a 429/5xx): flows/retries.py tries those again by themselves. What the
+# API answered follows the prefix ("feeddex PUT /products/1 answered 503: ..."), so that the
+# words never claim a timeout for an answer.
+TRANSIENT_REASON = "temporary failure, tried again later"
+# The prefix of the rows written before the words above (still retried, still recognised).
+OLD_TRANSIENT_REASON = "the API did not answer in time"
+# How a reason starts when our own check of the settings speaks, not an API: an email or a
+# run page must never quote it as the API's words.
+OWN_CHECK = "our check of the settings"
 # A wait at least this long is saved as the run's activity at once.
 LONG_WAIT_SECONDS = 2.0
 
@@ -334,8 +341,9 @@ def skipped(entity: str, key: str, reason: str, **extra: Any) -> Outcome:
 
 
 def rejected_outcome(entity: str, key: str, error: ConnectorError, **extra: Any) -> Outcome:
-    """A record the target refused: its log carries the API's own words."""
-    reason = error.api_message or str(error)
+    """A record the target refused: its log carries the API's own words, and who said them
+    ("asperion POST /salesorders answered 422: ...")."""
+    reason = str(error) or error.api_message or ""
     if error.field_errors:
         reason += " (" + "; ".join(f"{k}: {', '.join(v)}" for k, v in error.field_errors.items())
         reason += ")"

@@ -195,6 +195,15 @@ class FlowRun(models.Model):
         return self.status in FINISHED_STATUSES
 
     @property
+    def outcome(self) -> str:
+        """The status in the words a person reads: a run that went through its records and
+        failed every one of them did not succeed in anything ("all_failed")."""
+        went_through = self.created + self.updated + self.skipped
+        if self.status == RunStatus.PARTIAL and self.failed and not went_through:
+            return "all_failed"
+        return str(self.status)
+
+    @property
     def duration(self) -> timedelta | None:
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at

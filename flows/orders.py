@@ -103,6 +103,7 @@ class OrdersFlow(FlowDefinition):
         return run_pages(ctx, stage.pages(ctx), process=stage.process_page)
 
     def check(self, ctx: RunContext) -> None:
+        super().check(ctx)
         if ctx.customer_mapping is None:
             raise RunAborted("the orders flow has no customer mapping", permanent=True)
 

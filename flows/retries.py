@@ -12,8 +12,9 @@ not retried: the same data would be refused again.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 
-from flows.engine import TRANSIENT_REASON
+from flows.engine import OLD_TRANSIENT_REASON, TRANSIENT_REASON
 from flows.models import Action, FlowRun, RecordLog, Trigger
 from flows.run_params import RunParams
 
@@ -30,7 +31,9 @@ def retry_transient_failures(run: FlowRun) -> FlowRun | None:
         return None
     ids = list(
         RecordLog.objects.filter(
-            run=run, action=Action.FAILED, reason__startswith=TRANSIENT_REASON
+            Q(reason__startswith=TRANSIENT_REASON) | Q(reason__startswith=OLD_TRANSIENT_REASON),
+            run=run,
+            action=Action.FAILED,
         ).values_list("pk", flat=True)[:MAX_RECORDS]
     )
     if not ids:

@@ -60,10 +60,12 @@ def record_log_page(
     Keyset pagination (WHERE id < last seen) stays fast at millions of rows, where an
     OFFSET would scan every skipped row.
     """
-    logs = record_log_query(tenant=tenant, filters=filters).select_related("flow")
+    # The run comes along: a dry run's records say "would create" (one query, not one each).
+    logs = record_log_query(tenant=tenant, filters=filters).select_related("flow", "run")
     if before_id is not None:
         logs = logs.filter(id__lt=before_id)
-    rows = list(logs.defer("source", "payload", "response", "diff")[: size + 1])
+    heavy = ("source", "payload", "response", "diff", "run__params", "run__position")
+    rows = list(logs.defer(*heavy)[: size + 1])
     next_before = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], next_before
 
@@ -75,3 +77,16 @@ def integration_for(*, tenant: Tenant) -> Integration | None:
 def connection_in_use(*, connection: Connection) -> bool:
     used = Integration.objects.filter(tenant_id=connection.tenant_id)
     return used.filter(Q(accounting=connection) | Q(shop=connection)).exists()
+
+
+def flow_settings_problem(*, flow: Flow) -> str | None:
+    """What keeps the flow's stored settings from working (our own check, run before every
+    run and before going live), in English; None when they can run."""
+    from flows.registry import flow_definition
+    from flows.settings_schemas import SettingsInvalid, parse_settings
+
+    try:
+        parsed = parse_settings(flow.kind, flow.settings)
+    except SettingsInvalid as invalid:
+        return str(invalid)
+    return flow_definition(flow.kind).settings_problem(parsed)

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from connectors.crypto import SecretsUnreadable
+from connectors.models import Connection, ConnectionStatus
 from flows.definitions import FlowDefinition
 from flows.engine import RunAborted, RunContext, build_context, confirm_progress, flush_calls
 from flows.lease import Lease, LeaseLost
@@ -411,11 +412,23 @@ def finish_completed(ctx: RunContext) -> None:
     ctx.activity = ""
     ctx.position = Position()
     save_progress(ctx, status=status, finished_at=timezone.now())
+    connections_answered(ctx)
     changes: dict[str, Any] = {}
     if not run.dry_run:
         changes = {"needs_attention": False, "attention_reason": ""}
     release_flow(run, **changes)
     notify(run.pk)
+
+
+def connections_answered(ctx: RunContext) -> None:
+    """A run that went through its records talked to both its systems: their connections work,
+    whatever they said before (a new connection is verified by its first run, and a failing
+    one that answers again is working again)."""
+    definition = FLOWS[ctx.flow.kind]
+    used = [ctx.connections[role].pk for role in (definition.source, definition.target)]
+    Connection.objects.filter(pk__in=used).exclude(status=ConnectionStatus.OK).update(
+        status=ConnectionStatus.OK, last_error="", last_verified_at=timezone.now()
+    )
 
 
 def finish_failed(

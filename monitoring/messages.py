@@ -23,7 +23,8 @@ SYSTEM_NAMES = {"asperion": "Asperion", "feeddex": "Feeddex"}
 
 @dataclass
 class Item:
-    """One affected flow or connection: what went wrong and what the API said."""
+    """One affected flow or connection: what went wrong, and the words of whoever said so
+    (an API, or our own check)."""
 
     name: str
     problem: str
@@ -60,12 +61,19 @@ def flow_name(kind: str) -> str:
 def failing_item(detail: dict[str, Any]) -> Item:
     name = flow_name(detail["kind"])
     if detail["problem"] == "records_failing":
-        # The run's own status words, as on its page: "succeeded with failures".
+        # The run's own status words, as on its page: "succeeded with failures", or "all
+        # records failed" when nothing went through (never "succeeded" for that).
         problem = ngettext(
-            "The last run succeeded with failures: %(failed)s of %(read)s record failed.",
-            "The last run succeeded with failures: %(failed)s of %(read)s records failed.",
-            detail["read"],
-        ) % {"failed": detail["failed"], "read": detail["read"]}
+            "The last run failed its only record.",
+            "The last run failed all %(failed)s records it read.",
+            detail["failed"],
+        ) % {"failed": detail["failed"]}
+        if detail["failed"] < detail["read"]:
+            problem = ngettext(
+                "The last run succeeded with failures: %(failed)s of %(read)s record failed.",
+                "The last run succeeded with failures: %(failed)s of %(read)s records failed.",
+                detail["read"],
+            ) % {"failed": detail["failed"], "read": detail["read"]}
         quoted = [f"{r['key']}: {r['reason']}" for r in detail.get("reasons", [])]
         return Item(name, problem, quoted, run_link(detail["run_id"]))
     if detail.get("read") == 0:

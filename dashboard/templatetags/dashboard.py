@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timesince import timeuntil
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,15 @@ STATE_LABELS: dict[str, Any] = {
     "ok": _("working"),
     "error": _("failing"),
     "live": _("live"),
+    "all_failed": _("all records failed"),
+}
+
+# A dry run writes nothing: its records and counts say what a real run would do.
+DRY_RUN_LABELS: dict[str, Any] = {
+    "created": _("would create"),
+    "updated": _("would update"),
+    "skipped": _("would skip"),
+    "failed": _("would fail"),
 }
 
 
@@ -38,6 +47,27 @@ STATE_LABELS: dict[str, Any] = {
 def state_badge(state: str) -> SafeString:
     label = STATE_LABELS.get(state, state)
     return format_html('<span class="badge {}">{}</span>', state, label)
+
+
+@register.simple_tag
+def record_badge(record: Any, *, dry_run: bool | None = None) -> SafeString:
+    """A record's outcome; "would create" when its run was a dry run (pass dry_run when the
+    page knows it, so that a list does not load each record's run)."""
+    if dry_run is None:
+        dry_run = record.run.dry_run
+    if dry_run:
+        label = DRY_RUN_LABELS.get(record.action, record.action)
+        return format_html('<span class="badge dry {}">{}</span>', record.action, label)
+    return state_badge(record.action)
+
+
+@register.simple_tag
+def run_badge(run: Any) -> SafeString:
+    """A run's outcome, and a second badge "dry run" when it wrote nothing."""
+    badge = state_badge(run.outcome)
+    if run.dry_run:
+        return format_html('{} <span class="badge dry">{}</span>', badge, _("dry run"))
+    return badge
 
 
 @register.filter
@@ -52,7 +82,10 @@ def duration(value: timedelta | None) -> str:
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    """A share as a percentage with the reader's decimal separator ("12,5 %" in Dutch)."""
+    if value is None:
+        return "—"
+    return f"{formats.number_format(round(value * 100, 1), 1, use_l10n=True)} %"
 
 
 @register.filter
@@ -75,6 +108,33 @@ def any_at_work(runs: Any) -> bool:
 @register.filter
 def startswith(value: str, prefix: str) -> bool:
     return str(value).startswith(str(prefix))
+
+
+@register.filter
+def reason(text: str | None) -> str:
+    """A stored English reason in the reader's language (dashboard/reasons.py)."""
+    from dashboard.reasons import reason_text
+
+    return reason_text(text or "")
+
+
+@register.filter
+def entity_word(entity: str) -> str:
+    """What a record is, in the reader's language, small: "order", "klant", "kunde"."""
+    from dashboard.record_view import ENTITY_WORDS
+
+    word = ENTITY_WORDS.get(entity)
+    return str(word).lower() if word is not None else entity
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """'just now' within the first minute (never '0 minutes ago'), else '12 minutes ago'."""
+    if moment is None:
+        return "—"
+    if timezone.now() - moment < timedelta(minutes=1):
+        return str(_("just now"))
+    return str(_("%(time)s ago") % {"time": timesince(moment)})
 
 
 @register.filter

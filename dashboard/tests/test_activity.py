@@ -119,7 +119,7 @@ def test_record_page_highlights_the_fields_a_dry_run_would_change(world, scene):
     marked = [line.text for line in response.context["payload_lines"] if line.changed]
     # PostgreSQL's jsonb orders keys its own way: the price may be the last line, no comma.
     assert [text.rstrip(",") for text in marked] == ['  "price": 12.5']
-    assert '<span class="diff-new">12.5</span>' in response.content.decode()
+    assert '<span class="diff-new">€ 12.50</span>' in response.content.decode()  # as money
 
 
 def test_retry_of_a_failed_record_starts_a_retry_run(world, scene):

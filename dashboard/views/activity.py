@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from dashboard.diffs import changed_fields, json_lines
 from dashboard.forms import ActivityFilterForm, start_of_day
 from dashboard.http import render_page
+from dashboard.record_view import field_rows, record_title
 from flows.models import Action, RecordLog, RunStatus
 from flows.selectors import RecordFilters, flow_list, record_log_page
 from tenants.access import get_for_request, require_tenant
@@ -85,9 +86,13 @@ def activity(request: HttpRequest) -> HttpResponse:
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_for_request(request, RecordLog.objects.select_related("flow", "run"), pk)
     changed = changed_fields(record.payload, record.response, record.diff)
+    rows = field_rows(changed, sent_after=bool(record.diff))
     context = {
         "record": record,
+        "title": record_title(record),
         "changed": changed,
+        "rows": [row for row in rows if not row.harmless],
+        "harmless_rows": [row for row in rows if row.harmless],
         "source_lines": json_lines(record.source, set()),
         "payload_lines": json_lines(record.payload, {c.field for c in changed}),
         "response_lines": json_lines(record.response, {c.field for c in changed}),

@@ -17,7 +17,7 @@ from connectors import services as connection_services
 from connectors.models import Connection
 from connectors.registry import credentials_form as credentials_form_of
 from dashboard import selectors, services
-from dashboard.connections import save_and_test
+from dashboard.connections import sandbox_admin_link, save_and_test, settings_shown
 from dashboard.forms import LanguageForm
 from dashboard.http import render_page, safe_next
 from flows import selectors as flow_selectors
@@ -32,9 +32,14 @@ def home(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
     if plans_first(tenant):
         return redirect("billing:plans")  # flows are paused for want of a plan
+    wizard = services.wizard_state_for(tenant=tenant)
+    integration = flow_selectors.integration_for(tenant=tenant)
     context = {
         "connections": tenant.connections.order_by("system", "name"),
-        "wizard": services.wizard_state_for(tenant=tenant),
+        "wizard": wizard,
+        # The setup card stays until the company is live, however it got there (the wizard,
+        # the API, or the demo's own setup).
+        "live": bool(wizard.completed_at or (integration and integration.live)),
         "flows": selectors.flow_health_list(tenant=tenant),
         "recent_runs": selectors.recent_runs(tenant=tenant, limit=8),
         "today": selectors.records_per_day(tenant=tenant, flow_id=None, days=1)[0],
@@ -46,11 +51,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_for_request(request, Connection, pk)
-    return render(
-        request,
-        "dashboard/connection_detail.html",
-        {"connection": connection, "form": credentials_form(connection)},
-    )
+    context = {
+        "connection": connection,
+        "form": credentials_form(connection),
+        "settings_shown": settings_shown(connection),
+        "sandbox_admin": sandbox_admin_link(connection),
+    }
+    return render(request, "dashboard/connection_detail.html", context)
 
 
 def credentials_form(connection: Connection, data: QueryDict | None = None) -> Any:
@@ -85,7 +92,17 @@ def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Test a connection now: a green check, or the API's own error."""
     connection = get_for_request(request, Connection, pk, write=True)
     error = connection_services.connection_test(connection=connection)
-    context = {"connection": connection, "error": error, "tested": True}
+    detail_page = reverse("dashboard:connection_detail", args=[pk])
+    htmx: Any = getattr(request, "htmx", None)
+    current = (htmx.current_url_abs_path if htmx else None) or ""
+    on_detail_page = current.startswith(detail_page)
+    context = {
+        "connection": connection,
+        "error": error,
+        "tested": True,
+        # The header badge always follows the test; the page's facts too when it shows them.
+        "on_detail_page": on_detail_page,
+    }
     if not getattr(request, "htmx", False):
         if error:
             messages.error(request, _("Test failed: %s") % error)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from billing.selectors import usage_for
 from dashboard import selectors
 from dashboard.http import render_page
+from dashboard.templatetags.dashboard import STATE_LABELS
 from tenants.access import require_tenant
 
 PERIODS = {"7": 7, "14": 14, "30": 30}
@@ -53,7 +54,8 @@ def stacked_chart(days: list[selectors.DayCounts]) -> Chart:
                 continue
             height = count / peak * (CHART_HEIGHT - 10)
             bottom -= height
-            title = f"{day.day:%d-%m}: {count} {action}"
+            # The chart's words in the reader's language, like the legend below it.
+            title = f"{day.day:%d-%m}: {count} {STATE_LABELS.get(action, action)}"
             bars.append(Bar(x, bottom, slot - BAR_GAP, height, COLOURS[action], title))
         if len(days) <= 14 or i % 3 == 0:
             labels.append((x + (slot - BAR_GAP) / 2, f"{day.day:%d-%m}"))

@@ -22,7 +22,7 @@ from connectors.asperion.forms import AdministrationForm, AsperionOAuthForm, Asp
 from connectors.feeddex.forms import FeeddexForm
 from connectors.sandboxkit.provision import sandbox_connect
 from connectors.selectors import connection_for
-from dashboard import services
+from dashboard import golive, services
 from dashboard.connections import report_test, save_and_test
 from dashboard.forms import FlowChoiceForm
 from dashboard.http import render_page
@@ -292,10 +292,15 @@ def dry_run_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
         .order_by("id")
     )
     finished = all(run.finished_at for run in runs)
+    integration = integration_or_404(tenant)
     return {
         "runs": runs,
         "finished": finished,
         "outcomes": {run.pk: list(run.records.order_by("id")[:50]) for run in runs},
+        # Shown above the runs once they are through: what to fix before going live.
+        "concerns": golive.concerns_for(integration=integration, dry_run_ids=state.dry_run_ids)
+        if finished
+        else [],
     }
 
 
@@ -334,9 +339,12 @@ def wizard_dry_run_done(request: HttpRequest) -> HttpResponse:
 
 def live_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     integration = integration_or_404(tenant)
+    state = services.wizard_state_for(tenant=tenant)
     return {
         "integration": integration,
         "enabled_flows": list(integration.flows.filter(enabled=True).order_by("id")),
+        "concerns": golive.concerns_for(integration=integration, dry_run_ids=state.dry_run_ids),
+        "answers": {},
     }
 
 
@@ -347,6 +355,15 @@ def wizard_go_live(request: HttpRequest) -> HttpResponse:
     integration = integration_or_404(state.tenant)
     if early := not_reached(state, "live"):
         return early
+    concerns = golive.concerns_for(integration=integration, dry_run_ids=state.dry_run_ids)
+    answers = {key: str(value) for key, value in request.POST.items()}
+    if golive.unanswered(concerns, answers):
+        messages.error(
+            request, _("Choose for each flow with a problem: keep it off, or go live anyway.")
+        )
+        return render_step(request, state, "live", status=400, answers=answers)
+    for flow in golive.kept_off(concerns, answers):
+        flow_services.flow_set_enabled(flow=flow, enabled=False)
     flow_services.integration_go_live(integration=integration)
     services.wizard_complete(state=state)
     messages.success(request, _("You are live: the flows now run on their schedule."))

@@ -32,4 +32,34 @@
       if (button) { setTimeout(function () { button.disabled = true; }, 0); }
     }
   });
+  // Copy buttons of a record's panes: the pane's text to the clipboard, and a word of thanks.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button || !navigator.clipboard) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      var before = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || "✓";
+      setTimeout(function () { button.textContent = before; }, 1500);
+    });
+  });
+  // Tables that stack on a narrow screen hide their header row: each cell carries its
+  // column's name instead (shown by the stylesheet before the value).
+  function labelCells(root) {
+    var tables = (root || document).querySelectorAll("table.stack-table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", heads[i].textContent.trim());
+          }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
 })();

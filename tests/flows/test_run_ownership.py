@@ -22,6 +22,7 @@ from connectors.http import request_hook
 from connectors.registry import connector_class
 from connectors.sandboxkit.knobs import Knobs
 from flows import services
+from flows.engine import TRANSIENT_REASON
 from flows.models import Action, ApiCallLog, FlowRun, LedgerEntry, RecordLog, RunStatus, Trigger
 from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
 
@@ -228,7 +229,7 @@ def test_a_record_whose_retry_would_outlast_the_slice_waits_and_the_slice_goes_o
     failed = RecordLog.objects.filter(run=run, action=Action.FAILED)
     assert failed.count() == final.read - final.skipped == final.failed
     assert set(deferred) <= set(failed.values_list("key", flat=True))
-    assert all(log.reason.startswith("the API did not answer in time") for log in failed)
+    assert all(log.reason.startswith(TRANSIENT_REASON) for log in failed)
 
 
 def test_records_at_once_each_done_once_across_slices(synced: Synced, settings):
