@@ -268,7 +268,7 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         schema, put, get = updaters[entity]
         if missing_required(schema, payload):
             # PUT replaces every writable field: fill what the payload lacks from the record.
-            payload = {**schema.writable(get(self.api, target_id)), **payload}
+            payload = {**schema.contract_fields(get(self.api, target_id)), **payload}
         answer = put(self.api, target_id, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "updated", self.redacted(answer))
 
