@@ -219,3 +219,23 @@ def test_dry_run_books_nothing(shop):
     assert run.created == 1
     assert not sales_orders(shop).exists()
     assert not LedgerEntry.objects.exists()
+
+
+def test_an_order_placed_before_the_webhook_subscription_is_booked_by_one_poll_after_it(shop):
+    from flows.models import Flow, RunStatus, WebhookEndpoint
+    from flows.webhook_registration import webhook_register
+
+    flow = shop.flow("orders")
+    Flow.objects.filter(pk=flow.pk).update(enabled=True)
+    flow.refresh_from_db()
+    # Switched on; the order comes in before Feeddex knows where to send its events.
+    order = place(shop, email="tussendoor@example.nl", skus=article_codes(shop, 1))
+    webhook_register(flow=flow)
+    assert WebhookEndpoint.objects.get(connection=shop.integration.shop).subscription_id
+    poll = FlowRun.objects.get(flow=flow, status=RunStatus.QUEUED)
+    while services.run_execute(poll.pk) == "continued":
+        pass
+    assert sales_orders(shop).filter(reference=order.number).exists()
+    # Registering again (the task retried) starts no second poll.
+    webhook_register(flow=flow)
+    assert FlowRun.objects.filter(flow=flow).count() == 1
