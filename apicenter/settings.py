@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.current_tenant",
+                "dashboard.context_processors.lost_connections",
             ],
         },
     },

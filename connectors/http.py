@@ -81,12 +81,16 @@ class CallWatch:
         attempt 2", 1.4), so that a run can show it.
     deadline: a time.monotonic() moment (or None) that no wait may pass: the call raises
         WaitPastDeadline instead of waiting (a run's time slice).
+    scope: what the calls belong to across processes (one run, whatever slice and worker):
+        a connector keeps what it reads once for the scope (reference lists) in the shared
+        cache under it; empty: only for its own life.
     """
 
     on_call: Callable[[ApiCall], None] | None = None
     before_attempt: Callable[[], None] | None = None
     on_wait: Callable[[str, float], None] | None = None
     deadline: Callable[[], float | None] | None = None
+    scope: str = ""
 
 
 @dataclass

@@ -26,6 +26,9 @@ SETTINGS_HELP_TEXTS = [
         "available = current stock minus sales reservations; current = current stock only."
     ),
     gettext_noop("Let Feeddex manage stock (it refuses orders when stock runs out)."),
+    gettext_noop(
+        "When more is reserved than in stock, the figure is below zero: send 0 (the default: Feeddex shows the product as sold out), or send the negative figure (Feeddex accepts it, e.g. for a shop that takes backorders)."
+    ),
     gettext_noop("Stock updates per API call."),
     gettext_noop(
         "Keep a log row for every record that is unchanged since the last run. Off: the run only counts them, which keeps the activity log short and the runs fast."
@@ -57,6 +60,8 @@ SETTINGS_HELP_TEXTS = [
 CHOICE_VALUES = [
     gettext_noop("available"),
     gettext_noop("current"),
+    gettext_noop("send zero"),
+    gettext_noop("send negative"),
     gettext_noop("email"),
     gettext_noop("customer number"),
 ]

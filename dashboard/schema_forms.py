@@ -35,6 +35,7 @@ FIELD_LABELS: dict[str, Any] = {
     "attribute_names": gettext_lazy("Attribute names"),
     "stock_calculation": gettext_lazy("Stock calculation"),
     "feeddex_manages_stock": gettext_lazy("Feeddex manages stock"),
+    "negative_stock": gettext_lazy("Stock below zero"),
     "batch_size": gettext_lazy("Batch size"),
     "match_by": gettext_lazy("Match customers by"),
     "payment_statuses": gettext_lazy("Payment statuses to book"),

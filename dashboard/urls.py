@@ -20,6 +20,9 @@ urlpatterns = [
     path("connections/<int:pk>/", core.connection_detail, name="connection_detail"),
     path("connections/<int:pk>/test/", core.connection_test, name="connection_test"),
     path(
+        "connections/<int:pk>/reconnect/", oauth.connection_reconnect, name="connection_reconnect"
+    ),
+    path(
         "connections/<int:pk>/credentials/",
         core.connection_credentials,
         name="connection_credentials",

@@ -165,6 +165,8 @@ class RunContext:
                 before_attempt=self._before_call,
                 on_wait=self._waiting,
                 deadline=lambda: self.deadline,
+                # Reference lists are read once per run, not per slice.
+                scope=f"run-{self.run.pk}-{self.run.queued_at.timestamp()}",
             )
             self._connectors[role] = connector_class(connection.system)(connection, watch=watch)
         return self._connectors[role]

@@ -3,8 +3,7 @@
 An order needs three answers from Asperion: do its articles exist, which debtor is its
 customer, and was it booked already. Asked per order that is three or more calls; here:
 
-- articles: the products flow's ledger knows every article it has read from Asperion;
-  a SKU it has never seen is looked up once and remembered in the shared cache;
+- articles: see flows/order_checks.py (the products flow's ledger, then once per run);
 - debtors: the orders flow keeps an index of Asperion's debtors by email in its own ledger
   ("debtor:<email>" → customer number), refreshed at the start of each run from the
   debtors changed since the last refresh, so a new customer costs no look-up at all, and a
@@ -19,14 +18,11 @@ new debtor with the same email, as any other integration would do in that window
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from connectors.records import Order, description_words
@@ -38,19 +34,9 @@ INDEX_CURSOR = "debtor_index"
 # Debtors changed shortly before the last refresh are read again (clock skew, slow commits).
 INDEX_OVERLAP = timedelta(minutes=10)
 INDEX_BATCH = 500
-# An article seen in Asperion is taken to exist this long (one deleted meanwhile makes
-# Asperion refuse the order, which then fails with Asperion's own message).
-ARTICLE_SECONDS = 6 * 3600
 # Below this many orders to check on a page, looking them up one by one is as cheap.
 LISTING_FROM = 3
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def article_cache_key(account: str, sku: str) -> str:
-    """Where the shared cache remembers that an Asperion connection has this article (the next
-    slice or run, on any worker, need not ask again)."""
-    digest = hashlib.sha256(sku.encode()).hexdigest()[:24]
-    return f"flows:orders:article:{account}:{digest}"
 
 
 def debtor_key(email: str) -> str:
@@ -73,7 +59,6 @@ class OrderLookups:
     def __init__(self, ctx: RunContext, document: str) -> None:
         self.ctx = ctx
         self.document = document
-        self.articles: set[str] = set()
         self.references: dict[str, dict[str, Any]] = {}
         self.references_from: date | None = None
         self.index_ready = False
@@ -84,35 +69,6 @@ class OrderLookups:
         if not isinstance(lookups, cls):
             lookups = ctx.extras["orders"] = cls(ctx, document)
         return lookups
-
-    # -- articles ------------------------------------------------------------------------
-
-    def missing_skus(self, skus: Iterable[str]) -> list[str]:
-        """Return the SKUs that are no article in Asperion, in the order given."""
-        unknown = [sku for sku in dict.fromkeys(skus) if sku not in self.articles]
-        if not unknown:
-            return []
-        self.articles.update(
-            LedgerEntry.objects.filter(
-                flow__integration=self.ctx.flow.integration,
-                flow__kind="products",
-                source_key__in=unknown,
-            ).values_list("source_key", flat=True)
-        )
-        accounting = self.ctx.connector("accounting")
-        account = str(self.ctx.connections["accounting"].pk)
-        keys = {sku: article_cache_key(account, sku) for sku in unknown}
-        seen = cache.get_many([keys[sku] for sku in unknown if sku not in self.articles])
-        missing = []
-        for sku in unknown:
-            if sku in self.articles or keys[sku] in seen:
-                self.articles.add(sku)
-            elif accounting.lookup("articles", sku) is None:
-                missing.append(sku)
-            else:
-                self.articles.add(sku)
-                cache.set(keys[sku], 1, timeout=ARTICLE_SECONDS)
-        return missing
 
     # -- the debtor index ----------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from flows.engine import (
 )
 from flows.mappings import compiled_default
 from flows.models import Action, LedgerEntry
+from flows.order_checks import article_problems, describe_problems, in_order_terms
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
 from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
@@ -139,6 +140,8 @@ class OrdersFlow(FlowDefinition):
             return self.book(ctx, record, source, resuming=bool(entry))
         except (OrderFailed, InvoiceImpossible) as error:
             return failed("order", record.key, str(error), source=source)
+        except RecordRejected as error:
+            return write_failure("order", record.key, in_order_terms(error, {}), source=source)
         except ConnectorError as error:
             return write_failure("order", record.key, error, source=source)
 
@@ -184,6 +187,9 @@ class OrdersFlow(FlowDefinition):
         mark_booking(ctx, order.key)
         try:
             result = ctx.connector(self.target).create(document, payload)
+        except RecordRejected as error:
+            named = in_order_terms(error, payload)
+            return write_failure("order", order.key, named, source=source, payload=payload)
         except ConnectorError as error:
             return write_failure("order", order.key, error, source=source, payload=payload)
         lookups.note_booked(order, result.response)
@@ -221,17 +227,17 @@ class OrdersFlow(FlowDefinition):
         )
 
     def check_skus(self, ctx: RunContext, order: Order) -> None:
-        lookups = OrderLookups.of(ctx, document_of(ctx))
-        missing = lookups.missing_skus(order.skus)
-        if missing:
-            raise OrderFailed("SKUs not found in Asperion: " + ", ".join(missing))
         shipping = ctx.settings.shipping_article_code
         needs_shipping = order.shipping_cost is not None and order.shipping_cost.amount > 0
-        if needs_shipping and shipping and lookups.missing_skus([shipping]):
+        wanted = [*order.skus, shipping] if needs_shipping and shipping else order.skus
+        problems = article_problems(ctx, wanted)
+        if shipping in problems and shipping not in order.skus:
             raise OrderFailed(
-                f"the shipping-cost article {shipping} does not exist in Asperion: create it, "
-                "or clear the setting 'shipping article code'"
+                f"the shipping-cost article {shipping}: {problems[shipping]}: create it, "
+                "or choose another in the setting 'shipping article code'"
             )
+        if problems:
+            raise OrderFailed("SKUs that cannot be booked: " + describe_problems(problems))
 
     def debtor_number(self, ctx: RunContext, order: Order) -> str:
         """Return the customer number to book on: the collective debtor, or the customer's

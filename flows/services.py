@@ -241,6 +241,7 @@ def execute_claimed(ctx: RunContext) -> str:
     ctx.deadline = time.monotonic() + settings.FLOW_SLICE_SECONDS
     ctx.beat(f"reading page {ctx.position.pages + 1}" if ctx.position.pages else "starting")
     try:
+        refuse_on_lost_connection(ctx)
         done = run_slice(ctx, FLOWS[ctx.flow.kind])
     except RunAborted as error:
         if error.permanent and ctx.refused_by:
@@ -253,6 +254,19 @@ def execute_claimed(ctx: RunContext) -> str:
         return continue_later(ctx)
     finish_completed(ctx)
     return "done"
+
+
+def refuse_on_lost_connection(ctx: RunContext) -> None:
+    """A connection that lost its credentials for good is asked nothing until it is connected
+    again (every call would fail the same way; the owner has been told already)."""
+    for connection in ctx.connections.values():
+        if connection.status == ConnectionStatus.NEEDS_ATTENTION:
+            raise RunAborted(
+                f"the {connection.get_system_display()} connection “{connection.name}” must be "
+                f"connected again ({connection.last_error or 'its credentials were refused'}); "
+                "until then no run calls it",
+                permanent=True,
+            )
 
 
 def run_slice(ctx: RunContext, definition: FlowDefinition) -> bool:

@@ -84,6 +84,12 @@ class StockSettings(RecordsSettings):
         description="available = current stock minus sales reservations; current = current "
         "stock only.",
     )
+    negative_stock: Literal["send_zero", "send_negative"] = Field(
+        "send_zero",
+        description="When more is reserved than in stock, the figure is below zero: send 0 "
+        "(the default: Feeddex shows the product as sold out), or send the negative figure "
+        "(Feeddex accepts it, e.g. for a shop that takes backorders).",
+    )
     feeddex_manages_stock: bool = Field(
         True, description="Let Feeddex manage stock (it refuses orders when stock runs out)."
     )

@@ -78,7 +78,23 @@ def webhook_register(*, flow: Flow) -> WebhookEndpoint:
         raise
     endpoint.subscription_id, endpoint.registered_at = subscription_id, timezone.now()
     endpoint.save(update_fields=["subscription_id", "registered_at"])
+    poll_once(flow=flow)
     return endpoint
+
+
+def poll_once(*, flow: Flow) -> None:
+    """Read the shop's orders once now that the webhook is subscribed: an order placed
+    between switching the flow on and the subscription sent no event, and would wait for
+    the next scheduled run. A run still queued reads after the subscription: that one will
+    do; a running one may have read past the order already."""
+    from flows.models import FlowRun, RunStatus, Trigger
+    from flows.services import flow_run_start
+
+    if not flow.enabled or not flow.tenant.flows_may_run:
+        return
+    queued = FlowRun.objects.filter(flow=flow, status=RunStatus.QUEUED, params={})
+    if not queued.exists():
+        flow_run_start(flow=flow, trigger=Trigger.SCHEDULE)
 
 
 def subscribe(endpoint: WebhookEndpoint, connection: Connection) -> str:

@@ -92,24 +92,35 @@ PRODUCTS = [
 
 # ---- stock: Asperion stock level → Feeddex stock update ---------------------------------------
 
+
+def _stock_quantity(op: str, *steps: dict[str, Any]) -> list[dict[str, Any]]:
+    """The quantity rules of one stock calculation: below zero sent as 0 (the default) or as
+    the negative figure (the setting negative_stock)."""
+    chosen = when("$settings.stock_calculation", op, "current")
+    return [
+        rule(
+            "quantity",
+            "current_stock",
+            *steps,
+            step("clamp", const(0)),
+            step("integer"),
+            when=[chosen, when("$settings.negative_stock", "not_equals", "send_negative")],
+        ),
+        rule(
+            "quantity",
+            "current_stock",
+            *steps,
+            step("integer"),
+            when=[chosen, when("$settings.negative_stock", "equals", "send_negative")],
+        ),
+    ]
+
+
 STOCK = [
     rule("sku", "sku"),
-    # available (the default) = current stock − sales reservations, never below 0.
-    rule(
-        "quantity",
-        "current_stock",
-        step("subtract", src("reserved_stock")),
-        step("clamp", const(0)),
-        step("integer"),
-        when=when("$settings.stock_calculation", "not_equals", "current"),
-    ),
-    rule(
-        "quantity",
-        "current_stock",
-        step("clamp", const(0)),
-        step("integer"),
-        when=when("$settings.stock_calculation", "equals", "current"),
-    ),
+    # available (the default) = current stock − sales reservations; current = current stock.
+    *_stock_quantity("not_equals", step("subtract", src("reserved_stock"))),
+    *_stock_quantity("equals"),
     rule("manageStock", "$settings.feeddex_manages_stock", default=True),
 ]
 

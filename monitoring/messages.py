@@ -146,7 +146,7 @@ def connection_lost(incident: Incident) -> Message:
     error = details.get("error", "")
     problem = _("Every flow that uses this connection stops until it is reconnected.")
     link = (
-        site_link("dashboard:connection_detail", incident.connection_id)
+        site_link("dashboard:connection_reconnect", incident.connection_id)
         if incident.connection_id
         else site_link("dashboard:settings")
     )

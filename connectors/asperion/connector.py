@@ -94,6 +94,8 @@ PAID_STATUS = 7
 # hand in Asperion meanwhile; a duplicate also drops it at once).
 NUMBER_COUNTER_SECONDS = 6 * 3600
 MAX_LOOKUP_PAGES = 20
+# What is kept for a scope (a run) lives at most this long: longer than a run's slices take.
+SCOPE_CACHE_SECONDS = 6 * 3600
 
 
 REFERENCE_KINDS: dict[str, tuple[type[BaseModel], Callable[[Any], str]]] = {
@@ -268,7 +270,7 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         schema, put, get = updaters[entity]
         if missing_required(schema, payload):
             # PUT replaces every writable field: fill what the payload lacks from the record.
-            payload = {**schema.writable(get(self.api, target_id)), **payload}
+            payload = {**schema.contract_fields(get(self.api, target_id)), **payload}
         answer = put(self.api, target_id, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "updated", self.redacted(answer))
 
@@ -453,11 +455,15 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         return customer
 
     def _contact_names(self, debtor: Debtor) -> tuple[str | None, str | None]:
+        """A company's contact: the debtor's "for the attention of" (no call); only a
+        company without one has its contact persons read (one GET)."""
+        if debtor.attentionTo:
+            return split_name(debtor.attentionTo)
         persons = client.list_contact_persons(self.api, debtor.id)
         primary = next((p for p in persons if p.isPrimary), persons[0] if persons else None)
         if primary is not None:
             return primary.firstName, primary.lastName
-        return split_name(debtor.attentionTo) if debtor.attentionTo else (None, None)
+        return None, None
 
     def _invoice(self, raw: Any) -> Invoice:
         invoice = parse_json(SalesInvoice, raw)
@@ -567,8 +573,19 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         return items
 
     def _cached(self, name: str, load: Callable[[], Any]) -> Any:
+        """What is read once: for the connector's life, and for its watch's scope (one run,
+        across its slices and workers) in the shared cache."""
         if name not in self._cache:
-            self._cache[name] = load()
+            scope = self.watch.scope
+            if not scope:
+                self._cache[name] = load()
+                return self._cache[name]
+            key = f"connectors:asperion:{scope}:{self.connection.pk}:{name}"
+            value = cache.get(key)
+            if value is None:
+                value = load()
+                cache.set(key, value, timeout=SCOPE_CACHE_SECONDS)
+            self._cache[name] = value
         return self._cache[name]
 
     # -- writing --------------------------------------------------------------------------

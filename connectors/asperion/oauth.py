@@ -126,7 +126,19 @@ def refresh(connection: Connection, identity: HttpClient, *, rejected: str | Non
 
     `rejected` is the access token the caller found stale or saw refused (401): when the
     stored one is another, fresh token, another process has refreshed and that one is used.
+    A refresh refused for good (the one-time refresh token lost, or consent withdrawn)
+    marks the connection at once: only connecting again can help, and runs stop asking.
     """
+    try:
+        return _refresh(connection, identity, rejected=rejected)
+    except ConnectorError as error:
+        if error.permanent:
+            # After the lock's transaction has ended, so that the mark stays.
+            connection.mark_failed(error.message, permanent=True)
+        raise
+
+
+def _refresh(connection: Connection, identity: HttpClient, *, rejected: str | None) -> str:
     with refresh_lock(connection):
         secrets = Connection.objects.get(pk=connection.pk).secrets
         if secrets.get("access_token") != rejected and is_fresh(secrets):

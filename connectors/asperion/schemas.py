@@ -59,6 +59,15 @@ class Payload(BaseModel):
     def writable(cls, data: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in data.items() if k not in cls.read_only}
 
+    @classmethod
+    def contract_fields(cls, answer: dict[str, Any]) -> dict[str, Any]:
+        """The writable fields of an answer that this payload defines: what an answer
+        carries beyond the contract (the API grows) is never sent back."""
+        names = set(cls.model_fields) | {
+            info.alias for info in cls.model_fields.values() if info.alias
+        }
+        return {k: v for k, v in cls.writable(answer).items() if k in names}
+
 
 # ---- envelopes and auth ------------------------------------------------------------------
 

@@ -18,11 +18,12 @@ number of whole seconds until the refusing window ends.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -90,6 +91,54 @@ def maybe_malform(
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))
     return response
+
+
+# Keys whose objects are maps of names the API chose (a ProblemDetails' field errors): a field
+# added there would be a new error, not an unknown field.
+MAP_KEYS = frozenset({"errors"})
+
+
+def unknown_fields() -> dict[str, Any]:
+    """Fields no contract lists: a scalar, an object and a list of objects."""
+    return {
+        "xSandboxRevision": "2026-12",
+        "xSandboxExtension": {"origin": "sandbox", "flags": ["new"], "depth": {"level": 2}},
+        "xSandboxTags": [{"tag": "unlisted", "weight": 1}, {"tag": "growing"}],
+    }
+
+
+def with_unknown_fields(
+    response: HttpResponse, *, knobs: Knobs, enum_like: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """With the knob `unknown_fields` on, add unknown fields to every object of a JSON answer,
+    and give the fields named in `enum_like` (strings in the contract that hold a kind of
+    thing) the value given there: what a reader must tolerate."""
+    if not knobs.unknown_fields or not _is_json(response) or response.streaming:
+        return response
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return response
+    response.content = json.dumps(_grown(data, enum_like or {})).encode()
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+    return response
+
+
+def _grown(data: Any, enum_like: Mapping[str, str]) -> Any:
+    if isinstance(data, list):
+        return [_grown(item, enum_like) for item in data]
+    if not isinstance(data, dict):
+        return data
+    grown = {
+        key: value
+        if key in MAP_KEYS
+        else enum_like[key]
+        if key in enum_like and isinstance(value, str) and value
+        else _grown(value, enum_like)
+        for key, value in data.items()
+    }
+    return {**grown, **unknown_fields()}
 
 
 def reset_counters(scope: str) -> None:
@@ -189,7 +238,8 @@ def with_faults(*, resolve: Resolver, error: ErrorFactory) -> Callable[[View], V
             injected = inject_faults(scope=target.scope, knobs=target.knobs, error=error)
             if injected is not None:
                 return injected
-            return maybe_malform(view(request, *args, **kwargs), knobs=target.knobs)
+            answer = with_unknown_fields(view(request, *args, **kwargs), knobs=target.knobs)
+            return maybe_malform(answer, knobs=target.knobs)
 
         return faulty
 

@@ -37,6 +37,8 @@ def _field_for(name: str, info: FieldInfo) -> forms.Field:
         "initial": info.default,
         **_bounds(info),
     }
+    if info.annotation is bool:
+        return forms.BooleanField(required=False, **common)
     if info.annotation is int:
         return forms.IntegerField(**common)
     return forms.FloatField(**common)

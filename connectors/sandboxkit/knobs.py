@@ -36,6 +36,14 @@ class Knobs(pydantic.BaseModel):
     malformed_rate: float = Field(
         0.0, ge=0, le=1, description="Share (0..1) of JSON bodies that are cut off (invalid)."
     )
+    unknown_fields: bool = Field(
+        False,
+        description=(
+            "Every JSON answer carries fields the contract does not list (top level, nested "
+            "and in lists), and free-text fields that hold a kind of thing carry a value "
+            "never seen before: a real API grows without notice."
+        ),
+    )
     token_lifetime_seconds: int = Field(
         3600, ge=1, description="Seconds an access token stays valid."
     )

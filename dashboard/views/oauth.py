@@ -21,9 +21,10 @@ from connectors import services as connection_services
 from connectors.asperion import oauth
 from connectors.asperion.forms import AsperionOAuthForm
 from connectors.base import ConnectorError
+from connectors.models import Connection
 from connectors.selectors import connection_for
 from dashboard.views.wizard import apps_rerender
-from tenants.access import require_tenant
+from tenants.access import get_for_request, require_tenant
 
 SESSION_STATE = "asperion_oauth_state"
 
@@ -47,6 +48,20 @@ def asperion_connect(request: HttpRequest) -> HttpResponse:
         config=form.config(),
         secrets={"client_secret": form.cleaned_data["client_secret"]},
     )
+    state = f"{connection.pk}.{secrets.token_urlsafe(24)}"
+    request.session[SESSION_STATE] = state
+    url = oauth.authorize_url(connection, redirect_uri=callback_url(request), state=state)
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+@login_required
+def connection_reconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click (from the incident email or the banner) to connect again: Asperion's
+    consent page with the credentials already stored; other systems ask for new ones."""
+    connection = get_for_request(request, Connection, pk, write=True)
+    if connection.system != "asperion" or not connection.config.get("client_id"):
+        return redirect("dashboard:connection_detail", pk=connection.pk)
     state = f"{connection.pk}.{secrets.token_urlsafe(24)}"
     request.session[SESSION_STATE] = state
     url = oauth.authorize_url(connection, redirect_uri=callback_url(request), state=state)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,10 @@ from flows.models import COMPLETED_STATUSES, Flow, FlowRun, Integration, RunStat
 from flows.services import integration_ensure
 from tenants.models import Tenant, User
 from tenants.services import signup
+
+# TEST_UNKNOWN_FIELDS=1 runs the flow suite against answers full of fields (and kinds) that no
+# contract lists, as a real API that grows without notice gives them.
+UNKNOWN_FIELDS = os.environ.get("TEST_UNKNOWN_FIELDS") == "1"
 
 
 @dataclass
@@ -44,7 +49,12 @@ class Synced:
 
     def set_knobs(self, **knobs: Any) -> None:
         """Set the faults of both sandboxes (the sandboxes' own rate limit is off unless given)."""
-        values = {"rate_per_second": 0, "rate_per_minute": 0, **knobs}
+        values = {
+            "rate_per_second": 0,
+            "rate_per_minute": 0,
+            "unknown_fields": UNKNOWN_FIELDS,
+            **knobs,
+        }
         administration = self.administration
         administration.knobs = values
         administration.save(update_fields=["knobs"])

@@ -45,8 +45,42 @@ def test_an_order_with_unknown_skus_fails_naming_them_and_the_rest_goes_on(shop)
     assert run.created == 1
     failed = RecordLog.objects.get(run=run, action=Action.FAILED)
     assert failed.key == str(bad.pk)
-    assert "BESTAAT-NIET-1" in failed.reason
+    assert "BESTAAT-NIET-1: no article with this code in Asperion" in failed.reason
     assert sales_orders(shop).filter(reference=good.number).exists()
+
+
+def test_an_order_with_a_removed_and_an_inactive_article_names_each_and_why(shop):
+    assert_succeeded(shop.run("products"))  # the products ledger knows them all as live
+    removed, inactive, fine = article_codes(shop, 3)
+    admin = shop.administration
+    # Meanwhile in Asperion: one article renamed, one made inactive; the ledger knows neither.
+    asperion_db.Article.objects.filter(administration=admin, code=removed).update(code="HERNOEMD-1")
+    asperion_db.Article.objects.filter(administration=admin, code=inactive).update(active=False)
+    LedgerEntry.objects.filter(
+        flow=shop.flow("products"), source_key__in=[removed, inactive]
+    ).update(last_outcome="failed")
+    order = place(shop, email="c@example.nl", skus=[removed, inactive, fine])
+    run = shop.run("orders")
+    assert run.failed == 1
+    reason = RecordLog.objects.get(run=run, key=str(order.pk)).reason
+    assert f"{removed}: no article with this code in Asperion (renamed or removed?)" in reason
+    assert f"{inactive}: the article is inactive in Asperion" in reason
+    assert fine not in reason
+
+
+def test_asperions_refusal_of_a_line_names_the_line_and_its_sku(shop):
+    assert_succeeded(shop.run("products"))
+    renamed, fine = article_codes(shop, 2)
+    # Renamed in Asperion after the products flow saw it: the ledger still knows it as live.
+    asperion_db.Article.objects.filter(administration=shop.administration, code=renamed).update(
+        code="HERNOEMD-2"
+    )
+    order = place(shop, email="d@example.nl", skus=[fine, renamed])
+    run = shop.run("orders")
+    assert run.failed == 1
+    reason = RecordLog.objects.get(run=run, key=str(order.pk)).reason
+    assert f"line 2 (SKU {renamed}) article code" in reason
+    assert "Lines[1]" not in reason
 
 
 def test_a_new_company_gets_a_business_debtor_with_contact_and_a_number_from_the_range(shop):
@@ -185,3 +219,23 @@ def test_dry_run_books_nothing(shop):
     assert run.created == 1
     assert not sales_orders(shop).exists()
     assert not LedgerEntry.objects.exists()
+
+
+def test_an_order_placed_before_the_webhook_subscription_is_booked_by_one_poll_after_it(shop):
+    from flows.models import Flow, RunStatus, WebhookEndpoint
+    from flows.webhook_registration import webhook_register
+
+    flow = shop.flow("orders")
+    Flow.objects.filter(pk=flow.pk).update(enabled=True)
+    flow.refresh_from_db()
+    # Switched on; the order comes in before Feeddex knows where to send its events.
+    order = place(shop, email="tussendoor@example.nl", skus=article_codes(shop, 1))
+    webhook_register(flow=flow)
+    assert WebhookEndpoint.objects.get(connection=shop.integration.shop).subscription_id
+    poll = FlowRun.objects.get(flow=flow, status=RunStatus.QUEUED)
+    while services.run_execute(poll.pk) == "continued":
+        pass
+    assert sales_orders(shop).filter(reference=order.number).exists()
+    # Registering again (the task retried) starts no second poll.
+    webhook_register(flow=flow)
+    assert FlowRun.objects.filter(flow=flow).count() == 1

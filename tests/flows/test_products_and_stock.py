@@ -188,3 +188,18 @@ def test_stock_calculation_current_only(synced):
     assert article is not None
     product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
     assert product.quantity == int(article.current_stock)
+
+
+def test_stock_below_zero_is_sent_as_zero_unless_the_setting_sends_the_negative_figure(synced):
+    synced.run("products")
+    article = an_article(synced, current_stock__gt=0)
+    article.reserved_stock = article.current_stock + 3
+    article.touch()
+    article.save()
+    assert_succeeded(synced.run("stock"))
+    product = feeddex_db.Product.objects.get(account=synced.account, sku=article.code)
+    assert product.quantity == 0
+    synced.configure("stock", negative_stock="send_negative")
+    assert_succeeded(synced.run("stock"))
+    product.refresh_from_db()
+    assert product.quantity == -3

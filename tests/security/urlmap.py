@@ -24,6 +24,7 @@ ROW_ARGUMENTS: dict[str, Callable[[Estate], Any]] = {
     "dashboard:member_remove": lambda e: e.viewer_membership.pk,
     "dashboard:connection_detail": lambda e: e.mine.asperion.pk,
     "dashboard:connection_test": lambda e: e.mine.asperion.pk,
+    "dashboard:connection_reconnect": lambda e: e.mine.asperion.pk,
     "dashboard:connection_credentials": lambda e: e.mine.asperion.pk,
     "dashboard:connection_delete": lambda e: e.mine.asperion.pk,
     "dashboard:flow_detail": lambda e: e.mine.flow.pk,

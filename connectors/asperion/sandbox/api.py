@@ -25,9 +25,12 @@ from connectors.asperion.sandbox.models import Administration, SandboxUser
 from connectors.asperion.sandbox.oauth import access_token_find
 from connectors.asperion.sandbox.problems import ApiProblem, Message, language_of
 from connectors.asperion.sandbox.selectors import administration_default, administration_for
-from connectors.sandboxkit.faults import inject_faults, maybe_malform
+from connectors.sandboxkit.faults import inject_faults, maybe_malform, with_unknown_fields
 from connectors.sandboxkit.knobs import Knobs
 
+# Strings of the contract that hold a kind of thing, and a kind a reader has never seen (the
+# knob "unknown fields"): an article's unit, a journal's type.
+ENUM_LIKE = {"unit": "krat", "type": "memoriaal"}
 TENANT_HEADERS = ("X-Tenant-Id", "X-TenantId")
 BEARER = "bearer "
 
@@ -93,6 +96,7 @@ def _dispatch(request: HttpRequest, rest: str, routes: list[Route], language: st
         response = handler(context, **{name: int(value) for name, value in kwargs.items()})
     except ApiProblem as problem:
         response = msg.from_exception(problem, language)
+    response = with_unknown_fields(response, knobs=context.knobs, enum_like=ENUM_LIKE)
     return maybe_malform(response, knobs=context.knobs)
 
 

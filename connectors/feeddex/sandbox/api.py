@@ -27,7 +27,7 @@ from connectors.feeddex.sandbox.schemas import (
     WebhookIn,
     parse_body,
 )
-from connectors.sandboxkit.faults import inject_faults, maybe_malform
+from connectors.sandboxkit.faults import inject_faults, maybe_malform, with_unknown_fields
 from connectors.sandboxkit.paging import PagingInvalid, page_request, paginate
 
 CONTRACT_MAX_PAGE_SIZE = 250
@@ -123,7 +123,8 @@ def endpoint(handlers: dict[str, Handler], *, public: bool = False) -> Handler:
             injected = inject_faults(scope=account.scope, knobs=knobs, error=error_response)
             if injected is not None:
                 return injected
-            return maybe_malform(_answer(request, handlers, account, refused, kwargs), knobs=knobs)
+            answer = _answer(request, handlers, account, refused, kwargs)
+            return maybe_malform(with_unknown_fields(answer, knobs=knobs), knobs=knobs)
         return _answer(request, handlers, account, refused, kwargs)
 
     return view
