@@ -34,6 +34,7 @@ from flows.engine import (
 )
 from flows.mappings import compiled_default
 from flows.models import Action, LedgerEntry
+from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
 from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
@@ -136,7 +137,7 @@ class OrdersFlow(FlowDefinition):
             return skipped("order", record.key, reason, source=source)
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
-        except (OrderFailed, InvoiceImpossible) as error:
+        except (OrderFailed, InvoiceImpossible, AmountsDiffer) as error:
             return failed("order", record.key, str(error), source=source)
         except ConnectorError as error:
             return write_failure("order", record.key, error, source=source)
@@ -169,8 +170,11 @@ class OrdersFlow(FlowDefinition):
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
         payload = self.sales_payload(ctx, order, customer_number)
+        payload, residual = settle_order(order, payload)
         if document == "salesinvoices":
             payload = invoice_payload(ctx, order, payload)
+        invoice = document == "salesinvoices"
+        payload = add_rounding_line(ctx.settings, payload, residual, invoice=invoice)
         if ctx.dry_run:
             return Outcome(
                 entity="order",

@@ -151,6 +151,27 @@ class OrderSettings(Settings):
     shipping_article_code: str = Field(
         "VERZEND", description="Article code of the shipping-cost line (empty: no line)."
     )
+    rounding_line: bool = Field(
+        True,
+        description="Book a difference of a cent or two between Asperion's total (it rounds "
+        "VAT per line) and the shop's on a rounding line at 0 % VAT. Off: such an order fails "
+        "with the difference named.",
+    )
+    rounding_article_code: str = Field(
+        "",
+        description="Article of the rounding line on sales orders (empty: the order fails "
+        "naming the difference).",
+    )
+    rounding_ledger_account_id: int | None = Field(
+        None,
+        ge=1,
+        description="Ledger account of the rounding line on sales invoices (empty: the order "
+        "fails naming the difference).",
+    )
+    rounding_vat_code: str = Field(
+        "",
+        description="VAT code of the rounding line (empty: the VAT code for 0 % above).",
+    )
     write_back_number: bool = Field(
         True, description="Write the Asperion order number back to the Feeddex order."
     )

@@ -185,15 +185,18 @@ ORDER_LINES = [
     rule("articleCode", "sku"),
     rule("description", "name"),
     rule("quantity", "quantity"),
+    # Cent-exact: the discount folded into the price as an amount, four decimals; the orders
+    # flow then settles the order's total (flows/order_amounts.py).
     rule(
         "unitPrice",
         "unit_price",
-        step("price_excl_vat", src("vat_rate"), src("price_includes_vat")),
-    ),
-    rule(
-        "discountPercentage",
-        "discount_amount",
-        step("discount_percentage", src("unit_price"), src("quantity")),
+        step(
+            "line_price_excl_vat",
+            src("quantity"),
+            src("discount_amount"),
+            src("vat_rate"),
+            src("price_includes_vat"),
+        ),
     ),
     rule("vatCode", "vat_rate", step("lookup", src("$settings.vat_code_map"))),
 ]
