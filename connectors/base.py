@@ -325,6 +325,10 @@ class AccountingConnector(Connector):
         """Yield (email, customer number) of every debtor changed since the moment."""
 
     @abstractmethod
+    def contact_persons(self, debtor_id: str) -> list[dict[str, Any]]:
+        """Return the contact persons of the debtor with this (system) id."""
+
+    @abstractmethod
     def booked_references(
         self, document: str, date_from: date, *, max_pages: int
     ) -> dict[str, dict[str, Any]] | None:

@@ -129,6 +129,19 @@ class OrderSettings(Settings):
     collective_debtor_number: str = Field(
         "", description="Customer number of the collective debtor (when that is on)."
     )
+    debtor_update: Literal["contact_details", "everything", "never"] = Field(
+        "contact_details",
+        description="What an order changes of a debtor that exists already: contact_details = "
+        "email, phone and addresses only (kind, name, booking group, payment method and "
+        "customer number stay as the bookkeeper keeps them); everything = all that the "
+        "mapping sends; never = nothing.",
+    )
+    debtor_match_by: Literal["email", "customer_number", "vat_number"] = Field(
+        "email",
+        description="How an order's customer is found among the debtors: by email, by the "
+        "customer number Feeddex keeps for the customer, or by VAT number (business orders; "
+        "others by email).",
+    )
     payment_method_map: dict[str, str] = Field(
         default_factory=lambda: {
             "ideal": "IDEAL",
