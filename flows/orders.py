@@ -37,6 +37,7 @@ from flows.models import Action, LedgerEntry
 from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
+from flows.order_reversals import clear_needs_action, handle_reversal, reversal_reason
 from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
 from mapping import defaults
@@ -63,7 +64,7 @@ class OrdersFlow(FlowDefinition):
     source, target = "shop", "accounting"
     stream = "orders"
     record_type = Order
-    log_entities = ("order", "order status")
+    log_entities = ("order", "order status", "order reversal")
     default_interval = 5
     settings_schema = OrderSettings
     uses_customer_defaults = True
@@ -129,6 +130,9 @@ class OrdersFlow(FlowDefinition):
         assert isinstance(record, Order)
         entry = ctx.ledger.get(record.key)
         if entry and entry.last_outcome != BOOKING and entry.target_id:
+            if reversal_reason(record):  # cancelled or refunded after it was booked
+                invoice = document_of(ctx) == "salesinvoices"
+                return handle_reversal(ctx, record, entry, invoice=invoice)
             # Booked by this flow already; it is read again because our write-back (or a
             # status change) touched it: nothing to do, nothing to log.
             return None
@@ -429,6 +433,8 @@ class OrderStatusStage:
         booked = self.booked.get(record.key)
         if booked is None or new_status is None:
             return None  # not an order this flow booked, or still open: nothing to follow
+        if new_status == "cancelled":
+            clear_needs_action(ctx, booked.source_key)
         key, source = status_key(record), record.as_source()
         entry = ctx.ledger.get(key)
         if entry and entry.payload_hash == new_status:
