@@ -62,10 +62,16 @@ class RecordsSettings(Settings):
 class ProductSettings(RecordsSettings):
     update_existing: bool = Field(
         True,
-        description="Update products that exist in Feeddex already. Off: only create new "
-        "products and never overwrite data enriched in Feeddex.",
+        description="Update products that exist in Feeddex already. Per field: mapping rules "
+        "marked 'only when creating' (by default the descriptions) are never overwritten, so "
+        "prices update while texts enriched in Feeddex stay. Off: only create new products.",
     )
     active_only: bool = Field(True, description="Send only active articles.")
+    deactivate_inactive: bool = Field(
+        True,
+        description="When an article is made inactive in Asperion, set its product inactive "
+        "in Feeddex (so it can no longer be sold).",
+    )
     price_includes_vat: bool = Field(
         True, description="Send the price including VAT (on) or excluding VAT (off)."
     )
