@@ -263,7 +263,8 @@ class KeysetPaging:
         skip: set[str] = set(state.get("skip", []))
         while True:
             raw = fetch(page, page_size, since)
-            fresh = [item for item in raw.items if self.item_id(item) not in skip]
+            # A skipped id is one yielded at `since`; changed again since then, it is news.
+            fresh = [item for item in raw.items if not self._seen(item, skip, since)]
             last = self._last_stamp(raw.items)
             if last is None or (since is not None and self.parse(last) <= self.parse(since)):
                 # Nothing newer than `since` on this page: a tie that spans pages.
@@ -277,6 +278,12 @@ class KeysetPaging:
                 yield fresh, encode_cursor({"since": since, "skip": sorted(skip)}), True
                 return
             yield fresh, encode_cursor({"since": since, "page": page, "skip": sorted(skip)}), False
+
+    def _seen(self, item: Any, skip: set[str], since: str | None) -> bool:
+        if self.item_id(item) not in skip:
+            return False
+        stamp = self.changed_at(item)
+        return since is None or not stamp or self.parse(stamp) <= self.parse(since)
 
     def _last_stamp(self, items: list[Any]) -> str | None:
         stamps = [s for s in (self.changed_at(i) for i in items) if s]
@@ -323,6 +330,10 @@ class AccountingConnector(Connector):
     @abstractmethod
     def debtor_emails(self, changed_since: datetime | None) -> Iterator[tuple[str, str]]:
         """Yield (email, customer number) of every debtor changed since the moment."""
+
+    @abstractmethod
+    def contact_persons(self, debtor_id: str) -> list[dict[str, Any]]:
+        """Return the contact persons of the debtor with this (system) id."""
 
     @abstractmethod
     def booked_references(

@@ -9,11 +9,12 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from pydantic import BaseModel, ValidationError
 
 from connectors.base import BadRecord, Page
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
 from flows.engine import OWN_CHECK, Outcome, RunAborted, RunContext, skipped
-from flows.models import Action, RecordLog
+from flows.models import Action, Flow, RecordLog
 from flows.pages import process_page, run_pages
 from flows.retries import retry_transient_failures
 from flows.settings_schemas import (
@@ -22,6 +23,7 @@ from flows.settings_schemas import (
     ProductSettings,
     ReviewInvitationSettings,
     Settings,
+    StockSettings,
 )
 from flows.upsert import Target, upsert
 from mapping import defaults
@@ -61,13 +63,24 @@ class FlowDefinition:
     # Its records are independent writes: several of a page may be handled at once.
     concurrent: ClassVar[bool] = False
 
+    # More `$name.…` values its mappings may read (by name: their schema), filled per run by
+    # mapping_context_extra.
+    mapping_context_models: ClassVar[dict[str, type[BaseModel]]] = {}
+
+    def mapping_context_extra(self, ctx: RunContext) -> dict[str, Any]:
+        return {}
+
     @property
     def direction(self) -> str:
         return f"{self.source} → {self.target}"
 
     def mapping_kinds(self) -> list[MappingKind]:
         """The kinds of mapping this flow declares, with its settings as their context."""
-        context = {"settings": self.settings_schema, "customer_defaults": CustomerDefaults}
+        context = {
+            "settings": self.settings_schema,
+            "customer_defaults": CustomerDefaults,
+            **self.mapping_context_models,
+        }
         kinds = [self.mapping, *self.extra_mappings()]
         return [MappingKind(**{**vars(kind), "context": context}) for kind in kinds]
 
@@ -151,10 +164,53 @@ class ProductsFlow(FlowDefinition):
         if record.sku == shipping_article_code(ctx):
             reason = "the orders flow books shipping costs on this article: not a product"
             return skipped("product", record.key, reason, source=record.as_source())
-        if settings.active_only and not record.active:
+        if settings.active_only and not record.active and not self.to_deactivate(ctx, record):
             reason = "inactive article (setting: active articles only)"
             return skipped("product", record.key, reason, source=record.as_source())
-        return upsert(ctx, record, Target(self.target, "products", settings.update_existing))
+        target = Target(
+            self.target,
+            "products",
+            settings.update_existing,
+            create_only=product_create_only(ctx),
+        )
+        return upsert(ctx, record, target)
+
+    def to_deactivate(self, ctx: RunContext, record: Product) -> bool:
+        """An inactive article whose product is in Feeddex: the product goes inactive too."""
+        return bool(ctx.settings.deactivate_inactive) and known_product(ctx, record.key)
+
+    mapping_context_models = {"stock": StockSettings}
+
+    def mapping_context_extra(self, ctx: RunContext) -> dict[str, Any]:
+        """The stock flow's settings: its calculation is the one truth for the quantity."""
+        return {"stock": stock_settings(ctx).model_dump(mode="json")}
+
+
+def stock_flow(ctx: RunContext) -> Flow | None:
+    if "stock_flow" not in ctx.extras:
+        ctx.extras["stock_flow"] = ctx.flow.integration.flows.filter(kind="stock").first()
+    return ctx.extras["stock_flow"]  # type: ignore[no-any-return]
+
+
+def stock_settings(ctx: RunContext) -> StockSettings:
+    flow = stock_flow(ctx)
+    try:
+        return StockSettings.model_validate(flow.settings if flow else {})
+    except ValidationError:
+        return StockSettings()
+
+
+def product_create_only(ctx: RunContext) -> frozenset[str]:
+    """Fields an update leaves alone: the mapping's "only when creating" rules, and the
+    quantity while the stock flow is on (it alone keeps the quantity, by the same figure)."""
+    fields = ctx.mapping.create_only if ctx.mapping is not None else frozenset()
+    flow = stock_flow(ctx)
+    return fields | {"quantity"} if flow is not None and flow.enabled else fields
+
+
+def known_product(ctx: RunContext, sku: str) -> bool:
+    entry = ctx.ledger.get(sku)
+    return bool(entry and entry.target_id)
 
 
 def shipping_article_code(ctx: RunContext) -> str | None:

@@ -280,6 +280,7 @@ class RunContext:
             self.extras["mapping_context"] = {
                 "settings": self.settings.model_dump(mode="json"),
                 "customer_defaults": self.customer_defaults.model_dump(mode="json"),
+                **self.flow.definition.mapping_context_extra(self),
             }
         return self.extras["mapping_context"]  # type: ignore[no-any-return]
 

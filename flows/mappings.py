@@ -12,6 +12,9 @@ from mapping.selectors import mapping_runnable, mapping_runnable_default
 class CompiledMapping(Protocol):
     version: int
 
+    @property
+    def create_only(self) -> frozenset[str]: ...
+
     def apply(
         self, source: dict[str, Any], *, context: dict[str, Any]
     ) -> tuple[dict[str, Any] | None, str]: ...

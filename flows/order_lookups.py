@@ -28,6 +28,7 @@ from django.utils import timezone
 from connectors.records import Order, description_words
 from flows.engine import RunContext
 from flows.models import Flow, LedgerEntry
+from mapping.amounts import accounting_amount
 
 DEBTOR_PREFIX = "debtor:"
 INDEX_CURSOR = "debtor_index"
@@ -204,7 +205,7 @@ def invoice_line(line: dict[str, Any], ledger: int) -> dict[str, Any]:
     quantity = Decimal(str(line.get("quantity") or 0))
     price = Decimal(str(line.get("unitPrice") or 0))
     discount = Decimal(str(line.get("discountPercentage") or 0))
-    amount = (quantity * price * (100 - discount) / 100).quantize(Decimal("0.01"))
+    amount = accounting_amount(quantity, price, discount)  # half up, as Asperion rounds
     return {
         "description": f"{quantity.normalize()} × {line.get('description') or code}",
         "amount": float(amount),

@@ -34,8 +34,11 @@ from flows.engine import (
 )
 from flows.mappings import compiled_default
 from flows.models import Action, LedgerEntry
+from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_checks import article_problems, describe_problems, in_order_terms
+from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
+from flows.order_reversals import clear_needs_action, handle_reversal, reversal_reason
 from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
 from mapping import defaults
@@ -62,7 +65,7 @@ class OrdersFlow(FlowDefinition):
     source, target = "shop", "accounting"
     stream = "orders"
     record_type = Order
-    log_entities = ("order", "order status")
+    log_entities = ("order", "order status", "order reversal")
     default_interval = 5
     settings_schema = OrderSettings
     uses_customer_defaults = True
@@ -129,6 +132,9 @@ class OrdersFlow(FlowDefinition):
         assert isinstance(record, Order)
         entry = ctx.ledger.get(record.key)
         if entry and entry.last_outcome != BOOKING and entry.target_id:
+            if reversal_reason(record):  # cancelled or refunded after it was booked
+                invoice = document_of(ctx) == "salesinvoices"
+                return handle_reversal(ctx, record, entry, invoice=invoice)
             # Booked by this flow already; it is read again because our write-back (or a
             # status change) touched it: nothing to do, nothing to log.
             return None
@@ -138,7 +144,7 @@ class OrdersFlow(FlowDefinition):
             return skipped("order", record.key, reason, source=source)
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
-        except (OrderFailed, InvoiceImpossible) as error:
+        except (OrderFailed, InvoiceImpossible, AmountsDiffer) as error:
             return failed("order", record.key, str(error), source=source)
         except RecordRejected as error:
             return write_failure("order", record.key, in_order_terms(error, {}), source=source)
@@ -173,8 +179,11 @@ class OrdersFlow(FlowDefinition):
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
         payload = self.sales_payload(ctx, order, customer_number)
+        payload, residual = settle_order(order, payload)
         if document == "salesinvoices":
             payload = invoice_payload(ctx, order, payload)
+        invoice = document == "salesinvoices"
+        payload = add_rounding_line(ctx.settings, payload, residual, invoice=invoice)
         if ctx.dry_run:
             return Outcome(
                 entity="order",
@@ -241,27 +250,51 @@ class OrdersFlow(FlowDefinition):
 
     def debtor_number(self, ctx: RunContext, order: Order) -> str:
         """Return the customer number to book on: the collective debtor, or the customer's
-        debtor (updated when what we send has changed), or a new debtor."""
+        debtor (changed as the debtor policy allows), or a new debtor."""
         if ctx.settings.use_collective_debtor:
             return self.collective_debtor(ctx)
         email = order.customer.email or ""
         payload = self.debtor_payload(ctx, order)
-        sent_hash = payload_hash(payload)
+        policy = ctx.settings.debtor_update
+        sent_hash = payload_hash({**payload, "_policy": policy})
         lookups = OrderLookups.of(ctx, document_of(ctx))
-        entry = lookups.debtor(email)
+        entity, key = match_key(ctx, order)
+        by_email = entity == "debtors"
+        entry = lookups.debtor(email) if by_email else None
         if entry and entry.payload_hash == sent_hash:
             return entry.target_id  # known, and nothing new to tell Asperion
         existing = None
-        if entry or not lookups.index_complete:
-            existing = ctx.connector(self.target).lookup("debtors", email)
+        if entry or not lookups.index_complete or not by_email:
+            existing = ctx.connector(self.target).lookup(entity, key)
         if existing is None:
             number = self.create_debtor(ctx, order, payload)
         else:
             number = str(existing["customerNumber"])
-            if not ctx.dry_run and field_diff(existing, payload):
-                ctx.connector(self.target).update("debtors", str(existing["id"]), payload)
+            self.update_debtor(ctx, order, existing, payload)
         lookups.remember_debtor(email, number, sent_hash)
         return number
+
+    def update_debtor(
+        self, ctx: RunContext, order: Order, existing: dict[str, Any], payload: dict[str, Any]
+    ) -> None:
+        """Change an existing debtor as the policy allows; add a company's contact person."""
+        if ctx.dry_run:
+            return
+        changes = debtor_changes(existing, payload, ctx.settings.debtor_update)
+        if changes:
+            ctx.connector(self.target).update("debtors", str(existing["id"]), changes)
+        business_order = bool(order.customer.company_name and order.customer.last_name)
+        adds_contact = business_order and ctx.settings.debtor_update != "never"
+        if adds_contact and is_business_debtor(ctx, {**existing, **changes}):
+            self.add_contact_if_missing(ctx, order, str(existing["id"]))
+
+    def add_contact_if_missing(self, ctx: RunContext, order: Order, debtor_id: str) -> None:
+        contact = self.contact_payload(ctx, order)
+        accounting = ctx.accounting()
+        persons = accounting.contact_persons(debtor_id)
+        if not has_contact(persons, contact):
+            primary = {**contact, "isPrimary": not persons}
+            accounting.create("contactpersons", {**primary, "debtorId": int(debtor_id)})
 
     def collective_debtor(self, ctx: RunContext) -> str:
         number = str(ctx.settings.collective_debtor_number)
@@ -407,6 +440,8 @@ class OrderStatusStage:
         booked = self.booked.get(record.key)
         if booked is None or new_status is None:
             return None  # not an order this flow booked, or still open: nothing to follow
+        if new_status == "cancelled":
+            clear_needs_action(ctx, booked.source_key)
         key, source = status_key(record), record.as_source()
         entry = ctx.ledger.get(key)
         if entry and entry.payload_hash == new_status:

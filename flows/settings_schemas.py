@@ -62,10 +62,16 @@ class RecordsSettings(Settings):
 class ProductSettings(RecordsSettings):
     update_existing: bool = Field(
         True,
-        description="Update products that exist in Feeddex already. Off: only create new "
-        "products and never overwrite data enriched in Feeddex.",
+        description="Update products that exist in Feeddex already. Per field: mapping rules "
+        "marked 'only when creating' (by default the descriptions) are never overwritten, so "
+        "prices update while texts enriched in Feeddex stay. Off: only create new products.",
     )
     active_only: bool = Field(True, description="Send only active articles.")
+    deactivate_inactive: bool = Field(
+        True,
+        description="When an article is made inactive in Asperion, set its product inactive "
+        "in Feeddex (so it can no longer be sold).",
+    )
     price_includes_vat: bool = Field(
         True, description="Send the price including VAT (on) or excluding VAT (off)."
     )
@@ -135,6 +141,19 @@ class OrderSettings(Settings):
     collective_debtor_number: str = Field(
         "", description="Customer number of the collective debtor (when that is on)."
     )
+    debtor_update: Literal["contact_details", "everything", "never"] = Field(
+        "contact_details",
+        description="What an order changes of a debtor that exists already: contact_details = "
+        "email, phone and addresses only (kind, name, booking group, payment method and "
+        "customer number stay as the bookkeeper keeps them); everything = all that the "
+        "mapping sends; never = nothing.",
+    )
+    debtor_match_by: Literal["email", "customer_number", "vat_number"] = Field(
+        "email",
+        description="How an order's customer is found among the debtors: by email, by the "
+        "customer number Feeddex keeps for the customer, or by VAT number (business orders; "
+        "others by email).",
+    )
     payment_method_map: dict[str, str] = Field(
         default_factory=lambda: {
             "ideal": "IDEAL",
@@ -156,6 +175,27 @@ class OrderSettings(Settings):
     )
     shipping_article_code: str = Field(
         "VERZEND", description="Article code of the shipping-cost line (empty: no line)."
+    )
+    rounding_line: bool = Field(
+        True,
+        description="Book a difference of a cent or two between Asperion's total (it rounds "
+        "VAT per line) and the shop's on a rounding line at 0 % VAT. Off: such an order fails "
+        "with the difference named.",
+    )
+    rounding_article_code: str = Field(
+        "",
+        description="Article of the rounding line on sales orders (empty: the order fails "
+        "naming the difference).",
+    )
+    rounding_ledger_account_id: int | None = Field(
+        None,
+        ge=1,
+        description="Ledger account of the rounding line on sales invoices (empty: the order "
+        "fails naming the difference).",
+    )
+    rounding_vat_code: str = Field(
+        "",
+        description="VAT code of the rounding line (empty: the VAT code for 0 % above).",
     )
     write_back_number: bool = Field(
         True, description="Write the Asperion order number back to the Feeddex order."

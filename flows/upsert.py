@@ -29,6 +29,11 @@ class Target:
     system: str
     entity: str
     update_existing: bool = True
+    # Fields only a create writes (mapping rules marked "only when creating").
+    create_only: frozenset[str] = frozenset()
+
+    def for_update(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in payload.items() if k not in self.create_only}
 
 
 @dataclass
@@ -158,7 +163,7 @@ def write(ctx: RunContext, item: Write, target_id: str) -> Outcome:
     connector = ctx.connector(target.system)
     try:
         if target_id:
-            result = connector.update(target.entity, target_id, item.payload)
+            result = connector.update(target.entity, target_id, target.for_update(item.payload))
         else:
             result = connector.create(target.entity, item.payload)
     except ConnectorError as error:
@@ -214,7 +219,7 @@ def dry_run(ctx: RunContext, item: Write) -> Outcome:
         return item.outcome(Action.CREATED, diff=field_diff(None, item.payload))
     if not item.target.update_existing:
         return item.skipped(EXISTS_NO_UPDATE, target_id=str(current["id"]))
-    diff = field_diff(current, item.payload)
+    diff = field_diff(current, item.target.for_update(item.payload))
     if not diff:
         return item.skipped("the target holds these values already", target_id=str(current["id"]))
     return item.outcome(Action.UPDATED, diff=diff, target_id=str(current["id"]))

@@ -51,8 +51,14 @@ PRODUCTS = [
     rule("sku", "sku"),
     rule("type", const="simple"),
     rule("name", "name", step("truncate", const(255))),
-    rule("shortDescription", "short_description", step("truncate", const(1000))),
-    rule("longDescription", "long_description"),
+    # Descriptions are often enriched in the shop: written when the product is created only.
+    rule(
+        "shortDescription",
+        "short_description",
+        step("truncate", const(1000)),
+        create_only=True,
+    ),
+    rule("longDescription", "long_description", create_only=True),
     # Incl. VAT: the article's own incl. price when it has one, else computed from the rate.
     rule(
         "price",
@@ -71,12 +77,22 @@ PRODUCTS = [
     rule("vatRate", "vat_rate"),
     rule("currency", "$settings.currency", default="EUR"),
     rule("ean", "ean", step("ean")),
+    # The stock flow's calculation is the one truth for the quantity (the same figure it
+    # sends); while the stock flow is on, only a create sends it (flows/definitions.py).
     rule(
         "quantity",
         "current_stock",
         step("subtract", src("reserved_stock")),
         step("clamp", const(0)),
         step("integer"),
+        when=when("$stock.stock_calculation", "not_equals", "current"),
+    ),
+    rule(
+        "quantity",
+        "current_stock",
+        step("clamp", const(0)),
+        step("integer"),
+        when=when("$stock.stock_calculation", "equals", "current"),
     ),
     rule("active", "active"),
     rule(
@@ -196,15 +212,18 @@ ORDER_LINES = [
     rule("articleCode", "sku"),
     rule("description", "name"),
     rule("quantity", "quantity"),
+    # Cent-exact: the discount folded into the price as an amount, four decimals; the orders
+    # flow then settles the order's total (flows/order_amounts.py).
     rule(
         "unitPrice",
         "unit_price",
-        step("price_excl_vat", src("vat_rate"), src("price_includes_vat")),
-    ),
-    rule(
-        "discountPercentage",
-        "discount_amount",
-        step("discount_percentage", src("unit_price"), src("quantity")),
+        step(
+            "line_price_excl_vat",
+            src("quantity"),
+            src("discount_amount"),
+            src("vat_rate"),
+            src("price_includes_vat"),
+        ),
     ),
     rule("vatCode", "vat_rate", step("lookup", src("$settings.vat_code_map"))),
 ]

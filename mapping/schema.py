@@ -165,6 +165,9 @@ class FieldRule(_Model):
     default: JsonValue = None
     items: list[FieldRule] | None = None
     note: str = Field("", max_length=500)
+    # Written only when the target record is created; an update leaves the field as the
+    # target keeps it (e.g. a description enriched in the shop).
+    create_only: bool = False
 
     @field_validator("target")
     @classmethod
@@ -194,6 +197,11 @@ class MappingSpec(_Model):
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)
+
+    @property
+    def create_only(self) -> frozenset[str]:
+        """The top-level target fields that only a create writes."""
+        return frozenset(r.target.split(".")[0] for r in self.rules if r.create_only)
 
 
 def parse_mapping(data: MappingSpec | dict[str, Any] | list[Any]) -> MappingSpec:

@@ -43,6 +43,10 @@ class RunnableMapping:
             return None, result.error_text()
         return result.payload, ""
 
+    @property
+    def create_only(self) -> frozenset[str]:
+        return self.compiled.spec.create_only
+
 
 # Compiling is kept per process, keyed by what the compiled form depends on (not by row id,
 # which SQLite may hand out again after a delete).

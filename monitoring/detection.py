@@ -30,6 +30,7 @@ from flows.models import (
     RunStatus,
     Trigger,
 )
+from flows.order_reversals import needing_action
 from monitoring.models import IncidentKind, MonitoringSettings
 from tenants.models import Tenant
 
@@ -326,8 +327,33 @@ def no_orders_finding(flow: Flow, settings: MonitoringSettings, now: datetime) -
     )
 
 
+def accounting_action_finding(
+    flow: Flow, settings: MonitoringSettings, now: datetime
+) -> Finding | None:
+    """Booked orders cancelled or refunded in the shop that wait for a person in the
+    accounting system (flows/order_reversals.py): one finding for all of them."""
+    if flow.kind != "orders":
+        return None
+    waiting = needing_action([flow.pk])
+    if not waiting:
+        return None
+    orders = []
+    for entry in waiting[: REASONS_QUOTED * 10]:
+        log = RecordLog.objects.filter(flow=flow, key=entry.source_key).order_by("-id").first()
+        reason = log.reason[:REASON_LENGTH] if log else ""
+        orders.append({"order": entry.source_label or entry.source_key, "reason": reason})
+    details = {"flow_id": flow.pk, "kind": flow.kind, "count": len(waiting), "orders": orders}
+    return Finding(
+        IncidentKind.ACCOUNTING_ACTION,
+        flow_subject(flow.pk),
+        details,
+        integration_id=flow.integration_id,
+        flow_id=flow.pk,
+    )
+
+
 def silent_findings(flow: Flow, settings: MonitoringSettings, now: datetime) -> list[Finding]:
-    checks = (no_success_finding, stuck_finding, no_orders_finding)
+    checks = (no_success_finding, stuck_finding, no_orders_finding, accounting_action_finding)
     return [f for f in (check(flow, settings, now) for check in checks) if f]
 
 

@@ -199,6 +199,24 @@ def no_orders(incident: Incident) -> Message:
     return Message(headline, headline, [Item(flow_name(d["kind"]), headline, [], link)], what, link)
 
 
+def accounting_action(incident: Incident) -> Message:
+    d = incident.details
+    headline = ngettext(
+        "%(count)s booked order was cancelled or refunded in the shop and needs action in "
+        "the accounting system.",
+        "%(count)s booked orders were cancelled or refunded in the shop and need action in "
+        "the accounting system.",
+        d["count"],
+    ) % {"count": d["count"]}
+    what = _(
+        "Cancel or credit each sales order in the accounting system by hand (its API cannot "
+        "cancel a sales order). The mark clears once the sales order is cancelled there."
+    )
+    link = site_link("dashboard:flow_detail", d["flow_id"])
+    items = [Item(str(o["order"]), str(o["reason"]), [], link) for o in d["orders"]]
+    return Message(headline, headline, items, what, link)
+
+
 BUILDERS: dict[str, Callable[[Incident], Message]] = {
     IncidentKind.FLOWS_FAILING: flows_failing,
     IncidentKind.NEEDS_ATTENTION: needs_attention,
@@ -206,6 +224,7 @@ BUILDERS: dict[str, Callable[[Incident], Message]] = {
     IncidentKind.NO_SUCCESS: no_success,
     IncidentKind.STUCK_RUN: stuck_run,
     IncidentKind.NO_ORDERS: no_orders,
+    IncidentKind.ACCOUNTING_ACTION: accounting_action,
 }
 
 

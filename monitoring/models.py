@@ -103,6 +103,9 @@ class IncidentKind(models.TextChoices):
     NO_SUCCESS = "no_success", _("No successful run")
     STUCK_RUN = "stuck_run", _("Run stuck")
     NO_ORDERS = "no_orders", _("No orders")
+    # Per orders flow: booked orders cancelled or refunded in the shop that only a person can
+    # undo in the accounting system (one email for all of them).
+    ACCOUNTING_ACTION = "accounting_action", _("Needs action in the accounting system")
 
 
 class IncidentStatus(models.TextChoices):

@@ -24,7 +24,8 @@ Writes (payloads in Asperion's own JSON shape, checked against schemas.py first)
                                  list or Asperion's {"_data": [...]}.
 Lookups (entity, key):
     articles by code; debtors (= debtors_by_email) by email; debtors_by_number by customer
-    number; salesorders by reference; salesinvoices by invoice number or by a description
+    number; debtors_by_vat_number by VAT number (read from the listing: no filter); salesorders by
+    reference; salesinvoices by invoice number or by a description
     that contains the key as a word (the mapping writes the shop's order number there).
 """
 
@@ -235,6 +236,7 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             "debtors": self._debtor_by_email,
             "debtors_by_email": self._debtor_by_email,
             "debtors_by_number": self._debtor_by_number,
+            "debtors_by_vat_number": self._debtor_by_vat_number,
             "salesorders": self._sales_order_by_reference,
             "salesinvoices": self._sales_invoice_by_key,
         }
@@ -531,6 +533,18 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             lambda raw: str(raw.get("customerNumber", "")) == number,
         )
 
+    def _debtor_by_vat_number(self, vat_number: str) -> dict[str, Any] | None:
+        # The contract has no VatNumber filter on /v1/debtors: the listing is read until found.
+        wanted = compact_vat_number(vat_number)
+        return self._find(
+            lambda page: client.list_debtors(self.api, page=page),
+            lambda raw: compact_vat_number(str(raw.get("vatNumber") or "")) == wanted,
+        )
+
+    def contact_persons(self, debtor_id: str) -> list[dict[str, Any]]:
+        persons = client.list_contact_persons(self.api, int(debtor_id))
+        return [self.redacted(person.model_dump(mode="json")) for person in persons]
+
     def _sales_order_by_reference(self, reference: str) -> dict[str, Any] | None:
         return self._find(
             lambda page: client.list_sales_orders(self.api, page=page, reference=reference),
@@ -701,3 +715,8 @@ def shipping_address(debtor: Debtor) -> dict[str, Any] | None:
         "city": debtor.deliveryCity or None,
         "country": debtor.deliveryCountryCode or None,
     }
+
+
+def compact_vat_number(value: str) -> str:
+    """A VAT number as compared: upper case, without spaces, dots and dashes."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())

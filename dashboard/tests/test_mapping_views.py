@@ -50,6 +50,8 @@ def form_data(flow, change=None, drop=()) -> dict[str, str]:
     for row in rows:
         for name in ("target", "mode", "value", "steps", "when", "default", "items", "note"):
             data[f"rule-{row.index}-{name}"] = getattr(row, name)
+        if row.create_only:  # a checkbox: sent only when ticked
+            data[f"rule-{row.index}-create_only"] = "1"
         if row.target in drop:
             data[f"rule-{row.index}-delete"] = "1"
         if change and row.target == change[0] and not row.when:
@@ -171,3 +173,15 @@ def test_mapping_access(world, products):
         .status_code
         == 404
     )
+
+
+def test_a_rule_marked_only_when_creating_keeps_its_mark_through_the_editor(world, products):
+    client = world.client_for(world.owner)
+    data = form_data(products)
+    name_row = next(k for k, v in data.items() if k.endswith("-target") and v == "name")
+    data[name_row.replace("-target", "-create_only")] = "1"
+    client.post(reverse("dashboard:mapping", args=[products.pk]), data)
+    rules = {r["target"]: r for r in current(products).spec["rules"] if "when" not in r}
+    assert rules["name"]["create_only"] is True
+    assert rules["longDescription"]["create_only"] is True
+    assert "create_only" not in rules["sku"]

@@ -20,6 +20,7 @@ from dashboard.schema_forms import Choices, SchemaForm
 from flows import selectors as flow_selectors
 from flows import services as flow_services
 from flows.models import Action, Flow, FlowRun, Integration, RecordLog, Trigger
+from flows.order_reversals import needing_action
 from flows.registry import FLOWS
 from flows.selectors import RecordFilters, record_log_page
 from flows.settings_schemas import (
@@ -157,6 +158,7 @@ def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": selectors.flow_health(flow),
         "runs": selectors.recent_runs(tenant=flow.tenant, flow_id=flow.pk, limit=20),
         "description": flow.definition.description,
+        "needing_action": needing_action([flow.pk]),
     }
     return render(request, "dashboard/flow_detail.html", context)
 

@@ -54,6 +54,7 @@ class RuleRow:
     default: str = ""
     items: str = ""
     note: str = ""
+    create_only: bool = False
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -78,6 +79,7 @@ def row_from_rule(index: int, rule: dict[str, Any]) -> RuleRow:
         default=mapping_text.json_text(rule["default"]) if "default" in rule else "",
         items=json.dumps(rule["items"], indent=1, ensure_ascii=False) if rule.get("items") else "",
         note=str(rule.get("note", "")),
+        create_only=bool(rule.get("create_only")),
     )
 
 
@@ -104,6 +106,7 @@ def rows_from_post(data: QueryDict) -> list[RuleRow]:
             default=text("default"),
             items=text("items"),
             note=text("note"),
+            create_only=bool(text("create_only")),
         )
         # One input holds the source path or the constant, as the mode says.
         value = text("value")
@@ -131,6 +134,8 @@ def rule_from_row(row: RuleRow) -> dict[str, Any]:
         rule["items"] = mapping_text.parse_json(row.items)
     if row.note.strip():
         rule["note"] = row.note.strip()
+    if row.create_only:
+        rule["create_only"] = True
     return rule
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from mapping.amounts import Charged, line_amount, unit_price_for
 from mapping.functions.coercion import (
     _shown,
     as_bool,
@@ -249,6 +250,36 @@ def price_excl_vat(price: Any, rate: Any, includes_vat: Any = True) -> Decimal |
         return None
     amount = as_decimal(price)
     return round_half_up(amount / factor if as_bool(includes_vat) else amount)
+
+
+@register(
+    "line_price_excl_vat",
+    signature="line_price_excl_vat(unit_price, quantity, discount, rate, includes_vat=True)",
+    category="money",
+    returns="number",
+    help="A line's unit price excl. VAT with four decimals, its discount amount folded in, "
+    "chosen so that the accounting system's line (amount rounded to cents, VAT rounded per "
+    "line) adds up to the line as the shop charged it, to the cent.",
+    examples=[
+        (("11.64", 3, "0", 21, True), Decimal("9.6200")),
+        (("10.00", 2, "1.00", 21, False), Decimal("9.5000")),
+    ],
+)
+def line_price_excl_vat(
+    unit_price: Any, quantity: Any, discount: Any, rate: Any, includes_vat: Any = True
+) -> Decimal | None:
+    if is_empty(unit_price):
+        return None
+    line = Charged.of(
+        unit_price=as_decimal(unit_price),
+        quantity=as_decimal(quantity),
+        rate=_rate(rate),
+        includes_vat=as_bool(includes_vat),
+        discount=Decimal(0) if is_empty(discount) else as_decimal(discount),
+    )
+    if line.quantity <= 0:
+        raise FunctionError(f"a quantity must be more than 0, got {_shown(quantity)}")
+    return unit_price_for(line_amount(line), line.quantity)
 
 
 @register(

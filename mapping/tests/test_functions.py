@@ -89,6 +89,11 @@ BAD_INPUT: dict[str, list[tuple[tuple[Any, ...], str]]] = {
         (("10", 21, "perhaps"), "true or false"),
     ],
     "price_excl_vat": [(("10", -1), "VAT rate"), (("x", 21), "expected a number")],
+    "line_price_excl_vat": [
+        (("10", 0, 0, 21), "quantity must be more than 0"),
+        (("10", 1, "x", 21), "expected a number"),
+        (("10", 1, 0, 150), "VAT rate"),
+    ],
     "discount_percentage": [
         (("30", "25.00", 1), "does not fit"),
         (("1", "x"), "expected a number"),

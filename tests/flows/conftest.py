@@ -135,6 +135,7 @@ def place(
     paid: bool = True,
     company: str | None = None,
     country: str = "NL",
+    vat_number: str | None = None,
     **extra: Any,
 ) -> feeddex_db.Order:
     new_order = feeddex_sandbox.NewOrder(
@@ -144,6 +145,7 @@ def place(
             "lastName": "de Vries",
             "companyName": company,
             "phone": "0612345678",
+            "vatNumber": vat_number,
         },
         billing_address={
             "street": "Keizersgracht",

@@ -289,6 +289,18 @@ def contact_create(*, debtor: Debtor, values: dict[str, Any]) -> ContactPerson:
 # Sales orders
 
 
+# How a line adds up. The contract is silent on Asperion's arithmetic; the sandbox assumes
+# what Dutch invoicing software commonly does and the contract's field descriptions suggest:
+# - a unit price keeps four decimals (the column's places; the contract says only `number`),
+#   a quantity three, a discount percentage two;
+# - a line's amount excl. VAT = quantity × unit price × (100 − discount %) / 100, rounded
+#   half up to cents; a sales invoice line's `amount` is taken as sent (two decimals);
+# - a line's VAT = its amount × the VAT code's percentage / 100, rounded half up to cents, per
+#   line (not over the document's total per VAT code);
+# - the document's amounts are the sums of the lines' (amountInclVat = excl + VAT).
+# The platform's orders flow mirrors this in mapping/amounts.py; change both together.
+
+
 @dataclass
 class PricedLine:
     article: Article
