@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboard.tests.conftest import add_run
 from flows.models import RecordLog
+from tests.factories import add_run
 
 pytestmark = pytest.mark.django_db
 

@@ -8,14 +8,14 @@ import pytest
 from django.urls import reverse
 
 from dashboard.services import wizard_state_for
-from dashboard.tests.conftest import add_run, make_integration
 from flows.models import RunStatus, Trigger
+from tests.factories import add_run, make_integration
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_dry_run_says_what_it_would_do_on_every_list(world, scene):
-    dry = add_run(scene.products, records=3, failed=1, trigger=Trigger.DRY_RUN)
+    dry = add_run(scene.products, created=3, failed=1, trigger=Trigger.DRY_RUN)
     client = world.client_for(world.owner)
     run_page = client.get(reverse("dashboard:run_detail", args=[dry.pk])).content.decode()
     assert "3 would be created" in run_page
@@ -30,7 +30,7 @@ def test_a_dry_run_says_what_it_would_do_on_every_list(world, scene):
 
 
 def test_a_failed_run_never_shows_0_failed_alone(world, scene):
-    run = add_run(scene.products, records=2)
+    run = add_run(scene.products, created=2)
     run.status, run.error = RunStatus.FAILED, "asperion GET /v1/articles answered 503"
     run.save()
     page = world.client_for(world.owner).get(reverse("dashboard:run_detail", args=[run.pk]))
@@ -67,7 +67,7 @@ def at_the_live_step(world):
     integration.flows.filter(kind__in=["products", "review_invitations"]).update(enabled=True)
     integration.flows.exclude(kind__in=["products", "review_invitations"]).update(enabled=False)
     products = integration.flows.get(kind="products")
-    dry = add_run(products, records=1, failed=2, trigger=Trigger.DRY_RUN)
+    dry = add_run(products, created=1, failed=2, trigger=Trigger.DRY_RUN)
     dry.status = RunStatus.PARTIAL
     dry.save()
     state = wizard_state_for(tenant=world.tenant)
