@@ -212,12 +212,12 @@ def wait_for_http(url: str, process: Process, seconds: float = 60) -> None:
 
 @contextmanager
 def celery_worker(
-    env: Environment, *, concurrency: int = 1, name: str = "worker"
+    env: Environment, *, concurrency: int = 1, name: str = "worker", queues: str = "celery,bulk"
 ) -> Iterator[Process]:
-    """A real worker on both queues; concurrency 1 makes the child that runs the flows one
-    process whose memory can be read."""
+    """A real worker on both queues (or those named); concurrency 1 makes the child that runs
+    the flows one process whose memory can be read."""
     command = [
-        PYTHON, "-m", "celery", "-A", "apicenter", "worker", "-Q", "celery,bulk",
+        PYTHON, "-m", "celery", "-A", "apicenter", "worker", "-Q", queues,
         "-c", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
         "-l", "INFO", "-n", f"{name}-{env.port}@%h",
     ]  # fmt: skip

@@ -1,7 +1,7 @@
 """Runs against a Feeddex that answers almost every call with a 500 or a 503, slowly.
 
     .venv/bin/python bench/runs_under_faults.py [--articles 2000] [--orders 200]
-        [--error-rate 0.95] [--latency-ms 2000] [--workers 2] [--flood 400]
+        [--error-rate 0.95] [--latency-ms 2000] [--workers 2] [--flood 400] [--no-interactive]
 
 One company syncs its products and books its paid orders while Feeddex fails `--error-rate`
 of its calls after `--latency-ms`; the scheduler's watch for stalled runs plays every 30 s,
@@ -19,6 +19,7 @@ Figures (every run of the first company, successors and automatic retries includ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import threading
@@ -43,6 +44,11 @@ def main() -> int:
     parser.add_argument("--error-rate", type=float, default=0.95)
     parser.add_argument("--latency-ms", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-interactive",
+        action="store_true",
+        help="no worker of its own for the interactive queue (docker-compose has one)",
+    )
     parser.add_argument("--flood", type=int, default=400)
     parser.add_argument("--timeout", type=float, default=6 * 3600)
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
@@ -51,11 +57,13 @@ def main() -> int:
     harness.django_ready()
     ok = False
     try:
-        with (
-            harness.web_server(env),
-            harness.celery_worker(env, concurrency=options.workers) as worker,
-        ):
-            result = bench(options, worker)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(harness.web_server(env))
+            workers = [stack.enter_context(harness.celery_worker(env, concurrency=options.workers))]
+            if not options.no_interactive:
+                interactive = harness.celery_worker(env, name="interactive", queues="celery")
+                workers.append(stack.enter_context(interactive))
+            result = bench(options, workers)
         print(f"result: {harness.write_result('runs_under_faults', env, result)}")
         ok = True
     finally:
@@ -63,7 +71,7 @@ def main() -> int:
     return 0
 
 
-def bench(options: argparse.Namespace, worker: harness.Process) -> dict[str, Any]:
+def bench(options: argparse.Namespace, workers: list[harness.Process]) -> dict[str, Any]:
     from django.conf import settings
 
     from flows.models import Trigger
@@ -79,6 +87,7 @@ def bench(options: argparse.Namespace, worker: harness.Process) -> dict[str, Any
     print(
         f"faults: {options.articles:,} articles, {options.orders} orders; Feeddex fails "
         f"{options.error_rate:.0%} after {options.latency_ms} ms; {options.workers} workers"
+        f"{'' if options.no_interactive else ' and one for the interactive queue'}"
     )
     stop = threading.Event()
     watch = threading.Thread(target=stall_watch, args=(stop,), daemon=True)
@@ -95,7 +104,7 @@ def bench(options: argparse.Namespace, worker: harness.Process) -> dict[str, Any
     finally:
         stop.set()
     seconds = time.monotonic() - started
-    slices = [float(s) for s in SLICE_LOG.findall(worker.output())]
+    slices = [float(s) for w in workers for s in SLICE_LOG.findall(w.output())]
     result = {
         "articles": options.articles,
         "orders": options.orders,
