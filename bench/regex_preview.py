@@ -20,6 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apicenter.settings")
 
+import django  # noqa: E402
+
+django.setup()  # the flows register their mapping kinds when the apps are ready
+
 from connectors.records import Product  # noqa: E402
 from mapping.kinds import mapping_kind  # noqa: E402
 from mapping.preview import preview  # noqa: E402
