@@ -18,7 +18,7 @@ their next call once it is lost), and stops handing out records when the slice i
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 
@@ -48,6 +48,9 @@ class Todo:
     number: int  # its place in the page, for the run's activity
     key: str
     record: Record | BadRecord
+    # What it must not share with a record in flight: its key, and whatever else the target
+    # holds unique (two debtors with one email become one shop customer, the first one).
+    locks: frozenset[str] = frozenset()
 
 
 def process_page(
@@ -57,6 +60,7 @@ def process_page(
     stream: str,
     handle: Handler,
     key_of: Callable[[Record], str] = lambda record: record.key,
+    locks_of: Callable[[Record], Iterable[str]] = lambda record: (),
     in_flight: int = 1,
 ) -> None:
     """Give every record of the page an outcome and save them, the page's cursor with the
@@ -65,7 +69,7 @@ def process_page(
     ctx.position.start_page(stream, ctx.flow.cursor.get(stream) if page.cursor else None)
     ctx.load_ledger(key_of(r) for r in page.records if not isinstance(r, BadRecord))
     todo = [
-        Todo(number, key, record)
+        Todo(number, key, record, locks_of_any(record, key, locks_of))
         for number, record in enumerate(page.records, start=1)
         if not ctx.position.is_done(key := key_of_any(record, key_of), record)
     ]
@@ -75,6 +79,13 @@ def process_page(
     else:
         work.one_by_one(todo)
     work.finish(page.cursor)
+
+
+def locks_of_any(
+    record: Record | BadRecord, key: str, locks_of: Callable[[Record], Iterable[str]]
+) -> frozenset[str]:
+    extra = () if isinstance(record, BadRecord) else locks_of(record)
+    return frozenset({f"key:{key}", *extra})
 
 
 def key_of_any(record: Record | BadRecord, key_of: Callable[[Record], str]) -> str:
@@ -125,7 +136,7 @@ class PageWork:
         while waiting or running:
             while waiting and len(running) < in_flight and not (stopping or ctx.slice_over()):
                 item = waiting[0]
-                if any(other.key == item.key for other in running.values()):
+                if any(other.locks & item.locks for other in running.values()):
                     break  # its twin first: the second of one key must see the first's ledger
                 waiting.popleft()
                 ctx.beat(self.activity(item, in_flight))
