@@ -216,6 +216,16 @@ def handle_record(ctx: RunContext, record: Record | BadRecord, handle: Handler) 
     return handle(ctx, record)
 
 
+def fail_put_off(ctx: RunContext, why: str) -> None:
+    """The run stops with records still put off to a next slice: each is logged as failed,
+    not answered (its ledger stays as it was, so the next run does it from the start)."""
+    keys = list(ctx.position.deferred)
+    if keys:
+        entity = log_entity(ctx)
+        outcomes = [failed(entity, key, f"{TRANSIENT_REASON}: {why}") for key in keys]
+        save_page(ctx, outcomes, stream=ctx.position.stream or "", cursor=None)
+
+
 def deferred(ctx: RunContext, key: str, wait: WaitPastDeadline) -> Outcome | None:
     """A record whose calls did not fit in the slice: done in the next one, or, deferred
     too often, failed as not answered (the automatic retry tries it later)."""

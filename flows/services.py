@@ -29,6 +29,7 @@ from flows.models import (
     RunStatus,
     Trigger,
 )
+from flows.pages import fail_put_off
 from flows.position import Position
 from flows.registry import FLOWS
 from flows.run_params import RunParams
@@ -297,6 +298,7 @@ def continue_later(ctx: RunContext) -> str:
             f"no record could be done in {position.idle_slices} time slices in a row "
             f"(last: {ctx.activity or 'waiting'})"
         )
+        fail_put_off(ctx, reason)
         finish_failed(ctx.run, reason, permanent=False, lease=ctx.lease, ctx=ctx)
         return "done"
     if ctx.resume_after <= 0:
