@@ -130,12 +130,12 @@ class StockFlow(FlowDefinition):
             ]
         results = ctx.connector(self.target).write_batch("stock", [p for _l, p, _d in batch])
         return [
-            self.batch_outcome(level, payload, digest, result)
+            self.batch_outcome(level, payload=payload, digest=digest, result=result)
             for (level, payload, digest), result in zip(batch, results, strict=True)
         ]
 
     def batch_outcome(
-        self, level: StockLevel, payload: dict[str, Any], digest: str, result: Any
+        self, level: StockLevel, *, payload: dict[str, Any], digest: str, result: Any
     ) -> Outcome:
         common: dict[str, Any] = {"source": level.as_source(), "payload": payload}
         if isinstance(result, ConnectorError):
