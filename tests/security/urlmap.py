@@ -112,6 +112,7 @@ PUBLIC = {
     "mollie_sandbox:root",
     "dashboard:language",  # a language cookie for anyone; the user's choice when signed in
     "monitoring:account_deleted",  # the goodbye page after a deletion (signed out by then)
+    "company_moved",  # a redirect from the old address; the page it leads to checks access
     "admin:login",
     "admin:logout",
 }
