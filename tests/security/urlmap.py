@@ -26,6 +26,7 @@ ROW_ARGUMENTS: dict[str, Callable[[Estate], Any]] = {
     "dashboard:connection_test": lambda e: e.mine.asperion.pk,
     "dashboard:connection_credentials": lambda e: e.mine.asperion.pk,
     "dashboard:connection_delete": lambda e: e.mine.asperion.pk,
+    "dashboard:integration_remove": lambda e: e.mine.integration.pk,
     "dashboard:flow_detail": lambda e: e.mine.flow.pk,
     "dashboard:flow_toggle": lambda e: e.mine.flow.pk,
     "dashboard:flow_run": lambda e: e.mine.flow.pk,
