@@ -121,3 +121,11 @@ def test_the_wizard_sets_up_another_integration_with_new_connections(world, sand
     assert list(second.flows.filter(enabled=True).values_list("kind", flat=True)) == ["products"]
     assert not first.flows.filter(enabled=True).exists()
     assert owner.get("/flows/").context["integration"] == second
+
+
+def test_the_overview_shows_the_shown_integrations_flows(world, two):
+    first, second = two
+    client = world.client_for(world.owner)
+    assert {item.flow.integration_id for item in client.get("/").context["flows"]} == {first.pk}
+    client.post(SWITCH, {"integration": second.pk})
+    assert {item.flow.integration_id for item in client.get("/").context["flows"]} == {second.pk}

@@ -20,6 +20,7 @@ from dashboard import selectors, services
 from dashboard.connections import save_and_test
 from dashboard.forms import LanguageForm
 from dashboard.http import render_page, safe_next
+from dashboard.integrations import current_integration
 from flows import selectors as flow_selectors
 from tenants.access import get_for_request, require_membership, require_tenant
 
@@ -35,7 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "connections": tenant.connections.order_by("system", "name"),
         "wizard": services.wizard_state_for(tenant=tenant),
-        "flows": selectors.flow_health_list(tenant=tenant),
+        "flows": selectors.flow_health_list(
+            tenant=tenant, integration=current_integration(request, tenant)
+        ),
         "recent_runs": selectors.recent_runs(tenant=tenant, limit=8),
         "today": selectors.records_per_day(tenant=tenant, flow_id=None, days=1)[0],
     }
