@@ -1,8 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.lock pyproject.toml ./
-RUN pip install --no-cache-dir -r requirements.lock
+COPY requirements.runtime.lock pyproject.toml ./
+RUN pip install --no-cache-dir -r requirements.runtime.lock
 COPY . .
 RUN pip install --no-cache-dir --no-deps -e .
 EXPOSE 8000

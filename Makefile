@@ -40,8 +40,11 @@ migrations-check: $(STAMP)
 
 check: lint typecheck migrations-check test
 
+# requirements.lock: everything, for development and CI (make install); the runtime lock, for
+# the image, holds only what the platform imports.
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml -c requirements.lock -o requirements.runtime.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) var

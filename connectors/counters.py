@@ -54,7 +54,7 @@ def bound_label(bound: float) -> str:
 
 
 def histogram_increments(
-    name: str, value: float, buckets: Iterable[float], labels: Mapping[str, str]
+    name: str, *, value: float, buckets: Iterable[float], labels: Mapping[str, str]
 ) -> list[tuple[Key, float]]:
     """What observing `value` adds: one to the first bucket that holds it, value to the sum."""
     bound = next((b for b in sorted(buckets) if value <= b), math.inf)
@@ -90,7 +90,7 @@ def add(name: str, amount: float = 1.0, **labels: str) -> None:
 
 
 def observe(name: str, value: float, buckets: Iterable[float], **labels: str) -> None:
-    _store_add(histogram_increments(name, value, buckets, labels))
+    _store_add(histogram_increments(name, value=value, buckets=buckets, labels=labels))
 
 
 def read() -> dict[Key, float]:

@@ -311,7 +311,15 @@ class HttpClient:
         while True:
             attempt += 1
             self._before_attempt()
-            request = self._build(method, path, params, json_body, form, headers, authenticated)
+            request = self._build(
+                method,
+                path=path,
+                params=params,
+                json_body=json_body,
+                form=form,
+                headers=headers,
+                authenticated=authenticated,
+            )
             if rate_limited and self.bucket is not None:
                 self.bucket.acquire(before=self._rate_limit_wait)
             outcome = self._attempt(request, attempt, safe_to_repeat)
@@ -335,6 +343,7 @@ class HttpClient:
     def _build(
         self,
         method: str,
+        *,
         path: str,
         params: Any,
         json_body: Any,
@@ -357,14 +366,35 @@ class HttpClient:
             response.read()
         except PrivateAddressBlocked as error:
             outcome = _Attempt(error=ConnectorError(str(error), permanent=True))
-            self._report(request, path, None, started, attempt, outcome.error)
+            self._report(
+                request,
+                path=path,
+                status=None,
+                started=started,
+                attempt=attempt,
+                error=outcome.error,
+            )
             return outcome
         except httpx.TransportError as error:
             outcome = self._transport_failure(request, error, safe_to_repeat)
-            self._report(request, path, None, started, attempt, outcome.error)
+            self._report(
+                request,
+                path=path,
+                status=None,
+                started=started,
+                attempt=attempt,
+                error=outcome.error,
+            )
             return outcome
-        outcome = self._judge(request, response, attempt, safe_to_repeat)
-        self._report(request, path, response.status_code, started, attempt, outcome.error)
+        outcome = self._judge(request, response=response, attempt=attempt, safe=safe_to_repeat)
+        self._report(
+            request,
+            path=path,
+            status=response.status_code,
+            started=started,
+            attempt=attempt,
+            error=outcome.error,
+        )
         return outcome
 
     def _transport_failure(
@@ -384,11 +414,11 @@ class HttpClient:
         )
 
     def _judge(
-        self, request: httpx.Request, response: httpx.Response, attempt: int, safe: bool
+        self, request: httpx.Request, *, response: httpx.Response, attempt: int, safe: bool
     ) -> _Attempt:
         status = response.status_code
         if 200 <= status < 300:
-            return self._success(request, response, attempt, safe)
+            return self._success(request, response=response, attempt=attempt, safe=safe)
         error = self._http_error(request, response)
         if status == 401:
             return _Attempt(error=error, reauth=True)
@@ -397,7 +427,7 @@ class HttpClient:
         return _Attempt(error=error)
 
     def _success(
-        self, request: httpx.Request, response: httpx.Response, attempt: int, safe: bool
+        self, request: httpx.Request, *, response: httpx.Response, attempt: int, safe: bool
     ) -> _Attempt:
         if not response.content.strip():
             return _Attempt(reply=Reply(response.status_code, None, response.headers, attempt))
@@ -520,6 +550,7 @@ class HttpClient:
     def _report(
         self,
         request: httpx.Request,
+        *,
         path: str,
         status: int | None,
         started: float,

@@ -113,7 +113,7 @@ def lease_size(limit: RateLimit) -> int:
 
 
 def penalise(
-    state: BucketState | None, limit: RateLimit, now: float, seconds: float
+    state: BucketState | None, *, limit: RateLimit, now: float, seconds: float
 ) -> BucketState:
     """Return the state in which the next token is due `seconds` from now (not additive:
     several workers reporting the same 429 do not stack their waits)."""
@@ -221,7 +221,9 @@ class FileBucket(LeasingBucket):
         return self._update(change)
 
     def _penalise(self, seconds: float) -> None:
-        self._update(lambda state, now: (penalise(state, self.limit, now, seconds), 0.0))
+        self._update(
+            lambda state, now: (penalise(state, limit=self.limit, now=now, seconds=seconds), 0.0)
+        )
 
     def _update(self, change: Any) -> float:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -68,13 +68,17 @@ def connection_save(
     name: str,
     config: dict[str, Any],
     secrets: dict[str, Any],
+    replace: Connection | None = None,
+    create: bool = False,
 ) -> Connection:
-    """Create the connection, or replace config and secrets of the existing one.
+    """Create the connection, or replace config and secrets of an existing one: `replace`,
+    else the tenant's newest connection to the system. `create` makes a new one whatever
+    exists (the connections of a company's next integration).
 
     Replacing keeps the row, so an integration that points at it keeps working with the new
     credentials (re-connect and credential rotation are the same operation).
     """
-    existing = connection_for(tenant=tenant, system=system)
+    existing = None if create else replace or connection_for(tenant=tenant, system=system)
     if existing is None:
         return connection_create(
             tenant=tenant, system=system, name=name, config=config, secrets=secrets

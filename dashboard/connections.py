@@ -19,12 +19,18 @@ from tenants.models import Tenant
 
 
 def save_and_test(
-    form: Any, *, tenant: Tenant, system: str, name: str
+    form: Any, *, tenant: Tenant, system: str, name: str, **target: Any
 ) -> tuple[Connection, str | None]:
     """Save the valid form's config and secrets as the tenant's connection to the system and
-    test it; return the connection and the test's error (None when it works)."""
+    test it; return the connection and the test's error (None when it works). `target`:
+    which connection to replace, or to create one (connection_save's `replace`, `create`)."""
     connection = connection_services.connection_save(
-        tenant=tenant, system=system, name=name, config=form.config(), secrets=form.secrets()
+        tenant=tenant,
+        system=system,
+        name=name,
+        config=form.config(),
+        secrets=form.secrets(),
+        **target,
     )
     return connection, connection_services.connection_test(connection=connection)
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flows.models import Integration
 from tenants.models import Tenant
 
 
@@ -26,6 +27,13 @@ class WizardState(models.Model):
 
     tenant = models.OneToOneField(Tenant, models.CASCADE, related_name="wizard_state")
     step = models.CharField(max_length=10, choices=WizardStep.choices, default=WizardStep.APPS)
+    # The integration the wizard sets up (one at a time); empty until step 1 made it.
+    integration = models.ForeignKey(
+        Integration, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Setting up another integration: step 1 makes new connections, never replaces the ones
+    # the company's other integrations use.
+    adding = models.BooleanField(default=False)
     # The dry runs started at step 5, shown with their per-record outcome.
     dry_run_ids = models.JSONField(default=list, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

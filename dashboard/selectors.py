@@ -15,6 +15,7 @@ from flows.models import (
     ApiCallLog,
     Flow,
     FlowRun,
+    Integration,
     RecordLog,
     Trigger,
 )
@@ -48,8 +49,12 @@ def flow_health(flow: Flow) -> FlowHealth:
     return FlowHealth(flow=flow, last_run=last_run, last_success_at=last_success)
 
 
-def flow_health_list(*, tenant: Tenant) -> list[FlowHealth]:
-    return [flow_health(flow) for flow in flow_list(tenant=tenant)]
+def flow_health_list(*, tenant: Tenant, integration: Integration | None = None) -> list[FlowHealth]:
+    """The company's flows, or one integration's."""
+    flows = flow_list(tenant=tenant)
+    if integration is not None:
+        flows = flows.filter(integration=integration)
+    return [flow_health(flow) for flow in flows]
 
 
 def recent_runs(*, tenant: Tenant, limit: int = 10, flow_id: int | None = None) -> list[FlowRun]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
+from flows.models import Integration
 from tenants.models import Invitation, Membership, Role, Tenant, User
 from tenants.services import invitation_create
 
@@ -24,6 +25,21 @@ def wizard_advance(*, state: WizardState, to: str) -> WizardState:
         state.step = to
         state.updated_at = timezone.now()
         state.save(update_fields=["step", "updated_at"])
+    return state
+
+
+def wizard_start_another(*, state: WizardState) -> WizardState:
+    """Start the wizard again, for the company's next integration."""
+    state.step, state.integration, state.adding = WizardStep.APPS, None, True
+    state.dry_run_ids, state.completed_at = [], None
+    state.updated_at = timezone.now()
+    state.save()
+    return state
+
+
+def wizard_set_integration(*, state: WizardState, integration: Integration) -> WizardState:
+    state.integration, state.adding = integration, False
+    state.save(update_fields=["integration", "adding"])
     return state
 
 

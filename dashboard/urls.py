@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.views import activity, core, flows, insights, mapping, members, oauth, tokens, wizard
+from dashboard.views import (
+    activity,
+    core,
+    flows,
+    insights,
+    integrations,
+    mapping,
+    members,
+    oauth,
+    tokens,
+    wizard,
+)
 
 app_name = "dashboard"
 urlpatterns = [
@@ -28,6 +39,13 @@ urlpatterns = [
         name="connection_credentials",
     ),
     path("connections/<int:pk>/delete/", core.connection_delete, name="connection_delete"),
+    # integrations: several per company, one shown at a time
+    path("integrations/", integrations.integration_list, name="integrations"),
+    path("integrations/new/", integrations.integration_new, name="integration_new"),
+    path("integrations/switch/", integrations.integration_switch, name="integration_switch"),
+    path(
+        "integrations/<int:pk>/remove/", integrations.integration_remove, name="integration_remove"
+    ),
     # the setup wizard
     path("setup/", wizard.wizard, name="wizard"),
     path("setup/apps/sandbox/", wizard.wizard_sandbox, name="wizard_sandbox"),

@@ -174,7 +174,13 @@ class OrdersFlow(FlowDefinition):
             reason = f"{found} ({document_number(existing) or existing['id']})"
             action = Action.CREATED if resuming else Action.SKIPPED
             return self.booked(
-                ctx, order, source, str(existing["id"]), existing, reason, action=action
+                ctx,
+                order,
+                source=source,
+                target_id=str(existing["id"]),
+                response=existing,
+                reason=reason,
+                action=action,
             )
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
@@ -203,13 +209,20 @@ class OrdersFlow(FlowDefinition):
             return write_failure("order", order.key, error, source=source, payload=payload)
         lookups.note_booked(order, result.response)
         return self.booked(
-            ctx, order, source, result.target_id, result.response, "", payload=payload
+            ctx,
+            order,
+            source=source,
+            target_id=result.target_id,
+            response=result.response,
+            reason="",
+            payload=payload,
         )
 
     def booked(
         self,
         ctx: RunContext,
         order: Order,
+        *,
         source: dict[str, Any],
         target_id: str,
         response: dict[str, Any],

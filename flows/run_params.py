@@ -49,7 +49,9 @@ class RunParams(BaseModel):
 
 
 class RunParamsAttribute(DeferredAttribute):
-    """Hands out RunParams whatever was assigned (a dict from a caller, JSON from the DB)."""
+    """Hands out RunParams whatever was assigned: a dict from a caller, or the JSON of a row
+    being loaded (a model instance sets its fields through here). `values()` and
+    `values_list()` give the JSON as it is stored."""
 
     def __set__(self, instance: models.Model, value: Any) -> None:
         instance.__dict__[self.field.attname] = RunParams.read(value)
@@ -64,11 +66,9 @@ else:
 class RunParamsField(_JsonField):
     descriptor_class = RunParamsAttribute
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        data = super().from_db_value(value, expression, connection)
-        if isinstance(expression, models.expressions.Col):
-            return RunParams.read(data)
-        return data  # a key of it (params__skus), not the whole
+    def value_from_object(self, obj: models.Model) -> Any:
+        """The JSON form, for serializers, exports and forms."""
+        return RunParams.read(super().value_from_object(obj)).stored()
 
     def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, RunParams):

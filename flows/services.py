@@ -596,6 +596,51 @@ def integration_create(
     return integration
 
 
+class IntegrationRefused(Exception):
+    """An integration that may not be added (the pair exists, the plan's limit is reached)."""
+
+
+def integration_add(
+    *, tenant: Any, accounting: Any, shop: Any, name: str = "Asperion ↔ Feeddex"
+) -> Integration:
+    """Add one more integration to the company (a bookkeeping office with two
+    administrations, a company with two shops), within its plan's number of integrations."""
+    from django.utils.translation import gettext as _
+
+    from tenants.usage import integrations_allowed
+
+    if tenant.integrations.filter(accounting=accounting, shop=shop).exists():
+        raise IntegrationRefused(_("These two connections already have an integration."))
+    limit = integrations_allowed(tenant)
+    if limit is not None and tenant.integrations.count() >= limit:
+        raise IntegrationRefused(
+            _("The company's plan allows %(limit)s integration(s): choose a larger plan first.")
+            % {"limit": limit}
+        )
+    return integration_create(tenant=tenant, accounting=accounting, shop=shop, name=name)
+
+
+@transaction.atomic
+def integration_remove(*, integration: Integration) -> None:
+    """Remove an integration with everything that is its own: its flows with their runs,
+    record logs and ledger, their mappings, and the connections no other integration uses."""
+    from connectors.services import connection_delete
+    from flows.selectors import connection_in_use
+    from mapping.models import Mapping
+
+    flows = list(integration.flows.all())
+    mapping_ids = {m for f in flows for m in (f.mapping_id, f.customer_mapping_id) if m}
+    connections = list(integration.connections().values())
+    integration.delete()  # flows, runs, record logs and ledger go with it (CASCADE)
+    still_used = Flow.objects.filter(
+        Q(mapping_id__in=mapping_ids) | Q(customer_mapping_id__in=mapping_ids)
+    ).values_list("mapping_id", "customer_mapping_id")
+    Mapping.objects.filter(pk__in=mapping_ids - {m for pair in still_used for m in pair}).delete()
+    for connection in {c.pk: c for c in connections}.values():
+        if not connection_in_use(connection=connection):
+            connection_delete(connection=connection)
+
+
 def integration_ensure(*, tenant: Any) -> Integration:
     """Return the tenant's integration, creating it (with its flows) from the connections of
     both roles."""

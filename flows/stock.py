@@ -27,7 +27,7 @@ from flows.upsert import UNCHANGED
 from mapping import defaults
 from mapping.kinds import MappingKind
 
-NOT_IN_FEEDDEX = (
+NOT_IN_SHOP = (
     "no Feeddex product with this SKU: the products flow has not created it (a variant, an "
     "inactive article, or not synced yet)"
 )
@@ -58,13 +58,11 @@ class StockFlow(FlowDefinition):
         levels = [r for r in page.records if isinstance(r, StockLevel)]
         outcomes = [bad_record_outcome(ctx, r) for r in page.records if isinstance(r, BadRecord)]
         ctx.load_ledger(level.key for level in levels)
-        in_feeddex = self.skus_in_feeddex(ctx, [level.key for level in levels])
+        in_shop = self.skus_in_shop(ctx, [level.key for level in levels])
         pending: list[tuple[StockLevel, dict[str, Any], str]] = []
         for level in levels:
-            if in_feeddex is not None and level.key not in in_feeddex:
-                outcomes.append(
-                    skipped("stock", level.key, NOT_IN_FEEDDEX, source=level.as_source())
-                )
+            if in_shop is not None and level.key not in in_shop:
+                outcomes.append(skipped("stock", level.key, NOT_IN_SHOP, source=level.as_source()))
                 continue
             outcome, payload = self.prepare(ctx, level)
             if outcome is not None:
@@ -74,7 +72,7 @@ class StockFlow(FlowDefinition):
         outcomes += self.write_batches(ctx, pending)
         save_page(ctx, outcomes, stream=self.stream, cursor=page.cursor)
 
-    def skus_in_feeddex(self, ctx: RunContext, skus: list[str]) -> set[str] | None:
+    def skus_in_shop(self, ctx: RunContext, skus: list[str]) -> set[str] | None:
         """Return the SKUs the products flow has put in Feeddex, or None when that flow is
         off and has put none there (the catalogue is kept in Feeddex by other means: Feeddex
         itself reports unknown SKUs). Variants, inactive articles and the shipping-cost
@@ -130,12 +128,12 @@ class StockFlow(FlowDefinition):
             ]
         results = ctx.connector(self.target).write_batch("stock", [p for _l, p, _d in batch])
         return [
-            self.batch_outcome(level, payload, digest, result)
+            self.batch_outcome(level, payload=payload, digest=digest, result=result)
             for (level, payload, digest), result in zip(batch, results, strict=True)
         ]
 
     def batch_outcome(
-        self, level: StockLevel, payload: dict[str, Any], digest: str, result: Any
+        self, level: StockLevel, *, payload: dict[str, Any], digest: str, result: Any
     ) -> Outcome:
         common: dict[str, Any] = {"source": level.as_source(), "payload": payload}
         if isinstance(result, ConnectorError):

@@ -142,10 +142,19 @@ def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str |
     if reason or waiting is not None:
         # Nothing to start (a burst joins the run that waits already): one INSERT, no
         # transaction; the unique event id still turns a repeat into a duplicate.
-        delivery = record_delivery(endpoint, event, status, reason, remote_addr, run=waiting)
+        delivery = record_delivery(
+            endpoint,
+            event=event,
+            status=status,
+            reason=reason,
+            remote_addr=remote_addr,
+            run=waiting,
+        )
     else:
         with transaction.atomic():
-            delivery = record_delivery(endpoint, event, status, reason, remote_addr)
+            delivery = record_delivery(
+                endpoint, event=event, status=status, reason=reason, remote_addr=remote_addr
+            )
             if delivery is not None:
                 delivery.run = start_runs(flows, event)
                 delivery.save(update_fields=["run"])
@@ -156,11 +165,11 @@ def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str |
 
 def record_delivery(
     endpoint: WebhookEndpoint,
+    *,
     event: WebhookEvent,
     status: str,
     reason: str,
     remote_addr: str | None,
-    *,
     run: FlowRun | None = None,
 ) -> WebhookDelivery | None:
     """Store the delivery; None when its event id was received before."""

@@ -138,7 +138,9 @@ class CompiledMapping:
         self.spec = spec
         self.target = target
         fields = _target_fields(target)
-        self.rules = tuple(_compile_rule(i, r, "", fields) for i, r in enumerate(spec.rules))
+        self.rules = tuple(
+            _compile_rule(i, rule=r, prefix="", fields=fields) for i, r in enumerate(spec.rules)
+        )
 
     def apply(
         self, source: Any, *, context: dict[str, Any] | None = None, deadline: float | None = None
@@ -202,13 +204,17 @@ def _apply_rules(
         except MappingTimeout:
             raise
         except _StepFailed as failed:
-            errors.append(_field_error(prefix + rule.field, failed.error, failed.function, rule))
+            errors.append(
+                _field_error(
+                    prefix + rule.field, error=failed.error, function=failed.function, rule=rule
+                )
+            )
         except Exception as error:  # noqa: BLE001 - a record must never crash the run
-            errors.append(_field_error(prefix + rule.field, error, None, rule))
+            errors.append(_field_error(prefix + rule.field, error=error, function=None, rule=rule))
     return payload
 
 
-def _field_error(field: str, error: Exception, function: str | None, rule: _Rule) -> FieldError:
+def _field_error(field: str, *, error: Exception, function: str | None, rule: _Rule) -> FieldError:
     if isinstance(error, FunctionError):
         message = str(error)
     else:  # a bug or an input no function foresaw: still an error on the field, not a crash
@@ -286,12 +292,15 @@ def _target_fields(target: str | None) -> dict[str, Any]:
     return dict(target_fields(target))
 
 
-def _compile_rule(index: int, rule: FieldRule, prefix: str, fields: dict[str, Any]) -> _Rule:
+def _compile_rule(index: int, *, rule: FieldRule, prefix: str, fields: dict[str, Any]) -> _Rule:
     path = prefix + rule.target
     starts_empty = rule.source is None and not rule.has_const
     items = None
     if rule.items is not None:
-        items = tuple(_compile_rule(i, r, f"{path}[].", fields) for i, r in enumerate(rule.items))
+        items = tuple(
+            _compile_rule(i, rule=r, prefix=f"{path}[].", fields=fields)
+            for i, r in enumerate(rule.items)
+        )
     target_field = fields.get(path)
     return _Rule(
         index=index,

@@ -312,7 +312,9 @@ def _check_rules(
         if field is None:
             check.problems.append(FieldError(path, "is not a field of the target", rule=index))
             continue
-        value_type = _rule_value_type(check, rule, path, index, item_prefix)
+        value_type = _rule_value_type(
+            check, rule=rule, path=path, index=index, item_prefix=item_prefix
+        )
         if value_type and not fits(value_type, field.type):
             check.problems.append(
                 FieldError(
@@ -323,7 +325,7 @@ def _check_rules(
                 )
             )
         if rule.items is not None:
-            _check_items(check, rule, path, index, item_prefix)
+            _check_items(check, rule=rule, path=path, index=index, item_prefix=item_prefix)
 
 
 def _a(kind: str) -> str:
@@ -338,11 +340,13 @@ def _a(kind: str) -> str:
 
 
 def _check_items(
-    check: _Check, rule: FieldRule, path: str, index: int, item_prefix: str | None
+    check: _Check, *, rule: FieldRule, path: str, index: int, item_prefix: str | None
 ) -> None:
     assert rule.source is not None
     assert rule.items is not None
-    source_type = _source_type(check, rule.source, path, index, item_prefix)
+    source_type = _source_type(
+        check, text=rule.source, field=path, index=index, item_prefix=item_prefix
+    )
     if source_type not in {None, "list", "any"}:
         check.problems.append(
             FieldError(
@@ -359,20 +363,24 @@ def _check_items(
 
 
 def _rule_value_type(
-    check: _Check, rule: FieldRule, path: str, index: int, item_prefix: str | None
+    check: _Check, *, rule: FieldRule, path: str, index: int, item_prefix: str | None
 ) -> str | None:
     """Return the type of what the rule produces, checking every path it reads on the way."""
     value_type: str | None = None
     if rule.source is not None:
-        value_type = _source_type(check, rule.source, path, index, item_prefix)
+        value_type = _source_type(
+            check, text=rule.source, field=path, index=index, item_prefix=item_prefix
+        )
     elif rule.has_const:
         value_type = const_type(rule.const)
     for condition in rule.conditions:
-        _source_type(check, condition.source, path, index, item_prefix)
+        _source_type(check, text=condition.source, field=path, index=index, item_prefix=item_prefix)
     for step in rule.steps:
         for arg in step.args:
             if isinstance(arg, SourceArg):
-                _source_type(check, arg.source, path, index, item_prefix)
+                _source_type(
+                    check, text=arg.source, field=path, index=index, item_prefix=item_prefix
+                )
         value_type = FUNCTIONS[step.fn].returns
     if rule.items is not None:
         return "list"
@@ -400,11 +408,13 @@ def _source_schema_path(text: str, item_prefix: str | None) -> str | None:
 
 
 def _source_type(
-    check: _Check, text: str, field: str, index: int, item_prefix: str | None
+    check: _Check, *, text: str, field: str, index: int, item_prefix: str | None
 ) -> str | None:
     path = parse_source_path(text)
     if path.root not in (None, "root"):
-        return _context_type(check, path.root or "", path.schema_path, text, field, index)
+        return _context_type(
+            check, root=path.root or "", rest=path.schema_path, text=text, field=field, index=index
+        )
     if path.root == "root" and item_prefix is None:
         check.problems.append(
             FieldError(field, f"{text}: $root is only for rules inside items", rule=index)
@@ -420,7 +430,7 @@ def _source_type(
 
 
 def _context_type(
-    check: _Check, root: str, rest: str, text: str, field: str, index: int
+    check: _Check, *, root: str, rest: str, text: str, field: str, index: int
 ) -> str | None:
     if check.context is None:
         return "any"

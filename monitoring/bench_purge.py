@@ -82,10 +82,16 @@ def insert_rows(flow: Any, count: int, *, age: timedelta) -> None:
     for chunk in range(0, count, RUN_SIZE * 50):
         with transaction.atomic():  # fewer commits: SQLite syncs the file on each
             for first in range(chunk, min(count, chunk + RUN_SIZE * 50), RUN_SIZE):
-                insert_run(flow, first, min(RUN_SIZE, count - first), start, payload)
+                insert_run(
+                    flow,
+                    first=first,
+                    size=min(RUN_SIZE, count - first),
+                    start=start,
+                    payload=payload,
+                )
 
 
-def insert_run(flow: Any, first: int, size: int, start: Any, payload: dict[str, Any]) -> None:
+def insert_run(flow: Any, *, first: int, size: int, start: Any, payload: dict[str, Any]) -> None:
     from flows.models import ApiCallLog, FlowRun, RecordLog
 
     at = start + timedelta(seconds=first)

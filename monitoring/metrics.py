@@ -92,7 +92,7 @@ def fold_runs(*, now: datetime | None = None) -> int:
     changed = []
     for run in open_runs:
         snapshot = snapshots.get(run["id"]) or FoldedRun(run_id=run["id"])
-        if fold_run(run, snapshot, calls.get(run["id"]), totals):
+        if fold_run(run, snapshot=snapshot, calls=calls.get(run["id"]), totals=totals):
             changed.append(snapshot)
     add_totals(totals)
     FoldedRun.objects.bulk_create(
@@ -158,6 +158,7 @@ def status_class(status: int | None) -> str:
 
 def fold_run(
     run: dict[str, Any],
+    *,
     snapshot: FoldedRun,
     calls: tuple[Counter[Key], int] | None,
     totals: Counter[Key],
@@ -183,7 +184,10 @@ def fold_run(
         if run["started_at"] and run["finished_at"]:
             seconds = (run["finished_at"] - run["started_at"]).total_seconds()
             observed = histogram_increments(
-                "run_duration_seconds", seconds, RUN_DURATION_BUCKETS, {"kind": kind}
+                "run_duration_seconds",
+                value=seconds,
+                buckets=RUN_DURATION_BUCKETS,
+                labels={"kind": kind},
             )
             totals.update(dict(observed))
     return changed
@@ -245,8 +249,8 @@ class PlatformCollector(Collector):
         yield from live_gauges()
         yield gauge(
             "shared_store_up",
-            "1 when the store of the figures that workers add answered.",
-            {(): float(shared_up)},
+            documentation="1 when the store of the figures that workers add answered.",
+            samples={(): float(shared_up)},
         )
 
 
@@ -346,7 +350,11 @@ def cumulative(counts: dict[str, float], bounds: Iterable[float]) -> list[tuple[
 
 
 def gauge(
-    name: str, documentation: str, samples: dict[tuple[str, ...], float], labels: Sequence[str] = ()
+    name: str,
+    *,
+    documentation: str,
+    samples: dict[tuple[str, ...], float],
+    labels: Sequence[str] = (),
 ) -> GaugeMetricFamily:
     family = GaugeMetricFamily(metric_name(name), documentation, labels=labels)
     for values, value in sorted(samples.items()):
@@ -357,24 +365,35 @@ def gauge(
 def live_gauges() -> Iterator[Metric]:
     yield gauge(
         "runs_active",
-        "Runs queued or running now, by flow kind.",
-        active_runs(),
-        ("kind", "status"),
+        documentation="Runs queued or running now, by flow kind.",
+        samples=active_runs(),
+        labels=("kind", "status"),
     )
-    yield gauge("incidents_open", "Incidents open now, by kind.", open_incidents(), ("kind",))
+    yield gauge(
+        "incidents_open",
+        documentation="Incidents open now, by kind.",
+        samples=open_incidents(),
+        labels=("kind",),
+    )
     depths = queue_depths()
-    yield gauge("broker_up", "1 when the Celery broker answered.", {(): float(depths is not None)})
+    yield gauge(
+        "broker_up",
+        documentation="1 when the Celery broker answered.",
+        samples={(): float(depths is not None)},
+    )
     yield gauge(
         "queue_messages",
-        "Tasks waiting in each Celery queue.",
-        {(queue,): float(n) for queue, n in (depths or {}).items()},
-        ("queue",),
+        documentation="Tasks waiting in each Celery queue.",
+        samples={(queue,): float(n) for queue, n in (depths or {}).items()},
+        labels=("queue",),
     )
     yield gauge(
         "heartbeat_timestamp_seconds",
-        "When the scheduler last published its tick (beat) and a worker ran it (tick).",
-        heartbeats(),
-        ("name",),
+        documentation=(
+            "When the scheduler last published its tick (beat) and a worker ran it (tick)."
+        ),
+        samples=heartbeats(),
+        labels=("name",),
     )
 
 

@@ -145,7 +145,7 @@ class Cursor:
 
 
 def pick(
-    queryset: QuerySet[Any], time_field: str, size: int, cursor: Cursor
+    queryset: QuerySet[Any], *, time_field: str, size: int, cursor: Cursor
 ) -> tuple[list[int], Batch]:
     """Return the ids of the next `size` rows by id, and their time range."""
     rows = list(
@@ -159,22 +159,22 @@ def pick(
 
 
 def delete_batch(
-    model: type[Model], queryset: QuerySet[Any], time_field: str, size: int, cursor: Cursor
+    model: type[Model], *, queryset: QuerySet[Any], time_field: str, size: int, cursor: Cursor
 ) -> Batch:
-    ids, batch = pick(queryset, time_field, size, cursor)
+    ids, batch = pick(queryset, time_field=time_field, size=size, cursor=cursor)
     if ids:
         model._default_manager.filter(pk__in=ids).delete()
     return batch
 
 
-def erase_payload_batch(tenant_id: int, cutoffs: Cutoffs, size: int, cursor: Cursor) -> Batch:
+def erase_payload_batch(tenant_id: int, *, cutoffs: Cutoffs, size: int, cursor: Cursor) -> Batch:
     expired = RecordLog.objects.filter(
         tenant_id=tenant_id,
         payload_purged=False,
         created_at__lt=cutoffs.payloads,
         created_at__gte=cutoffs.metadata,
     )
-    ids, batch = pick(expired, "created_at", size, cursor)
+    ids, batch = pick(expired, time_field="created_at", size=size, cursor=cursor)
     if ids:
         batch.count = RecordLog.objects.filter(pk__in=ids, payload_purged=False).update(
             source=None, payload=None, response=None, diff=None, payload_purged=True
@@ -203,25 +203,42 @@ def tenant_steps(
         (
             "record_logs_deleted",
             lambda: delete_batch(
-                RecordLog, expired_record_logs(tenant_id, meta), "created_at", size, logs
+                RecordLog,
+                queryset=expired_record_logs(tenant_id, meta),
+                time_field="created_at",
+                size=size,
+                cursor=logs,
             ),
         ),
         (
             "api_calls_deleted",
             lambda: delete_batch(
-                ApiCallLog, expired_api_calls(tenant_id, meta), "created_at", size, calls
+                ApiCallLog,
+                queryset=expired_api_calls(tenant_id, meta),
+                time_field="created_at",
+                size=size,
+                cursor=calls,
             ),
         ),
         (
             "runs_deleted",
-            lambda: delete_batch(FlowRun, expired_runs(tenant_id, meta), "queued_at", size, runs),
+            lambda: delete_batch(
+                FlowRun,
+                queryset=expired_runs(tenant_id, meta),
+                time_field="queued_at",
+                size=size,
+                cursor=runs,
+            ),
         ),
-        ("payloads_purged", lambda: erase_payload_batch(tenant_id, cutoffs, size, payloads)),
+        (
+            "payloads_purged",
+            lambda: erase_payload_batch(tenant_id, cutoffs=cutoffs, size=size, cursor=payloads),
+        ),
     ]
 
 
 def run_steps(
-    steps: list[tuple[str, Callable[[], Batch]]], tally: TenantTally, clock: Clock, size: int
+    steps: list[tuple[str, Callable[[], Batch]]], *, tally: TenantTally, clock: Clock, size: int
 ) -> bool:
     """Run each step's batches until it runs dry. Return False if the time ran out first."""
     for what, step in steps:
@@ -239,7 +256,7 @@ def run_steps(
 
 
 def audit_add(
-    tenant_id: int, pass_id: str, cutoffs: Cutoffs, tally: TenantTally, *, finished: bool
+    tenant_id: int, *, pass_id: str, cutoffs: Cutoffs, tally: TenantTally, finished: bool
 ) -> None:
     """Add what this task purged for the tenant to the pass's audit row."""
     if (
@@ -307,8 +324,10 @@ def purge_tenant(
 ) -> bool:
     cutoffs = cutoffs_for(settings, now)
     tally = TenantTally()
-    finished = run_steps(tenant_steps(tenant_id, cutoffs, size), tally, clock, size)
-    audit_add(tenant_id, pass_id, cutoffs, tally, finished=finished)
+    finished = run_steps(
+        tenant_steps(tenant_id, cutoffs, size), tally=tally, clock=clock, size=size
+    )
+    audit_add(tenant_id, pass_id=pass_id, cutoffs=cutoffs, tally=tally, finished=finished)
     for name in ("payloads_purged", "record_logs_deleted", "api_calls_deleted", "runs_deleted"):
         totals.add(name, Batch(getattr(tally, name), tally.oldest, tally.newest))
     return finished

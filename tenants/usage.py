@@ -34,12 +34,12 @@ def usage_add(*, tenant_id: int, records: int, api_calls: int, now: datetime | N
         records=F("records") + records, api_calls=F("api_calls") + api_calls
     )
     if not counted:
-        _usage_create(tenant_id, month, records, api_calls)
+        _usage_create(tenant_id, month=month, records=records, api_calls=api_calls)
     if records:
         records_limit_check(tenant_id=tenant_id, month=month)
 
 
-def _usage_create(tenant_id: int, month: date, records: int, api_calls: int) -> None:
+def _usage_create(tenant_id: int, *, month: date, records: int, api_calls: int) -> None:
     try:
         with transaction.atomic():
             UsageMonth.objects.create(

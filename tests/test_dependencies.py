@@ -71,3 +71,11 @@ def test_the_lock_is_made_with_every_group():
     for group in PYPROJECT["project"]["optional-dependencies"]:
         assert f"--extra {group}" in lock_header, group
         assert f"--extra {group}" in makefile, group
+
+
+def test_the_image_installs_the_runtime_lock_without_the_tools():
+    runtime_lock = (ROOT / "requirements.runtime.lock").read_text()
+    pinned = {line.split("==")[0] for line in runtime_lock.splitlines() if "==" in line}
+    assert "django" in pinned
+    assert pinned & set(NOT_AT_RUN_TIME) == set()
+    assert "-r requirements.runtime.lock" in (ROOT / "Dockerfile").read_text()

@@ -56,3 +56,47 @@ def test_go_live(api, scene):
     assert response.status_code == 200
     assert response.json()["live"] is True
     assert Integration.objects.get(pk=scene.integration.pk).live
+
+
+def test_add_a_second_integration_and_remove_it(api, scene):
+    from tests.factories import make_connections
+
+    accounting, shop = make_connections(scene.integration.tenant)
+    body = {"asperion": accounting.pk, "feeddex": shop.pk, "name": "Tweede winkel"}
+    assert api.viewer.post(URL, body).status_code == 403
+    added = api.owner.post(URL, body)
+    assert added.status_code == 201
+    second = added.json()
+    assert second["name"] == "Tweede winkel"
+    assert len(second["flows"]) == 5
+    assert [i["id"] for i in api.viewer.get(URL).json()] == [scene.integration.pk, second["id"]]
+    assert api.owner.post(URL, body).status_code == 409  # that pair has one already
+    url = f"{URL}{second['id']}/"
+    assert api.viewer.delete(url).status_code == 403
+    assert api.outsider.delete(url).status_code == 404
+    assert api.owner.delete(url).status_code == 204
+    assert [i["id"] for i in api.viewer.get(URL).json()] == [scene.integration.pk]
+    assert api.owner.get(url).status_code == 404
+
+
+def test_the_plan_caps_what_the_api_adds(api, scene):
+    from decimal import Decimal
+
+    from tenants.models import Plan, PlanStatus
+    from tests.factories import make_connections
+
+    tenant = scene.integration.tenant
+    tenant.plan = Plan.objects.create(
+        slug="one",
+        name="One",
+        price_excl_vat=Decimal("10.00"),
+        max_integrations=1,
+        records_per_month=1000,
+        log_retention_days=30,
+    )
+    tenant.plan_status = PlanStatus.ACTIVE
+    tenant.save(update_fields=["plan", "plan_status"])
+    accounting, shop = make_connections(tenant)
+    refused = api.owner.post(URL, {"asperion": accounting.pk, "feeddex": shop.pk})
+    assert refused.status_code == 409
+    assert "allows 1 integration" in str(error_of(refused))

@@ -17,13 +17,10 @@ from connectors.models import Connection
 from flows.models import Flow, Trigger
 from flows.selectors import flow_list
 from flows.settings_schemas import parse_settings
-from tenants.usage import integrations_allowed
 
 TAG = ["flows"]
 WRONG_SYSTEM = "Choose a {system} connection of this company."
-ALREADY_PAIRED = "These two connections already have an integration."
 PAUSED = "Flows cannot run now: {reason}."
-INTEGRATION_LIMIT = "The company's plan allows {limit} integration(s): choose a larger plan first."
 
 
 def flows_of(tenant: Any) -> Any:
@@ -53,6 +50,23 @@ class FlowCreateInput(serializers.Serializer[Any]):
         return attrs
 
 
+def integration_add_response(view: ApiView, request: Request) -> Response:
+    """Add an integration between two of the company's connections (201), within its plan."""
+    from flows.services import IntegrationRefused, integration_add
+
+    view.require_write()
+    serializer = FlowCreateInput(data=request.data, context={"tenant": view.tenant})
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    try:
+        integration = integration_add(
+            tenant=view.tenant, accounting=data["asperion"], shop=data["feeddex"], name=data["name"]
+        )
+    except IntegrationRefused as refused:
+        raise Conflict(str(refused)) from None
+    return Response(IntegrationOutput(integration).data, status=201)
+
+
 class FlowListApi(ApiView):
     @extend_schema(tags=TAG, responses=responses({200: FlowOutput(many=True)}))
     def get(self, request: Request) -> Response:
@@ -67,20 +81,7 @@ class FlowListApi(ApiView):
         "on default settings and default mappings.",
     )
     def post(self, request: Request) -> Response:
-        from flows.services import integration_create
-
-        self.require_write()
-        serializer = FlowCreateInput(data=request.data, context={"tenant": self.tenant})
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        pair = {"accounting": data["asperion"], "shop": data["feeddex"]}
-        if self.tenant.integrations.filter(**pair).exists():
-            raise Conflict(ALREADY_PAIRED)
-        limit = integrations_allowed(self.tenant)
-        if limit is not None and self.tenant.integrations.count() >= limit:
-            raise Conflict(INTEGRATION_LIMIT.format(limit=limit))
-        integration = integration_create(tenant=self.tenant, name=data["name"], **pair)
-        return Response(IntegrationOutput(integration).data, status=201)
+        return integration_add_response(self, request)
 
 
 class FlowDetailApi(ApiView):

@@ -1,4 +1,5 @@
-"""Integrations: list, detail, the customer defaults both customer flows share, go live."""
+"""Integrations: list, add, detail, remove, the customer defaults both customer flows share,
+go live. A company may have several (two administrations, two shops), as its plan allows."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from api.base import ApiView
 from api.schema import responses
 from api.serializers import IntegrationOutput
+from api.views.flows import FlowCreateInput, integration_add_response
 from flows.models import Integration
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults
 
@@ -40,11 +42,36 @@ class IntegrationListApi(ApiView):
         integrations = Integration.objects.filter(tenant=self.tenant).order_by("id")
         return Response(IntegrationOutput(integrations, many=True).data)
 
+    @extend_schema(
+        operation_id="integrations_create",
+        tags=TAG,
+        request=FlowCreateInput,
+        responses=responses({201: IntegrationOutput}, 400, 403, 409),
+        description="Add an integration between an Asperion and a Feeddex connection, with its "
+        "flows disabled, on default settings and mappings. 409 when the two already have one "
+        "or the company's plan allows no more integrations.",
+    )
+    def post(self, request: Request) -> Response:
+        return integration_add_response(self, request)
+
 
 class IntegrationDetailApi(ApiView):
     @extend_schema(tags=TAG, responses=responses({200: IntegrationOutput}, 404))
     def get(self, request: Request, pk: int) -> Response:
         return Response(IntegrationOutput(self.get_row(Integration, pk)).data)
+
+    @extend_schema(
+        operation_id="integrations_destroy",
+        tags=TAG,
+        responses=responses({204: None}, 403, 404),
+        description="Remove the integration with its flows, runs, record logs and mappings, and "
+        "the connections that no other integration uses.",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        from flows.services import integration_remove
+
+        integration_remove(integration=self.get_row(Integration, pk, write=True))
+        return Response(status=204)
 
 
 class CustomerDefaultsApi(ApiView):

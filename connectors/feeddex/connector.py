@@ -214,11 +214,19 @@ class FeeddexConnector(HttpConnector, ShopConnector):
     def create(self, entity: str, payload: dict[str, Any]) -> WriteResult:
         if entity == "products":
             return self._create_unique(
-                entity, payload, ProductIn, client.create_product, payload.get("sku")
+                entity,
+                payload=payload,
+                schema=ProductIn,
+                create=client.create_product,
+                key=payload.get("sku"),
             )
         if entity == "customers":
             return self._create_unique(
-                entity, payload, CustomerIn, client.create_customer, payload.get("email")
+                entity,
+                payload=payload,
+                schema=CustomerIn,
+                create=client.create_customer,
+                key=payload.get("email"),
             )
         if entity == "transactions":
             answer = client.create_transaction(self.api, prepare(NewTransactionIn, payload, entity))
@@ -305,6 +313,7 @@ class FeeddexConnector(HttpConnector, ShopConnector):
     def _create_unique(
         self,
         entity: str,
+        *,
         payload: dict[str, Any],
         schema: type[Payload],
         create: Callable[..., dict[str, Any]],

@@ -29,7 +29,10 @@ SANDBOX_DEBTORS = 20
 
 @transaction.atomic
 def sandbox_connect(
-    *, tenant: Tenant, demo_accounts: bool = False
+    *,
+    tenant: Tenant,
+    demo_accounts: bool = False,
+    into: dict[str, Connection | None] | None = None,
 ) -> tuple[Connection, Connection]:
     """Connect both applications to this platform's own sandboxes.
 
@@ -40,6 +43,10 @@ def sandbox_connect(
     prints, which the demo company then owns. The Asperion side gets tokens issued for the
     login directly (no consent page to click through); the Feeddex orders use the
     administration's articles, so the orders flow can book them.
+
+    `into` names the connection to replace per system, None for a new one (the connections
+    of a company's next integration); without it the newest connection of each system is
+    replaced.
     """
     # Imported here only: production may switch the sandboxes off (their apps not installed).
     from connectors.asperion.sandbox import seed as asperion_seed
@@ -57,7 +64,12 @@ def sandbox_connect(
         )
     config, secrets, skus = asperion_sandbox_credentials(identity)
     asperion = connection_save(
-        tenant=tenant, system="asperion", name="Asperion sandbox", config=config, secrets=secrets
+        tenant=tenant,
+        system="asperion",
+        name="Asperion sandbox",
+        config=config,
+        secrets=secrets,
+        **target(into, "asperion"),
     )
     if demo_accounts:
         account = feeddex_seed.ensure_demo_account(skus=skus, tenant=tenant)
@@ -72,8 +84,17 @@ def sandbox_connect(
         name="Feeddex sandbox",
         config={"api_base_url": sandbox_base_url("feeddex"), "organization": account.organization},
         secrets={"auth_code": account.auth_code, "password": account.password},
+        **target(into, "feeddex"),
     )
     return asperion, feeddex
+
+
+def target(into: dict[str, Connection | None] | None, system: str) -> dict[str, Any]:
+    """connection_save's arguments for the connection to write."""
+    if into is None:
+        return {}
+    chosen = into.get(system)
+    return {"replace": chosen, "create": chosen is None}
 
 
 def asperion_sandbox_credentials(

@@ -49,8 +49,10 @@ def test_the_bucket_refills_with_time_up_to_its_burst():
 
 
 def test_a_pause_makes_the_next_caller_wait_and_does_not_stack():
-    state = penalise(None, LIMIT, now=100.0, seconds=3)
-    state = penalise(state, LIMIT, now=100.0, seconds=3)  # a second worker reports the same 429
+    state = penalise(None, limit=LIMIT, now=100.0, seconds=3)
+    state = penalise(
+        state, limit=LIMIT, now=100.0, seconds=3
+    )  # a second worker reports the same 429
     _, wait = reserve(state, LIMIT, now=100.0)
     assert wait == pytest.approx(3.0)
 

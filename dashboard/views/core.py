@@ -20,6 +20,7 @@ from dashboard import selectors, services
 from dashboard.connections import sandbox_admin_link, save_and_test, settings_shown
 from dashboard.forms import LanguageForm
 from dashboard.http import render_page, safe_next
+from dashboard.integrations import current_integration
 from flows import selectors as flow_selectors
 from tenants.access import get_for_request, require_membership, require_tenant
 
@@ -33,14 +34,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if plans_first(tenant):
         return redirect("billing:plans")  # flows are paused for want of a plan
     wizard = services.wizard_state_for(tenant=tenant)
-    integration = flow_selectors.integration_for(tenant=tenant)
+    integration = current_integration(request, tenant)
     context = {
         "connections": tenant.connections.order_by("system", "name"),
         "wizard": wizard,
         # The setup card stays until the company is live, however it got there (the wizard,
         # the API, or the demo's own setup).
         "live": bool(wizard.completed_at or (integration and integration.live)),
-        "flows": selectors.flow_health_list(tenant=tenant),
+        "flows": selectors.flow_health_list(tenant=tenant, integration=integration),
         "recent_runs": selectors.recent_runs(tenant=tenant, limit=8),
         "today": selectors.records_per_day(tenant=tenant, flow_id=None, days=1)[0],
     }

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard import selectors
 from dashboard.http import render_page, safe_next
+from dashboard.integrations import current_integration
 from dashboard.reference import integration_connections, options_for
 from dashboard.schema_forms import Choices, SchemaForm
-from flows import selectors as flow_selectors
 from flows import services as flow_services
 from flows.models import Action, Flow, FlowRun, Integration, RecordLog, Trigger
 from flows.order_reversals import needing_action
@@ -140,9 +140,11 @@ def save_sections(sections: list[SettingsSection]) -> bool:
 @login_required
 def flow_list(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
+    integration = current_integration(request, tenant)
     context = {
-        "health": selectors.flow_health_list(tenant=tenant),
-        "integration": flow_selectors.integration_for(tenant=tenant),
+        "health": selectors.flow_health_list(tenant=tenant, integration=integration),
+        "integration": integration,
+        "integrations": list(tenant.integrations.order_by("id")),
         "descriptions": flow_descriptions(),
     }
     return render_page(

@@ -245,7 +245,7 @@ def function_library() -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 def editor_context(
-    flow: Flow, mapping: Mapping, part: str, rows: list[RuleRow], spec: dict[str, Any] | None
+    flow: Flow, *, mapping: Mapping, part: str, rows: list[RuleRow], spec: dict[str, Any] | None
 ) -> dict[str, Any]:
     definition = mapping_kind(mapping.flow_kind)
     return {
@@ -282,14 +282,14 @@ def mapping_editor(request: HttpRequest, pk: int) -> HttpResponse:
     part = request.GET.get("part", "main")
     mapping = mapping_of(flow, part)
     if request.method == "POST":
-        return mapping_save(request, flow, mapping, part)
+        return mapping_save(request, flow=flow, mapping=mapping, part=part)
     version = mapping_current_version(mapping=mapping)
     spec = version.spec if version else {"rules": []}
-    context = editor_context(flow, mapping, part, rows_from_spec(spec), spec)
+    context = editor_context(flow, mapping=mapping, part=part, rows=rows_from_spec(spec), spec=spec)
     return render(request, "dashboard/mapping_editor.html", context)
 
 
-def mapping_save(request: HttpRequest, flow: Flow, mapping: Mapping, part: str) -> HttpResponse:
+def mapping_save(request: HttpRequest, *, flow: Flow, mapping: Mapping, part: str) -> HttpResponse:
     rows = rows_from_post(request.POST)
     spec = spec_from_rows(rows)
     general: list[str] = []
@@ -306,7 +306,7 @@ def mapping_save(request: HttpRequest, flow: Flow, mapping: Mapping, part: str) 
         else:
             messages.success(request, _("Version %d saved.") % version.number)
             return redirect(f"{reverse('dashboard:mapping', args=[flow.pk])}?part={part}")
-    context = editor_context(flow, mapping, part, rows, spec)
+    context = editor_context(flow, mapping=mapping, part=part, rows=rows, spec=spec)
     context["general_errors"] = general
     return render(request, "dashboard/mapping_editor.html", context, status=400)
 

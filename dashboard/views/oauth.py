@@ -22,7 +22,8 @@ from connectors.asperion import oauth
 from connectors.asperion.forms import AsperionOAuthForm
 from connectors.base import ConnectorError
 from connectors.models import Connection
-from connectors.selectors import connection_for
+from dashboard import services
+from dashboard.integrations import wizard_connection, wizard_target
 from dashboard.views.wizard import apps_rerender
 from tenants.access import get_for_request, require_tenant
 
@@ -37,16 +38,17 @@ def callback_url(request: HttpRequest) -> str:
 @login_required
 def asperion_connect(request: HttpRequest) -> HttpResponse:
     """Save the client credentials, then redirect to Asperion's consent page."""
-    tenant = require_tenant(request, write=True)
+    wizard = services.wizard_state_for(tenant=require_tenant(request, write=True))
     form = AsperionOAuthForm(request.POST, prefix="oauth")
     if not form.is_valid():
         return apps_rerender(request, 400, oauth_form=form)
     connection = connection_services.connection_save(
-        tenant=tenant,
+        tenant=wizard.tenant,
         system="asperion",
         name="Asperion",
         config=form.config(),
         secrets={"client_secret": form.cleaned_data["client_secret"]},
+        **wizard_target(wizard, "asperion"),
     )
     state = f"{connection.pk}.{secrets.token_urlsafe(24)}"
     request.session[SESSION_STATE] = state
@@ -84,7 +86,7 @@ def asperion_callback(request: HttpRequest) -> HttpResponse:
             _("Asperion did not give access: %s") % (request.GET.get("error") or _("no code")),
         )
         return redirect("dashboard:wizard_step", step="apps")
-    connection = connection_for(tenant=tenant, system="asperion")
+    connection = wizard_connection(services.wizard_state_for(tenant=tenant), "asperion")
     if connection is None or str(connection.pk) != state.split(".", 1)[0]:
         messages.error(request, _("Start the connection to Asperion again."))
         return redirect("dashboard:wizard_step", step="apps")

@@ -21,16 +21,20 @@ from connectors import services as connection_services
 from connectors.asperion.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm
 from connectors.feeddex.forms import FeeddexForm
 from connectors.sandboxkit.provision import sandbox_connect
-from connectors.selectors import connection_for
 from dashboard import golive, services
 from dashboard.connections import report_test, save_and_test
 from dashboard.forms import FlowChoiceForm
 from dashboard.http import render_page
+from dashboard.integrations import (
+    choose_integration,
+    wizard_connection,
+    wizard_integration,
+    wizard_target,
+)
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from dashboard.reference import reference_options
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
-from flows import selectors as flow_selectors
 from flows import services as flow_services
 from flows.models import FlowRun, Integration, Trigger
 from flows.registry import FLOWS
@@ -98,8 +102,9 @@ def not_reached(state: WizardState, step: str) -> HttpResponse | None:
 
 
 def apps_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
-    asperion = connection_for(tenant=tenant, system="asperion")
-    feeddex = connection_for(tenant=tenant, system="feeddex")
+    state = services.wizard_state_for(tenant=tenant)
+    asperion = wizard_connection(state, "asperion")
+    feeddex = wizard_connection(state, "feeddex")
     return {
         "asperion": asperion,
         "feeddex": feeddex,
@@ -134,11 +139,12 @@ def apps_rerender(request: HttpRequest, status: int, **forms: Any) -> HttpRespon
 @login_required
 def wizard_sandbox(request: HttpRequest) -> HttpResponse:
     """Connect both applications to the platform's own sandboxes and test them."""
-    tenant = require_tenant(request, write=True)
+    state = state_of(request, write=True)
     if not getattr(settings, "SANDBOX_ENABLED", False):
         raise Http404("the sandboxes are switched off")
     failed = False
-    for connection in sandbox_connect(tenant=tenant):
+    into = {system: wizard_connection(state, system) for system in ("asperion", "feeddex")}
+    for connection in sandbox_connect(tenant=state.tenant, into=into):
         error = connection_services.connection_test(connection=connection)
         if error:
             failed = True
@@ -151,30 +157,44 @@ def wizard_sandbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
-    tenant = require_tenant(request, write=True)
+    state = state_of(request, write=True)
     form = AsperionTokenForm(request.POST, prefix="token")
     if not form.is_valid():
         return apps_rerender(request, 400, token_form=form)
-    report_test(request, *save_and_test(form, tenant=tenant, system="asperion", name="Asperion"))
+    saved = save_and_test(
+        form,
+        tenant=state.tenant,
+        system="asperion",
+        name="Asperion",
+        **wizard_target(state, "asperion"),
+    )
+    report_test(request, *saved)
     return redirect("dashboard:wizard_step", step="apps")
 
 
 @require_POST
 @login_required
 def wizard_feeddex(request: HttpRequest) -> HttpResponse:
-    tenant = require_tenant(request, write=True)
+    state = state_of(request, write=True)
     form = FeeddexForm(request.POST, prefix="feeddex")
     if not form.is_valid():
         return apps_rerender(request, 400, feeddex_form=form)
-    report_test(request, *save_and_test(form, tenant=tenant, system="feeddex", name="Feeddex"))
+    saved = save_and_test(
+        form,
+        tenant=state.tenant,
+        system="feeddex",
+        name="Feeddex",
+        **wizard_target(state, "feeddex"),
+    )
+    report_test(request, *saved)
     return redirect("dashboard:wizard_step", step="apps")
 
 
 @require_POST
 @login_required
 def wizard_administration(request: HttpRequest) -> HttpResponse:
-    tenant = require_tenant(request, write=True)
-    asperion = connection_for(tenant=tenant, system="asperion")
+    state = state_of(request, write=True)
+    asperion = wizard_connection(state, "asperion")
     form = administration_form(asperion, request.POST)
     if asperion is None or form is None:
         raise Http404("connect Asperion first")
@@ -192,11 +212,22 @@ def wizard_administration(request: HttpRequest) -> HttpResponse:
 @login_required
 def wizard_apps_done(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
-    try:
-        flow_services.integration_ensure(tenant=state.tenant)
-    except ValueError:
-        messages.error(request, _("Connect both applications first."))
-        return redirect("dashboard:wizard_step", step="apps")
+    integration = wizard_integration(state)
+    if integration is None:
+        accounting = wizard_connection(state, "asperion")
+        shop = wizard_connection(state, "feeddex")
+        if accounting is None or shop is None:
+            messages.error(request, _("Connect both applications first."))
+            return redirect("dashboard:wizard_step", step="apps")
+        try:
+            integration = flow_services.integration_add(
+                tenant=state.tenant, accounting=accounting, shop=shop
+            )
+        except flow_services.IntegrationRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("dashboard:wizard_step", step="apps")
+    services.wizard_set_integration(state=state, integration=integration)
+    choose_integration(request, integration)
     services.wizard_advance(state=state, to=WizardStep.FLOWS)
     return redirect("dashboard:wizard_step", step="flows")
 
@@ -205,7 +236,8 @@ def wizard_apps_done(request: HttpRequest) -> HttpResponse:
 
 
 def integration_or_404(tenant: Tenant) -> Integration:
-    integration = flow_selectors.integration_for(tenant=tenant)
+    """The integration the wizard sets up."""
+    integration = wizard_integration(services.wizard_state_for(tenant=tenant))
     if integration is None:
         raise Http404("no integration yet")
     return integration

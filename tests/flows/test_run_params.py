@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import serializers
 from django.db import connection
 from pydantic import ValidationError
 
@@ -62,3 +63,12 @@ def test_queries_on_its_keys_still_work(flow):
     assert FlowRun.objects.filter(params__auto_retry=2).get() == run
     assert not FlowRun.objects.filter(params__has_key="skus").exists()
     assert list(FlowRun.objects.values_list("params__auto_retry", flat=True)) == [2]
+    assert list(FlowRun.objects.values_list("params", flat=True)) == [{"auto_retry": 2}]
+
+
+def test_serializers_and_exports_get_the_json_form(flow):
+    run = FlowRun.objects.create(
+        tenant=flow.tenant, flow=flow, trigger=Trigger.RETRY, params={"record_log_ids": [7]}
+    )
+    dumped = serializers.serialize("json", [run])
+    assert '"params": {"record_log_ids": [7]}' in dumped

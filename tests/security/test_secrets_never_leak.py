@@ -192,7 +192,7 @@ def owner_pages(synced: Synced) -> Iterator[tuple[str, str]]:
     client.force_login(synced.owner)
     integration = synced.integration
     runs = FlowRun.objects.filter(tenant=synced.tenant)
-    urls = ["/", "/flows/", "/activity/", "/settings/", "/account/monitoring/", "/account/export/"]
+    urls = ["/", "/flows/", "/activity/", "/settings/", "/company/monitoring/", "/company/export/"]
     urls += [f"/connections/{c.pk}/" for c in (integration.accounting, integration.shop)]
     urls += [f"/runs/{run.pk}/" for run in runs]
     for url in urls:

@@ -48,6 +48,7 @@ VIEWER_MAY_POST = {
     "switch_tenant",
     "dashboard:language",
     "dashboard:mapping_preview",
+    "dashboard:integration_switch",  # which integration this session shows
 }
 API_WRITE_METHODS = ("post", "put", "patch", "delete")
 

@@ -27,6 +27,7 @@ ROW_ARGUMENTS: dict[str, Callable[[Estate], Any]] = {
     "dashboard:connection_reconnect": lambda e: e.mine.asperion.pk,
     "dashboard:connection_credentials": lambda e: e.mine.asperion.pk,
     "dashboard:connection_delete": lambda e: e.mine.asperion.pk,
+    "dashboard:integration_remove": lambda e: e.mine.integration.pk,
     "dashboard:flow_detail": lambda e: e.mine.flow.pk,
     "dashboard:flow_toggle": lambda e: e.mine.flow.pk,
     "dashboard:flow_run": lambda e: e.mine.flow.pk,
@@ -113,6 +114,7 @@ PUBLIC = {
     "mollie_sandbox:root",
     "dashboard:language",  # a language cookie for anyone; the user's choice when signed in
     "monitoring:account_deleted",  # the goodbye page after a deletion (signed out by then)
+    "company_moved",  # a redirect from the old address; the page it leads to checks access
     "admin:login",
     "admin:logout",
 }

@@ -290,6 +290,40 @@ class Debtor(Record):
         return self.customer_number
 
 
+# The API's name of each plain field of a debtor → its column: what a debtor's JSON shows and
+# what a create or update writes (the references, debtorKindId and the like, are their own).
+DEBTOR_FIELDS = {
+    "customerNumber": "customer_number",
+    "name": "name",
+    "address": "address",
+    "addressLine2": "address_line2",
+    "addressLine3": "address_line3",
+    "postCode": "post_code",
+    "city": "city",
+    "countryCode": "country_code",
+    "deliveryAddress": "delivery_address",
+    "deliveryPostCode": "delivery_post_code",
+    "deliveryCity": "delivery_city",
+    "deliveryCountryCode": "delivery_country_code",
+    "attentionTo": "attention_to",
+    "phoneNumber": "phone_number",
+    "faxNumber": "fax_number",
+    "mobileNumber": "mobile_number",
+    "emailAddress": "email_address",
+    "cocNumber": "coc_number",
+    "vatNumber": "vat_number",
+    "iban": "iban",
+    "bic": "bic",
+    "bban": "bban",
+    "directDebit": "direct_debit",
+    "comments": "comments",
+    "characteristic4": "characteristic4",
+    "characteristic5": "characteristic5",
+    "blocked": "blocked",
+    "noReminder": "no_reminder",
+}
+
+
 class ContactPerson(models.Model):
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(max_length=100, null=True, blank=True)

@@ -9,6 +9,7 @@ from typing import Any
 from connectors.asperion.sandbox.api import ApiRequest
 from connectors.asperion.sandbox.dates import format_local
 from connectors.asperion.sandbox.models import (
+    DEBTOR_FIELDS,
     Administration,
     Article,
     ContactPerson,
@@ -72,41 +73,9 @@ def article_json(context: ApiRequest, article: Article) -> dict[str, Any]:
     }
 
 
-DEBTOR_TEXT_FIELDS = {
-    "customerNumber": "customer_number",
-    "name": "name",
-    "address": "address",
-    "addressLine2": "address_line2",
-    "addressLine3": "address_line3",
-    "postCode": "post_code",
-    "city": "city",
-    "countryCode": "country_code",
-    "deliveryAddress": "delivery_address",
-    "deliveryPostCode": "delivery_post_code",
-    "deliveryCity": "delivery_city",
-    "deliveryCountryCode": "delivery_country_code",
-    "attentionTo": "attention_to",
-    "phoneNumber": "phone_number",
-    "faxNumber": "fax_number",
-    "mobileNumber": "mobile_number",
-    "emailAddress": "email_address",
-    "cocNumber": "coc_number",
-    "vatNumber": "vat_number",
-    "iban": "iban",
-    "bic": "bic",
-    "bban": "bban",
-    "directDebit": "direct_debit",
-    "comments": "comments",
-    "characteristic4": "characteristic4",
-    "characteristic5": "characteristic5",
-    "blocked": "blocked",
-    "noReminder": "no_reminder",
-}
-
-
 def debtor_json(context: ApiRequest, debtor: Debtor) -> dict[str, Any]:
     body: dict[str, Any] = {"id": debtor.pk}
-    body |= {name: getattr(debtor, column) for name, column in DEBTOR_TEXT_FIELDS.items()}
+    body |= {name: getattr(debtor, column) for name, column in DEBTOR_FIELDS.items()}
     body |= {
         "debtorKindId": debtor.debtor_kind.code,
         "paymentConditionId": debtor.payment_condition_id,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from connectors.asperion.sandbox import problems as msg
 from connectors.asperion.sandbox.dates import DUTCH
 from connectors.asperion.sandbox.models import (
+    DEBTOR_FIELDS,
     Administration,
     Article,
     ContactPerson,
@@ -62,36 +63,6 @@ ARTICLE_COLUMNS = {
 }
 ARTICLE_DEFAULTS: dict[str, Any] = {"salesPrice": Decimal(0), "active": True}
 
-DEBTOR_COLUMNS = {
-    "customerNumber": "customer_number",
-    "name": "name",
-    "address": "address",
-    "addressLine2": "address_line2",
-    "addressLine3": "address_line3",
-    "postCode": "post_code",
-    "city": "city",
-    "countryCode": "country_code",
-    "deliveryAddress": "delivery_address",
-    "deliveryPostCode": "delivery_post_code",
-    "deliveryCity": "delivery_city",
-    "deliveryCountryCode": "delivery_country_code",
-    "attentionTo": "attention_to",
-    "phoneNumber": "phone_number",
-    "faxNumber": "fax_number",
-    "mobileNumber": "mobile_number",
-    "emailAddress": "email_address",
-    "cocNumber": "coc_number",
-    "vatNumber": "vat_number",
-    "iban": "iban",
-    "bic": "bic",
-    "bban": "bban",
-    "directDebit": "direct_debit",
-    "comments": "comments",
-    "characteristic4": "characteristic4",
-    "characteristic5": "characteristic5",
-    "blocked": "blocked",
-    "noReminder": "no_reminder",
-}
 DEBTOR_DEFAULTS: dict[str, Any] = {
     "postCode": "",
     "city": "",
@@ -215,7 +186,7 @@ def debtor_save(
     validate_only: bool,
 ) -> Debtor:
     """Create (debtor None) or replace a debtor from validated body values."""
-    references = [*DEBTOR_COLUMNS, "debtorKindId", "paymentConditionId", "paymentMethodId"]
+    references = [*DEBTOR_FIELDS, "debtorKindId", "paymentConditionId", "paymentMethodId"]
     if debtor is not None:
         values = replaced(values, references, DEBTOR_DEFAULTS)
     row = debtor or Debtor(administration=administration)
@@ -235,7 +206,7 @@ def debtor_save(
     if number is not None and duplicates.exclude(pk=row.pk).exists():
         add_error(errors, "CustomerNumber", Message(msg.DUPLICATE_CUSTOMER_NUMBER))
     raise_if(errors)
-    set_columns(row, values, DEBTOR_COLUMNS)
+    set_columns(row, values, DEBTOR_FIELDS)
     if kind is not None:
         row.debtor_kind = kind
     row.payment_condition, row.payment_method = condition, method
