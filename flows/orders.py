@@ -38,6 +38,7 @@ from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
 from flows.order_reversals import clear_needs_action, handle_reversal, reversal_reason
+from flows.order_vat import VatCodeMissing, apply_vat_codes
 from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
 from mapping import defaults
@@ -142,7 +143,7 @@ class OrdersFlow(FlowDefinition):
             return skipped("order", record.key, reason, source=source)
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
-        except (OrderFailed, InvoiceImpossible, AmountsDiffer) as error:
+        except (OrderFailed, InvoiceImpossible, AmountsDiffer, VatCodeMissing) as error:
             return failed("order", record.key, str(error), source=source)
         except ConnectorError as error:
             return write_failure("order", record.key, error, source=source)
@@ -175,6 +176,7 @@ class OrdersFlow(FlowDefinition):
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
         payload = self.sales_payload(ctx, order, customer_number)
+        payload = apply_vat_codes(ctx.settings, order, payload)
         payload, residual = settle_order(order, payload)
         if document == "salesinvoices":
             payload = invoice_payload(ctx, order, payload)

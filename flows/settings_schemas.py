@@ -167,6 +167,29 @@ class OrderSettings(Settings):
         default_factory=lambda: {"21": "VH", "9": "VL", "0": "V0"},
         description="VAT rate → Asperion VAT code.",
     )
+    vat_code_intra_eu: str = Field(
+        "",
+        description="VAT code for intra-community supplies: EU businesses (outside the "
+        "Netherlands) with a valid-looking VAT number, at 0 % (reverse charge, ICP listing).",
+    )
+    vat_code_export: str = Field(
+        "", description="VAT code for exports: deliveries outside the EU at 0 %."
+    )
+    oss_registered: bool = Field(
+        False,
+        description="Registered for the OSS scheme: sales to consumers in other EU countries "
+        "are booked on the OSS VAT codes per country and rate below. Off: on the Dutch codes.",
+    )
+    vat_oss_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Country and rate → Asperion VAT code for OSS sales, e.g. BE:21 = a code "
+        "for Belgian VAT at 21 %.",
+    )
+    vat_invalid_number: Literal["consumer", "fail"] = Field(
+        "consumer",
+        description="An EU business order whose VAT number does not look valid for its "
+        "country: book it as a consumer sale (consumer) or fail it (fail).",
+    )
     shipping_article_code: str = Field(
         "VERZEND", description="Article code of the shipping-cost line (empty: no line)."
     )
