@@ -37,6 +37,7 @@ from flows.models import Action, LedgerEntry
 from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
+from flows.order_payment import with_payment_defaults
 from flows.order_reversals import clear_needs_action, handle_reversal, reversal_reason
 from flows.order_vat import VatCodeMissing, apply_vat_codes
 from flows.pages import process_page, run_pages
@@ -338,13 +339,14 @@ class OrdersFlow(FlowDefinition):
         )
         if payload is None:
             raise OrderFailed(f"customer mapping failed: {errors}")
-        return payload
+        return with_payment_defaults(ctx, order, payload)
 
     def sales_payload(self, ctx: RunContext, order: Order, customer_number: str) -> dict[str, Any]:
         payload, errors = ctx.map(order)
         if payload is None:
             raise OrderFailed(f"mapping failed: {errors}")
         payload = {**payload, "debtorCustomerNumber": customer_number}
+        payload = with_payment_defaults(ctx, order, payload)
         return add_shipping_line(ctx, order, payload)
 
     def after_slice(self, ctx: RunContext) -> None:
