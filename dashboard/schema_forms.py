@@ -60,6 +60,8 @@ FIELD_LABELS: dict[str, Any] = {
     "vat_oss_map": gettext_lazy("OSS VAT codes"),
     "vat_invalid_number": gettext_lazy("Invalid VAT number"),
     "deactivate_inactive": gettext_lazy("Set inactive products inactive"),
+    "accounting_package": gettext_lazy("Asperion package"),
+    "reference_format": gettext_lazy("Reference format"),
     "shipping_article_code": gettext_lazy("Shipping cost article"),
     "write_back_number": gettext_lazy("Write the Asperion number back"),
     "follow_status": gettext_lazy("Order status follows Asperion"),

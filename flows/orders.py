@@ -38,6 +38,7 @@ from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
 from flows.order_payment import with_payment_defaults
+from flows.order_reference import order_reference
 from flows.order_reversals import clear_needs_action, handle_reversal, reversal_reason
 from flows.order_vat import VatCodeMissing, apply_vat_codes
 from flows.pages import process_page, run_pages
@@ -346,6 +347,7 @@ class OrdersFlow(FlowDefinition):
         if payload is None:
             raise OrderFailed(f"mapping failed: {errors}")
         payload = {**payload, "debtorCustomerNumber": customer_number}
+        payload["reference"] = order_reference(ctx, order)
         payload = with_payment_defaults(ctx, order, payload)
         return add_shipping_line(ctx, order, payload)
 
