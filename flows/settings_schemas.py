@@ -248,6 +248,8 @@ class OrderSettings(Settings):
     @field_validator("reference_format")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
+        if not value.strip():
+            return "{number}"  # an empty form field: the default
         try:
             names = {name for _text, name, _spec, _conv in Formatter().parse(value) if name}
         except ValueError as error:
