@@ -108,4 +108,3 @@ def test_debtors_can_be_matched_by_the_customer_number_feeddex_keeps(shop):
     assert sales_orders(shop).get().debtor_id == debtor.pk
     debtor.refresh_from_db()
     assert debtor.email_address == "nieuw.adres@bakkerij.nl"  # a contact detail: it follows
-
