@@ -332,6 +332,10 @@ class AccountingConnector(Connector):
         """Yield (email, customer number) of every debtor changed since the moment."""
 
     @abstractmethod
+    def reference_rows(self, kind: str) -> list[dict[str, Any]]:
+        """Return a reference list's rows with all their fields (e.g. a condition's days)."""
+
+    @abstractmethod
     def contact_persons(self, debtor_id: str) -> list[dict[str, Any]]:
         """Return the contact persons of the debtor with this (system) id."""
 

@@ -11,10 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from pydantic import BaseModel, ValidationError
 
-from connectors.base import BadRecord, Page
+from connectors.base import BadRecord, ConnectorError, Page
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
-from flows.engine import OWN_CHECK, Outcome, RunAborted, RunContext, skipped
-from flows.models import Action, Flow, RecordLog
+from flows.engine import (
+    OWN_CHECK,
+    Outcome,
+    RunAborted,
+    RunContext,
+    save_page,
+    skipped,
+    write_failure,
+)
+from flows.models import Action, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.pages import process_page, run_pages
 from flows.retries import retry_transient_failures
 from flows.settings_schemas import (
@@ -185,11 +193,80 @@ class ProductsFlow(FlowDefinition):
         """An inactive article whose product is in Feeddex: the product goes inactive too."""
         return bool(ctx.settings.deactivate_inactive) and known_product(ctx, record.key)
 
+    def run(self, ctx: RunContext) -> bool:
+        note_full_read(ctx, self.stream)
+        return super().run(ctx)
+
+    def process_page(self, ctx: RunContext, page: Page) -> None:
+        super().process_page(ctx, page)
+        if is_full_read(ctx) and not ctx.dry_run:
+            # A full read marks every article it saw, unchanged ones too (one query a page),
+            # so that what it did not see is known at its end: gone from Asperion.
+            keys = [str(key) for r in page.records if (key := getattr(r, "key", None))]
+            LedgerEntry.objects.filter(flow=ctx.flow, source_key__in=keys).update(last_run=ctx.run)
+
+    def after_run(self, ctx: RunContext) -> None:
+        super().after_run(ctx)
+        if is_full_read(ctx) and ctx.settings.deactivate_inactive and not ctx.dry_run:
+            deactivate_gone(ctx, self.stream)
+
     mapping_context_models = {"stock": StockSettings}
 
     def mapping_context_extra(self, ctx: RunContext) -> dict[str, Any]:
         """The stock flow's settings: its calculation is the one truth for the quantity."""
         return {"stock": stock_settings(ctx).model_dump(mode="json")}
+
+
+GONE = "gone"
+
+
+def note_full_read(ctx: RunContext, stream: str) -> None:
+    """Whether this run reads every article (no cursor when it started): noted by its first
+    slice, so its later slices (whose cursor has moved) know it too."""
+    if ctx.run.params.full_read is not None:
+        return
+    full = stream not in ctx.flow.cursor and not ctx.run.params.record_log_ids
+    ctx.run.params = ctx.run.params.but(full_read=full)
+    FlowRun.objects.filter(pk=ctx.run.pk).update(params=ctx.run.params)
+
+
+def is_full_read(ctx: RunContext) -> bool:
+    return bool(ctx.run.params.full_read)
+
+
+def deactivate_gone(ctx: RunContext, stream: str) -> None:
+    """After a full read: the products whose article it did not see are gone from Asperion;
+    set them inactive in Feeddex, once (until the article comes back)."""
+    gone = (
+        LedgerEntry.objects.filter(flow=ctx.flow)
+        .exclude(target_id="")
+        .exclude(last_run=ctx.run)
+        .exclude(last_outcome=GONE)
+    )
+    outcomes = []
+    for entry in gone.order_by("id"):
+        payload = {"active": False}
+        try:
+            result = ctx.connector("shop").update("products", entry.target_id, payload)
+        except ConnectorError as error:
+            outcomes.append(write_failure("product", entry.source_key, error, payload=payload))
+            continue
+        outcomes.append(
+            Outcome(
+                entity="product",
+                key=entry.source_key,
+                action=Action.UPDATED,
+                reason="the article is gone from Asperion: the product is set inactive",
+                payload=payload,
+                response=result.response,
+                target_id=entry.target_id,
+                ledger_hash="",
+            )
+        )
+    if outcomes:
+        save_page(ctx, outcomes, stream=stream, cursor=None)
+        written = [o.key for o in outcomes if o.action == Action.UPDATED]
+        LedgerEntry.objects.filter(flow=ctx.flow, source_key__in=written).update(last_outcome=GONE)
 
 
 def stock_flow(ctx: RunContext) -> Flow | None:

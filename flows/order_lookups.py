@@ -28,6 +28,7 @@ from django.utils import timezone
 from connectors.records import Order, description_words
 from flows.engine import RunContext
 from flows.models import Flow, LedgerEntry
+from flows.order_reference import booked_key
 from mapping.amounts import accounting_amount
 
 DEBTOR_PREFIX = "debtor:"
@@ -156,11 +157,12 @@ class OrderLookups:
         """The Asperion document of this order, if it was booked already."""
         day = order_day(order)
         if day is not None and self._covers(day):
-            return self.references.get(order.number)
-        return self.ctx.connector("accounting").lookup(self.document, order.number)
+            return self.references.get(booked_key(self.ctx, order, self.document))
+        key = booked_key(self.ctx, order, self.document)
+        return self.ctx.connector("accounting").lookup(self.document, key)
 
     def note_booked(self, order: Order, answer: dict[str, Any]) -> None:
-        self.references[order.number] = answer
+        self.references[booked_key(self.ctx, order, self.document)] = answer
 
     def _covers(self, day: date) -> bool:
         return self.references_from is not None and day > self.references_from

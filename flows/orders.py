@@ -38,7 +38,10 @@ from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
 from flows.order_checks import article_problems, describe_problems, in_order_terms
 from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
+from flows.order_payment import with_payment_defaults
+from flows.order_reference import order_reference
 from flows.order_reversals import clear_needs_action, handle_reversal, reversal_reason
+from flows.order_vat import VatCodeMissing, apply_vat_codes
 from flows.pages import process_page, run_pages
 from flows.settings_schemas import OrderSettings
 from mapping import defaults
@@ -144,7 +147,7 @@ class OrdersFlow(FlowDefinition):
             return skipped("order", record.key, reason, source=source)
         try:
             return self.book(ctx, record, source, resuming=bool(entry))
-        except (OrderFailed, InvoiceImpossible, AmountsDiffer) as error:
+        except (OrderFailed, InvoiceImpossible, AmountsDiffer, VatCodeMissing) as error:
             return failed("order", record.key, str(error), source=source)
         except RecordRejected as error:
             return write_failure("order", record.key, in_order_terms(error, {}), source=source)
@@ -185,6 +188,7 @@ class OrdersFlow(FlowDefinition):
         self.check_skus(ctx, order)
         customer_number = self.debtor_number(ctx, order)
         payload = self.sales_payload(ctx, order, customer_number)
+        payload = apply_vat_codes(ctx.settings, order, payload)
         payload, residual = settle_order(order, payload)
         if document == "salesinvoices":
             payload = invoice_payload(ctx, order, payload)
@@ -356,13 +360,15 @@ class OrdersFlow(FlowDefinition):
         )
         if payload is None:
             raise OrderFailed(f"customer mapping failed: {errors}")
-        return payload
+        return with_payment_defaults(ctx, order, payload)
 
     def sales_payload(self, ctx: RunContext, order: Order, customer_number: str) -> dict[str, Any]:
         payload, errors = ctx.map(order)
         if payload is None:
             raise OrderFailed(f"mapping failed: {errors}")
         payload = {**payload, "debtorCustomerNumber": customer_number}
+        payload["reference"] = order_reference(ctx, order)
+        payload = with_payment_defaults(ctx, order, payload)
         return add_shipping_line(ctx, order, payload)
 
     def after_slice(self, ctx: RunContext) -> None:

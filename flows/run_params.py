@@ -32,6 +32,9 @@ class RunParams(BaseModel):
     busy_attempts: int = 0
     # The stalled run this one carries on.
     resumes_run: int | None = None
+    # Whether the run reads every article (no cursor when it started), noted by its first
+    # slice: after a full read, products whose article it did not see are gone.
+    full_read: bool | None = None
 
     @classmethod
     def read(cls, value: Any) -> RunParams:

@@ -6,6 +6,7 @@ form or API error when it is saved, never a crash in a worker.
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any, Literal
 
 from pydantic import (
@@ -117,6 +118,19 @@ class OrderSettings(Settings):
         default_factory=lambda: ["new", "processing", "shipped", "completed"],
         description="Only orders with one of these order statuses are booked.",
     )
+    accounting_package: Literal["unknown", "inTrade", "inBalance"] = Field(
+        "unknown",
+        description="Asperion package of the administration. inBalance has no sales orders: "
+        "its orders are booked as sales invoices. (Asperion's API does not tell; the wizard "
+        "asks.)",
+    )
+    reference_format: str = Field(
+        "{number}",
+        max_length=100,
+        description="Reference of the sales order in Asperion, from {shop} (the shop "
+        "connection's name), {number} (the order number) and {id} (the shop's order id), "
+        "e.g. {shop}-{number}; at most 50 characters are kept.",
+    )
     book_as: Literal["salesorder", "salesinvoice"] = Field(
         "salesorder",
         description="Book each order as a sales order (Asperion invoices it later) or "
@@ -173,6 +187,29 @@ class OrderSettings(Settings):
         default_factory=lambda: {"21": "VH", "9": "VL", "0": "V0"},
         description="VAT rate → Asperion VAT code.",
     )
+    vat_code_intra_eu: str = Field(
+        "",
+        description="VAT code for intra-community supplies: EU businesses (outside the "
+        "Netherlands) with a valid-looking VAT number, at 0 % (reverse charge, ICP listing).",
+    )
+    vat_code_export: str = Field(
+        "", description="VAT code for exports: deliveries outside the EU at 0 %."
+    )
+    oss_registered: bool = Field(
+        False,
+        description="Registered for the OSS scheme: sales to consumers in other EU countries "
+        "are booked on the OSS VAT codes per country and rate below. Off: on the Dutch codes.",
+    )
+    vat_oss_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Country and rate → Asperion VAT code for OSS sales, e.g. BE:21 = a code "
+        "for Belgian VAT at 21 %.",
+    )
+    vat_invalid_number: Literal["consumer", "fail"] = Field(
+        "consumer",
+        description="An EU business order whose VAT number does not look valid for its "
+        "country: book it as a consumer sale (consumer) or fail it (fail).",
+    )
     shipping_article_code: str = Field(
         "VERZEND", description="Article code of the shipping-cost line (empty: no line)."
     )
@@ -205,6 +242,30 @@ class OrderSettings(Settings):
         description="When Asperion delivers, invoices or cancels the order, set the Feeddex "
         "order's status to shipped, completed or cancelled.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inbalance_books_invoices(cls, data: Any) -> Any:
+        """inBalance has no sales orders: choosing it chooses booking as invoices."""
+        if isinstance(data, dict) and data.get("accounting_package") == "inBalance":
+            return {**data, "book_as": "salesinvoice"}
+        return data
+
+    @field_validator("reference_format")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        if not value.strip():
+            return "{number}"  # an empty form field: the default
+        try:
+            names = {name for _text, name, _spec, _conv in Formatter().parse(value) if name}
+        except ValueError as error:
+            raise ValueError(f"not a valid format: {error}") from None
+        unknown = names - {"shop", "number", "id"}
+        if unknown:
+            raise ValueError(f"unknown placeholder: {', '.join(sorted(unknown))}")
+        if "number" not in names and "id" not in names:
+            raise ValueError("the reference needs {number} or {id} to find the order again")
+        return value
 
     @model_validator(mode="after")
     def _collective_needs_a_number(self) -> OrderSettings:

@@ -238,7 +238,13 @@ ORDERS = [
         step("format_datetime", const("iso"), const("Europe/Amsterdam")),
     ),
     rule("reference", "number", step("truncate", const(50))),
-    rule("description", None, step("join", const(" "), const("Feeddex order"), src("number"))),
+    # What a bookkeeper looks for: the order number, and the customer's note when there is one.
+    rule(
+        "description",
+        None,
+        step("join", const(" "), const("Feeddex order"), src("number")),
+        step("join", const(": "), {"previous": True}, src("note")),
+    ),
     rule(
         "paymentMethodId",
         "payment_method",

@@ -291,6 +291,15 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             options.append(Option(str(getattr(row, "id")), label(row)))  # noqa: B009
         return options
 
+    def reference_rows(self, kind: str) -> list[dict[str, Any]]:
+        """The rows of a reference list with all their fields (a VAT code's percentage and
+        country, a payment condition's days): what settings are matched against."""
+        if kind not in REFERENCE_KINDS:
+            raise ValueError(f"Asperion has no reference list {kind!r}")
+        model, _label = REFERENCE_KINDS[kind]
+        items = self._all(lambda page: client.list_reference(self.api, kind, page=page))
+        return [parse_json(model, raw).model_dump(mode="json") for raw in items]
+
     def next_customer_number(self, range_start: int, range_end: int) -> str:
         """Return the next free customer number in [range_start, range_end], reserved.
 

@@ -355,6 +355,9 @@ class VatCode(Answer):
     description: str = ""
     percentage: Decimal | None = None
     salesCode: bool | None = None
+    isDefault: bool | None = None
+    countryCode: str | None = None
+    validUntil: str | None = None
 
 
 class PaymentCondition(Answer):

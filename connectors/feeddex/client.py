@@ -147,6 +147,11 @@ def list_orders(
     return _list(api, "/v1/orders", params)
 
 
+def get_product(api: HttpClient, product_id: str) -> dict[str, Any]:
+    # Reference: GET /v1/products/{id}
+    return _record(api.request("GET", f"/v1/products/{int(product_id)}"), Product)
+
+
 def get_order(api: HttpClient, order_id: str) -> dict[str, Any]:
     # Reference: GET /v1/orders/{id}
     return _record(api.request("GET", f"/v1/orders/{int(order_id)}"), Order)

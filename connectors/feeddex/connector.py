@@ -253,6 +253,13 @@ class FeeddexConnector(HttpConnector, ShopConnector):
         if entity not in writers:
             raise ConnectorError(f"Feeddex's API cannot update {entity}", permanent=True)
         schema, write = writers[entity]
+        if entity == "products" and any(
+            name not in payload for name, info in schema.model_fields.items() if info.is_required()
+        ):
+            # A partial update (e.g. only "active"): the rest of the body from the product.
+            current = client.get_product(self.api, target_id)
+            kept = {k: v for k, v in current.items() if k in schema.model_fields}
+            payload = {**kept, **payload}
         answer = write(self.api, target_id, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "updated", self.redacted(answer))
 

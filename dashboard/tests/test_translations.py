@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import override, trans_real
 
 from connectors.models import ConnectionStatus
-from dashboard.i18n_labels import CHOICE_VALUES, SETTINGS_HELP_TEXTS
+from dashboard.i18n_labels import CHOICE_VALUES, SETTINGS_HELP_TEXTS, SETTINGS_LABELS
 from flows.models import Action, RunStatus, Trigger
 from flows.registry import BUILT_IN
 from tenants.models import PlanStatus, Role
@@ -38,7 +38,8 @@ LOCALE = Path(__file__).parents[2] / "locale"
 @pytest.mark.parametrize("language", ["nl", "da"])
 def test_labels_and_help_texts_are_in_the_catalogue(language):
     catalogue = trans_real.translation(language)._catalog
-    missing = [text for text in CHOICE_VALUES + SETTINGS_HELP_TEXTS if text not in catalogue]
+    texts = CHOICE_VALUES + SETTINGS_HELP_TEXTS + SETTINGS_LABELS
+    missing = [text for text in texts if text not in catalogue]
     assert missing == []
 
 

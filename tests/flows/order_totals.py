@@ -19,6 +19,7 @@ from connectors.feeddex.connector import order_record
 from connectors.feeddex.sandbox.services import order_totals
 from flows.order_amounts import AmountsDiffer, add_rounding_line, payload_lines, settle_order
 from flows.order_lookups import invoice_payload
+from flows.order_vat import apply_vat_codes
 from flows.orders import add_shipping_line
 from flows.settings_schemas import CustomerDefaults, OrderSettings
 from mapping.selectors import mapping_runnable_default
@@ -80,6 +81,7 @@ def book(raw: dict[str, Any], settings: OrderSettings) -> Booked:
     payload = add_shipping_line(ctx, order, {**payload, "debtorCustomerNumber": "1"})
     invoice = settings.book_as == "salesinvoice"
     try:
+        payload = apply_vat_codes(settings, order, payload)
         payload, residual = settle_order(order, payload)
         if invoice:
             payload = invoice_payload(ctx, order, payload)

@@ -17,6 +17,7 @@ def bakery(shop: Synced, *, email: str = "inkoop@bakkerij.nl") -> asperion_db.De
     debtor.name = "Bakkerij De Vries B.V."
     debtor.email_address = email
     debtor.vat_number = "NL123456789B01"
+    debtor.blocked = False  # the seed blocks a few debtors; this one is a good customer
     debtor.address = "Dorpsstraat 1"
     debtor.debtor_kind = asperion_db.DebtorKind.objects.get(administration=admin, code="ZAK")
     debtor.payment_method = asperion_db.PaymentMethod.objects.get(administration=admin, code="INC")
@@ -83,3 +84,27 @@ def test_debtors_can_be_matched_by_vat_number(shop, match_by):
     assert_succeeded(shop.run("orders"))
     found = sales_orders(shop).get().debtor_id == debtor.pk
     assert found is (match_by == "vat_number")
+
+
+def test_debtors_can_be_matched_by_the_customer_number_feeddex_keeps(shop):
+    from django.utils import timezone
+
+    from connectors.feeddex.sandbox import models as feeddex_db
+
+    shop.configure("orders", debtor_match_by="customer_number")
+    debtor = bakery(shop)
+    now = timezone.now()
+    feeddex_db.Customer.objects.create(
+        account=shop.account,
+        email="nieuw.adres@bakkerij.nl",
+        last_name="de Vries",
+        customer_code="55501",
+        billing_address={},
+        created_at=now,
+        updated_at=now,
+    )
+    place(shop, email="nieuw.adres@bakkerij.nl", skus=article_codes(shop, 1))
+    assert_succeeded(shop.run("orders"))
+    assert sales_orders(shop).get().debtor_id == debtor.pk
+    debtor.refresh_from_db()
+    assert debtor.email_address == "nieuw.adres@bakkerij.nl"  # a contact detail: it follows

@@ -9,6 +9,7 @@ import pytest
 
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
+from flows.models import Action, RecordLog
 from tests.flows.conftest import Synced, assert_succeeded
 from tests.flows.test_products_and_stock import an_article
 
@@ -78,3 +79,23 @@ def test_descriptions_enriched_in_feeddex_survive_while_the_price_updates(synced
     product.refresh_from_db()
     assert product.long_description == "Verrijkt in Feeddex: met foto's en maattabel"
     assert product.price > old_price
+
+
+def test_a_product_whose_article_is_gone_is_set_inactive_after_a_full_read(synced):
+    assert_succeeded(synced.run("products"))
+    article = an_article(synced, salesorderline__isnull=True)
+    code = article.code
+    article.delete()
+    assert_succeeded(synced.run("products"))  # a run from the cursor cannot tell
+    assert product_of(synced, code).active
+    services.flow_reset_cursor(flow=synced.flow("products"))
+    run = synced.run("products")
+    assert_succeeded(run)
+    assert not product_of(synced, code).active
+    log = RecordLog.objects.get(run=run, key=code)
+    assert log.action == Action.UPDATED
+    assert "gone from Asperion" in log.reason
+    # Once: the next full read leaves it alone.
+    services.flow_reset_cursor(flow=synced.flow("products"))
+    again = synced.run("products")
+    assert not RecordLog.objects.filter(run=again, key=code).exists()
