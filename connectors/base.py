@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -77,6 +77,10 @@ class WriteResult:
 class Option:
     id: str
     label: str
+    # What the list says of the item beyond its name, in the system's own field names (a VAT
+    # code's percentage, a debtor kind's isBusiness, a payment condition's days): what a
+    # default is proposed by.
+    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 OnCall = Callable[[ApiCall], None]

@@ -94,6 +94,8 @@ PAID_STATUS = 7
 # hand in Asperion meanwhile; a duplicate also drops it at once).
 NUMBER_COUNTER_SECONDS = 6 * 3600
 MAX_LOOKUP_PAGES = 20
+# What an article for shipping costs is called (its description contains one of these).
+SHIPPING_WORDS = ("verzend", "shipping", "porto")
 # What is kept for a scope (a run) lives at most this long: longer than a run's slices take.
 SCOPE_CACHE_SECONDS = 6 * 3600
 
@@ -279,6 +281,8 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             items = self._all(lambda page: client.list_administrations(self.api, page=page))
             rows = [parse_json(Administration, raw) for raw in items]
             return [Option(str(row.id), row.name) for row in rows]
+        if kind == "shipping_articles":
+            return self._shipping_articles()
         if kind not in REFERENCE_KINDS:
             raise ValueError(f"Asperion has no reference list {kind!r}")
         model, label = REFERENCE_KINDS[kind]
@@ -286,8 +290,21 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         options = []
         for raw in items:
             row = parse_json(model, raw)
-            options.append(Option(str(getattr(row, "id")), label(row)))  # noqa: B009
+            facts = row.model_dump(mode="json", exclude={"id", "description"})
+            options.append(Option(str(getattr(row, "id")), label(row), facts))  # noqa: B009
         return options
+
+    def _shipping_articles(self) -> list[Option]:
+        """Active articles whose code or description says shipping (one filtered read per
+        word): the candidates for the orders flow's shipping-cost line."""
+        found: dict[str, Option] = {}
+        for word in SHIPPING_WORDS:
+            page = client.list_articles(self.api, description=word)
+            for raw in page.items:
+                article = parse_json(Article, raw)
+                if article.active and not article.isVariant:
+                    found.setdefault(article.code, Option(article.code, article.description))
+        return list(found.values())
 
     def next_customer_number(self, range_start: int, range_end: int) -> str:
         """Return the next free customer number in [range_start, range_end], reserved.

@@ -29,7 +29,7 @@ SANDBOX_DEBTORS = 20
 
 @transaction.atomic
 def sandbox_connect(
-    *, tenant: Tenant, demo_accounts: bool = False
+    *, tenant: Tenant, demo_accounts: bool = False, profile: str = "demo"
 ) -> tuple[Connection, Connection]:
     """Connect both applications to this platform's own sandboxes.
 
@@ -54,6 +54,7 @@ def sandbox_connect(
             seed=tenant.pk,
             articles=SANDBOX_ARTICLES,
             debtors=SANDBOX_DEBTORS,
+            profile=profile,
         )
     config, secrets, skus = asperion_sandbox_credentials(identity)
     asperion = connection_save(
