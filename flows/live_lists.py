@@ -14,6 +14,7 @@ the same lists: a setting that does not resolve is named with the reason.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from connectors.base import ConnectorError, Option
 from connectors.registry import connector_class
 from flows.models import Integration
+
+logger = logging.getLogger(__name__)
 
 ACCOUNTING_LISTS = ("vatcodes", "debtorkinds", "paymentconditions", "paymentmethods", "journals")
 # Words that mark a list item as the special case, not the ordinary one (a 0 % code for
@@ -224,15 +227,18 @@ def with_defaults(kind: str, current: dict[str, Any]) -> dict[str, Any]:
 
 def unresolved_settings(*, integration: Integration) -> dict[str, dict[str, str]]:
     """{flow kind or "customer_defaults": {setting: why it does not resolve}} for the enabled
-    flows; an empty dict when all resolve. A list that cannot be read is a reason too."""
+    flows; an empty dict when all resolve. Lists that cannot be read now hold nothing up
+    (the connection's own test and the first run say what is wrong)."""
     enabled = {f.kind: f for f in integration.flows.filter(enabled=True)}
     if not enabled.keys() & {"orders", "customers", "review_invitations"}:
         return {}
     try:
         lists, accounting = read_lists(integration)
     except ConnectorError as error:
-        reason = _("the lists of the connected applications cannot be read: %s") % error
-        return {"__all__": {"__all__": reason}}
+        logger.warning(
+            "integration %s: lists not read before going live: %s", integration.pk, error
+        )
+        return {}
     problems: dict[str, dict[str, str]] = {}
     try:
         if enabled.keys() & {"orders", "customers"}:
