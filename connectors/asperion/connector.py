@@ -483,9 +483,8 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         return None, None
 
     def _invoice(self, raw: Any) -> Invoice:
+        """The invoice as read; its customer (a call per debtor) only by with_customer."""
         invoice = parse_json(SalesInvoice, raw)
-        debtor = self._debtor(invoice.debtorCustomerNumber)
-        first, last = split_name(debtor.attentionTo or debtor.name) if debtor else (None, None)
         moment = local_datetime(invoice.date)
         assert moment is not None
         record: Invoice = Invoice.parse(
@@ -493,11 +492,6 @@ class AsperionConnector(HttpConnector, AccountingConnector):
                 "source_id": str(invoice.id),
                 "invoice_number": invoice.invoiceNumber or str(invoice.id),
                 "customer_number": invoice.debtorCustomerNumber,
-                "customer_email": debtor.emailAddress if debtor else None,
-                "customer_name": debtor.name if debtor else None,
-                "company_name": debtor.name if debtor and debtor.cocNumber else None,
-                "first_name": first,
-                "last_name": last,
                 "date": moment.date(),
                 "status": str(invoice.status or ""),
                 "paid": invoice.status == PAID_STATUS,
@@ -507,6 +501,22 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             }
         )
         return record
+
+    def with_customer(self, invoice: Invoice) -> Invoice:
+        debtor = self._debtor(invoice.customer_number)
+        if debtor is None:
+            return invoice
+        first, last = split_name(debtor.attentionTo or debtor.name)
+        completed: Invoice = invoice.model_copy(
+            update={
+                "customer_email": debtor.emailAddress,
+                "customer_name": debtor.name,
+                "company_name": debtor.name if debtor.cocNumber else None,
+                "first_name": first,
+                "last_name": last,
+            }
+        )
+        return completed
 
     def _debtor(self, customer_number: str) -> Debtor | None:
         if customer_number not in self._debtors:
