@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -24,7 +24,7 @@ from connectors.errors import ConnectorError, RecordRejected
 from connectors.http import ApiCall, CallWatch, HttpClient, RetryPolicy, timeout_for
 from connectors.models import Connection
 from connectors.ratelimit import bucket_for, limit_for
-from connectors.records import Record
+from connectors.records import Invoice, Record
 from connectors.redaction import redact_data
 
 __all__ = [
@@ -77,6 +77,10 @@ class WriteResult:
 class Option:
     id: str
     label: str
+    # What the list says of the item beyond its name, in the system's own field names (a VAT
+    # code's percentage, a debtor kind's isBusiness, a payment condition's days): what a
+    # default is proposed by.
+    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 OnCall = Callable[[ApiCall], None]
@@ -345,6 +349,11 @@ class AccountingConnector(Connector):
     ) -> dict[str, dict[str, Any]] | None:
         """Return {order reference: document} of the sales documents dated from date_from,
         or None when that takes more than max_pages pages."""
+
+    def with_customer(self, invoice: Invoice) -> Invoice:
+        """The invoice with its customer's email and names, when reading left them out (they
+        cost a call per customer: asked only for an invoice that is to be written)."""
+        return invoice
 
 
 class ShopConnector(Connector):

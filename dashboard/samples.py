@@ -12,8 +12,9 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from connectors.base import BadRecord, ConnectorError
+from connectors.base import AccountingConnector, BadRecord, ConnectorError
 from connectors.models import Connection, ConnectionStatus
+from connectors.records import Invoice
 from connectors.registry import connector_class
 from flows.models import Flow
 from flows.registry import FLOWS
@@ -49,12 +50,19 @@ def source_connection(flow: Flow) -> Connection:
     return flow.integration.connection(flow.definition.source)
 
 
+def complete(connector: Any, record: Any) -> Any:
+    """A sample as the flow writes it: an invoice with its customer (read lazily by runs)."""
+    if isinstance(record, Invoice) and isinstance(connector, AccountingConnector):
+        return connector.with_customer(record)
+    return record
+
+
 def read_samples(flow: Flow, connection: Connection) -> list[dict[str, Any]]:
     connector = connector_class(connection.system)(connection)
     try:
         for page in connector.read(FLOWS[flow.kind].stream, page_size=SAMPLE_SIZE * 3):
-            good = [r for r in page.records if not isinstance(r, BadRecord)]
-            return [record.as_source() for record in good[:SAMPLE_SIZE]]
+            good = [r for r in page.records if not isinstance(r, BadRecord)][:SAMPLE_SIZE]
+            return [complete(connector, record).as_source() for record in good]
     finally:
         connector.close()
     return []

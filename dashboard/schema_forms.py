@@ -78,6 +78,7 @@ REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
     "payment_condition_id": ("accounting", "paymentconditions"),
     "unit_id": ("shop", "units"),
     "invoice_journal_id": ("accounting", "journals"),
+    "shipping_article_code": ("accounting", "shipping_articles"),
     # Maps: the values are ids from these lists (shown as a hint beside the text area).
     "payment_method_map": ("accounting", "paymentmethods"),
     "payment_term_map": ("accounting", "paymentconditions"),

@@ -60,6 +60,11 @@ urlpatterns = [
     path("setup/dry-run/start/", wizard.wizard_dry_run, name="wizard_dry_run"),
     path("setup/dry-run/done/", wizard.wizard_dry_run_done, name="wizard_dry_run_done"),
     path("setup/live/go/", wizard.wizard_go_live, name="wizard_go_live"),
+    path(
+        "setup/settings/shipping-article/",
+        wizard.wizard_shipping_article,
+        name="wizard_shipping_article",
+    ),
     path("setup/<str:step>/", wizard.wizard_step, name="wizard_step"),
     path("oauth/asperion/callback/", oauth.asperion_callback, name="asperion_callback"),
     # flows and runs

@@ -374,12 +374,16 @@ class ReviewInvitationsFlow(FlowDefinition):
         source = record.as_source()
         if ctx.settings.paid_only and not record.paid:
             return skipped("invitation", record.key, "the invoice is not paid yet", source=source)
+        if record.key in ctx.ledger:
+            return skipped("invitation", record.key, "invited already", source=source)
+        if not record.customer_email:
+            # The customer is read only for an invoice that is to be written.
+            record = ctx.accounting().with_customer(record)
+            source = record.as_source()
         if not record.customer_email:
             return skipped(
                 "invitation", record.key, "the debtor has no email address", source=source
             )
-        if record.key in ctx.ledger:
-            return skipped("invitation", record.key, "invited already", source=source)
         return upsert(ctx, record, Target(self.target, "transactions", update_existing=False))
 
 

@@ -108,7 +108,19 @@ class IntegrationGoLiveApi(ApiView):
         "interval (the last step of the wizard).",
     )
     def post(self, request: Request, pk: int) -> Response:
+        from api.errors import FieldErrors
+        from flows.live_lists import unresolved_settings
         from flows.services import integration_go_live
 
         integration = self.get_row(Integration, pk, write=True)
+        # Refused while a setting names what the applications do not have.
+        problems = unresolved_settings(integration=integration)
+        if problems:
+            raise FieldErrors(
+                {
+                    f"{section}.{name}": [reason]
+                    for section, found in problems.items()
+                    for name, reason in found.items()
+                }
+            )
         return Response(IntegrationOutput(integration_go_live(integration=integration)).data)

@@ -104,6 +104,7 @@ def list_articles(
     page_size: int = MAX_PAGE_SIZE,
     changed_since: str | None = None,
     code: str | None = None,
+    description: str | None = None,
 ) -> RawPage:
     # Reference: GET /v1/articles
     params = {
@@ -114,6 +115,7 @@ def list_articles(
         "DateLastChange_from": changed_since,
         "Code": code,
         "Code_comparison": EQUALS if code is not None else None,
+        "Description": description,
     }
     return _list(api, "/v1/articles", params)
 

@@ -95,6 +95,8 @@ PAID_STATUS = 7
 # hand in Asperion meanwhile; a duplicate also drops it at once).
 NUMBER_COUNTER_SECONDS = 6 * 3600
 MAX_LOOKUP_PAGES = 20
+# What an article for shipping costs is called (its description contains one of these).
+SHIPPING_WORDS = ("verzend", "shipping", "porto")
 # What is kept for a scope (a run) lives at most this long: longer than a run's slices take.
 SCOPE_CACHE_SECONDS = 6 * 3600
 
@@ -281,6 +283,8 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             items = self._all(lambda page: client.list_administrations(self.api, page=page))
             rows = [parse_json(Administration, raw) for raw in items]
             return [Option(str(row.id), row.name) for row in rows]
+        if kind == "shipping_articles":
+            return self._shipping_articles()
         if kind not in REFERENCE_KINDS:
             raise ValueError(f"Asperion has no reference list {kind!r}")
         model, label = REFERENCE_KINDS[kind]
@@ -288,7 +292,8 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         options = []
         for raw in items:
             row = parse_json(model, raw)
-            options.append(Option(str(getattr(row, "id")), label(row)))  # noqa: B009
+            facts = row.model_dump(mode="json", exclude={"id", "description"})
+            options.append(Option(str(getattr(row, "id")), label(row), facts))  # noqa: B009
         return options
 
     def reference_rows(self, kind: str) -> list[dict[str, Any]]:
@@ -299,6 +304,18 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         model, _label = REFERENCE_KINDS[kind]
         items = self._all(lambda page: client.list_reference(self.api, kind, page=page))
         return [parse_json(model, raw).model_dump(mode="json") for raw in items]
+
+    def _shipping_articles(self) -> list[Option]:
+        """Active articles whose code or description says shipping (one filtered read per
+        word): the candidates for the orders flow's shipping-cost line."""
+        found: dict[str, Option] = {}
+        for word in SHIPPING_WORDS:
+            page = client.list_articles(self.api, description=word)
+            for raw in page.items:
+                article = parse_json(Article, raw)
+                if article.active and not article.isVariant:
+                    found.setdefault(article.code, Option(article.code, article.description))
+        return list(found.values())
 
     def next_customer_number(self, range_start: int, range_end: int) -> str:
         """Return the next free customer number in [range_start, range_end], reserved.
@@ -477,9 +494,8 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         return None, None
 
     def _invoice(self, raw: Any) -> Invoice:
+        """The invoice as read; its customer (a call per debtor) only by with_customer."""
         invoice = parse_json(SalesInvoice, raw)
-        debtor = self._debtor(invoice.debtorCustomerNumber)
-        first, last = split_name(debtor.attentionTo or debtor.name) if debtor else (None, None)
         moment = local_datetime(invoice.date)
         assert moment is not None
         record: Invoice = Invoice.parse(
@@ -487,11 +503,6 @@ class AsperionConnector(HttpConnector, AccountingConnector):
                 "source_id": str(invoice.id),
                 "invoice_number": invoice.invoiceNumber or str(invoice.id),
                 "customer_number": invoice.debtorCustomerNumber,
-                "customer_email": debtor.emailAddress if debtor else None,
-                "customer_name": debtor.name if debtor else None,
-                "company_name": debtor.name if debtor and debtor.cocNumber else None,
-                "first_name": first,
-                "last_name": last,
                 "date": moment.date(),
                 "status": str(invoice.status or ""),
                 "paid": invoice.status == PAID_STATUS,
@@ -501,6 +512,22 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             }
         )
         return record
+
+    def with_customer(self, invoice: Invoice) -> Invoice:
+        debtor = self._debtor(invoice.customer_number)
+        if debtor is None:
+            return invoice
+        first, last = split_name(debtor.attentionTo or debtor.name)
+        completed: Invoice = invoice.model_copy(
+            update={
+                "customer_email": debtor.emailAddress,
+                "customer_name": debtor.name,
+                "company_name": debtor.name if debtor.cocNumber else None,
+                "first_name": first,
+                "last_name": last,
+            }
+        )
+        return completed
 
     def _debtor(self, customer_number: str) -> Debtor | None:
         if customer_number not in self._debtors:

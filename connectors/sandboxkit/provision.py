@@ -33,6 +33,7 @@ def sandbox_connect(
     tenant: Tenant,
     demo_accounts: bool = False,
     into: dict[str, Connection | None] | None = None,
+    profile: str = "demo",
 ) -> tuple[Connection, Connection]:
     """Connect both applications to this platform's own sandboxes.
 
@@ -61,6 +62,7 @@ def sandbox_connect(
             seed=tenant.pk,
             articles=SANDBOX_ARTICLES,
             debtors=SANDBOX_DEBTORS,
+            profile=profile,
         )
     config, secrets, skus = asperion_sandbox_credentials(identity)
     asperion = connection_save(

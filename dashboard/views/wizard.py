@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connectors import services as connection_services
 from connectors.asperion.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm
+from connectors.base import ConnectorError
 from connectors.feeddex.forms import FeeddexForm
 from connectors.sandboxkit.provision import sandbox_connect
 from dashboard import golive, services
@@ -33,8 +34,10 @@ from dashboard.integrations import (
 )
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
 from dashboard.reference import reference_options
+from dashboard.schema_forms import label_for
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
+from flows import live_lists
 from flows import services as flow_services
 from flows.models import FlowRun, Integration, Trigger
 from flows.registry import FLOWS
@@ -144,7 +147,9 @@ def wizard_sandbox(request: HttpRequest) -> HttpResponse:
         raise Http404("the sandboxes are switched off")
     failed = False
     into = {system: wizard_connection(state, system) for system in ("asperion", "feeddex")}
-    for connection in sandbox_connect(tenant=state.tenant, into=into):
+    # "other": a sandbox administration with other codes and names than the demo's.
+    profile = "other" if request.POST.get("profile") == "other" else "demo"
+    for connection in sandbox_connect(tenant=state.tenant, into=into, profile=profile):
         error = connection_services.connection_test(connection=connection)
         if error:
             failed = True
@@ -228,6 +233,12 @@ def wizard_apps_done(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard:wizard_step", step="apps")
     services.wizard_set_integration(state=state, integration=integration)
     choose_integration(request, integration)
+    # Settings that name things in the applications, proposed from their own lists.
+    if not live_lists.integration_propose_defaults(integration=integration):
+        messages.warning(
+            request,
+            _("The applications' lists could not be read: choose their codes in the settings."),
+        )
     services.wizard_advance(state=state, to=WizardStep.FLOWS)
     return redirect("dashboard:wizard_step", step="flows")
 
@@ -276,7 +287,30 @@ def wizard_flows(request: HttpRequest) -> HttpResponse:
 
 def settings_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     integration = integration_or_404(tenant)
-    return {"sections": flow_views.settings_sections(integration, enabled_only=True)}
+    orders = integration.flows.filter(kind="orders", enabled=True).first()
+    return {
+        "sections": flow_views.settings_sections(integration, enabled_only=True),
+        # The shop charges shipping: without an article to book it on, offer to create one.
+        "offer_shipping_article": orders is not None
+        and not (orders.settings or {}).get("shipping_article_code", "VERZEND"),
+    }
+
+
+@require_POST
+@login_required
+def wizard_shipping_article(request: HttpRequest) -> HttpResponse:
+    """Create the shipping-cost article in Asperion and choose it in the orders settings."""
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "settings"):
+        return early
+    try:
+        code = live_lists.shipping_article_create(integration=integration)
+    except (ConnectorError, ValueError) as error:
+        messages.error(request, _("The shipping-cost article could not be created: %s") % error)
+    else:
+        messages.success(request, _("Asperion has the shipping-cost article %s now.") % code)
+    return redirect("dashboard:wizard_step", step="settings")
 
 
 @require_POST
@@ -380,6 +414,23 @@ def live_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def problem_rows(problems: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    """The settings that do not resolve, named as the settings step names them."""
+    rows = []
+    for section, fields in problems.items():
+        where = (
+            _("Customer settings")
+            if section == "customer_defaults"
+            else str(FLOWS[section].name)
+            if section in FLOWS
+            else ""
+        )
+        for name, reason in fields.items():
+            label = str(label_for(name)) if name != "__all__" else ""
+            rows.append({"section": where, "setting": label, "name": name, "reason": reason})
+    return rows
+
+
 @require_POST
 @login_required
 def wizard_go_live(request: HttpRequest) -> HttpResponse:
@@ -387,6 +438,10 @@ def wizard_go_live(request: HttpRequest) -> HttpResponse:
     integration = integration_or_404(state.tenant)
     if early := not_reached(state, "live"):
         return early
+    problems = live_lists.unresolved_settings(integration=integration)
+    if problems:
+        messages.error(request, _("Not live yet: some settings name what the applications lack."))
+        return render_step(request, state, "live", status=400, problems=problem_rows(problems))
     concerns = golive.concerns_for(integration=integration, dry_run_ids=state.dry_run_ids)
     answers = {key: str(value) for key, value in request.POST.items()}
     if golive.unanswered(concerns, answers):

@@ -73,6 +73,8 @@ def test_calls_per_record_of_every_flow(shop: Synced):
         place(shop, email=email, skus=skus[: 1 + n % 3], company="Klant BV" if n % 4 == 0 else None)
     rows += first_and_unchanged(shop, "orders")
     figures = report(rows)
-    for kind in ("products", "stock", "customers"):
+    for kind in ("products", "stock", "customers", "review_invitations"):
         assert figures[kind, "unchanged"] < 0.05, kind  # pages and reference lists only
-    assert figures["orders", "first"] < 3
+    # An order: booked and written back (2), its new debtor (1, a company's contact person
+    # 1 more), a returning customer's changed debtor looked up, read and updated (3).
+    assert figures["orders", "first"] < 5

@@ -164,6 +164,10 @@ def break_credentials(synced: Synced, book: SecretBook) -> list[FlowRun]:
     )
     book.note(feeddex)
     failed_products = synced.run("products")
+    # No run calls a connection marked lost; taken as reconnected, so that the next run
+    # reaches Asperion (whose secret breaks next).
+    feeddex.refresh_from_db()
+    feeddex.mark_ok()
     connection_update_secrets(
         connection=asperion,
         changes={

@@ -77,6 +77,30 @@ SHOP_CENTS = (Decimal("0.95"), Decimal("0.99"), Decimal("0.50"), Decimal(0))
 # The demo login and client
 
 
+# Seed profiles: the demo's codes, or another ordinary administration's (renamed after
+# seeding, so that the data is the same and only the names differ).
+DEMO_PROFILE = "demo"
+PROFILES: dict[str, dict[str, dict[str, str]]] = {
+    "other": {
+        "vatcodes": {"VH": "H", "VL": "L", "V0": "0", "VV": "VR", "VI": "ICL", "VE": "EX"},
+        "debtorkinds": {"ZAK": "BED", "PART": "PRI", "ZAKEU": "BEDEU", "BUIT": "PRIBU"},
+        "paymentmethods": {
+            "BANK": "OVB",
+            "IDEAL": "IDL",
+            "CC": "KK",
+            "PAYPAL": "PP",
+            "INC": "AI",
+        },
+        "journals": {"VK": "VB", "VKW": "VBW"},
+        "paymentconditions": {
+            "8 dagen netto": "Betaling binnen 8 dagen",
+            "14 dagen netto": "Betaling binnen 14 dagen",
+            "30 dagen netto": "Betaling binnen 30 dagen",
+        },
+    },
+}
+
+
 def demo_redirect_uris() -> list[str]:
     site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     return list(
@@ -139,7 +163,13 @@ def ensure_demo_identity(*, tenant: Any = None) -> SandboxIdentity:
 
 @transaction.atomic
 def ensure_tenant_identity(
-    *, tenant: Any, name: str, seed: int, articles: int, debtors: int
+    *,
+    tenant: Any,
+    name: str,
+    seed: int,
+    articles: int,
+    debtors: int,
+    profile: str = DEMO_PROFILE,
 ) -> SandboxIdentity:
     """Return one platform company's own sandbox login, OAuth client and administration,
     creating (and seeding) them the first time.
@@ -173,20 +203,52 @@ def ensure_tenant_identity(
     client.secret_hash = digest(client_secret)
     client.save()
     administration = own_administration(
-        user, name=name, seed=seed, articles=articles, debtors=debtors
+        user, name=name, seed=seed, articles=articles, debtors=debtors, profile=profile
     )
     return SandboxIdentity(user, client, client_secret, administration)
 
 
 def own_administration(
-    user: SandboxUser, *, name: str, seed: int, articles: int, debtors: int
+    user: SandboxUser,
+    *,
+    name: str,
+    seed: int,
+    articles: int,
+    debtors: int,
+    profile: str = DEMO_PROFILE,
 ) -> Administration:
     administration = user.administrations.order_by("-is_default", "pk").first()
     if administration is None:
         administration = Administration.objects.create(owner=user, name=name, is_default=True)
         ensure_reference_lists(administration)
         seed_administration(administration, articles=articles, debtors=debtors, seed=seed)
+        apply_profile(administration, profile)
     return administration
+
+
+def apply_profile(administration: Administration, profile: str) -> None:
+    """Give a seeded administration the codes and names of a seed profile: the demo's, or
+    another ordinary administration's (other VAT code and debtor kind ids, other payment
+    method and journal codes, no shipping-cost article), on which a flow tuned to the demo's
+    codes fails."""
+    if profile == DEMO_PROFILE:
+        return
+    if profile not in PROFILES:
+        raise ValueError(f"unknown seed profile {profile!r} (known: {', '.join(PROFILES)})")
+    renames = PROFILES[profile]
+    for model, codes in (
+        (VatCode, renames["vatcodes"]),
+        (DebtorKind, renames["debtorkinds"]),
+        (PaymentMethod, renames["paymentmethods"]),
+        (Journal, renames["journals"]),
+    ):
+        for old, new in codes.items():
+            model.objects.filter(administration=administration, code=old).update(code=new)
+    for old, new in renames["paymentconditions"].items():
+        PaymentCondition.objects.filter(administration=administration, description=old).update(
+            description=new
+        )
+    Article.objects.filter(administration=administration, code=SHIPPING_ARTICLE_CODE).delete()
 
 
 def demo_user() -> SandboxUser | None:

@@ -1,0 +1,56 @@
+"""Settings that name things in the applications, checked against their live lists."""
+
+from __future__ import annotations
+
+from flows import services
+from flows.live_lists import integration_propose_defaults, unresolved_settings
+from flows.models import Flow
+from flows.settings_schemas import parse_customer_defaults, parse_settings
+from tests.flows.conftest import Synced
+
+
+def typed_settings(synced: Synced) -> dict[str, object]:
+    """Every flow's settings as they take effect (a default never saved is still the default)."""
+    return {
+        f.kind: parse_settings(f.kind, f.settings).model_dump()
+        for f in synced.integration.flows.all()
+    }
+
+
+def enable(synced: Synced, *kinds: str) -> None:
+    # Straight in the database: switching on through the service subscribes webhooks.
+    Flow.objects.filter(integration=synced.integration, kind__in=kinds).update(enabled=True)
+
+
+def test_the_demos_settings_resolve_and_proposing_changes_none_of_them(synced: Synced):
+    unit = synced.account.units.first()
+    assert unit is not None
+    synced.configure("review_invitations", unit_id=unit.pk)
+    before = typed_settings(synced)
+    defaults = parse_customer_defaults(synced.integration.customer_defaults)
+    assert integration_propose_defaults(integration=synced.integration)
+    synced.integration.refresh_from_db()
+    assert typed_settings(synced) == before
+    assert parse_customer_defaults(synced.integration.customer_defaults) == defaults
+    enable(synced, "orders", "customers", "review_invitations")
+    assert unresolved_settings(integration=synced.integration) == {}
+
+
+def test_a_setting_the_lists_lack_is_named_and_a_proposal_fixes_it(synced: Synced):
+    enable(synced, "orders", "review_invitations")
+    synced.configure("orders", vat_code_map={"21": "XX", "9": "VL", "0": "V0"})
+    services.integration_update_customer_defaults(
+        integration=synced.integration,
+        data={**synced.integration.customer_defaults, "debtor_kind_person": "PRIV"},
+    )
+    problems = unresolved_settings(integration=synced.integration)
+    assert set(problems) == {"orders", "customer_defaults", "review_invitations"}
+    assert "“XX” is not in Asperion's list" in problems["orders"]["vat_code_map"]
+    assert "PRIV" in problems["customer_defaults"]["debtor_kind_person"]
+    assert "unit" in problems["review_invitations"]["unit_id"]
+    integration_propose_defaults(integration=synced.integration)
+    synced.integration.refresh_from_db()
+    assert synced.flow("orders").settings["vat_code_map"]["21"] == "VH"
+    assert synced.integration.customer_defaults["debtor_kind_person"] == "PART"
+    # Two units to choose from: asked, not guessed.
+    assert set(unresolved_settings(integration=synced.integration)) == {"review_invitations"}
