@@ -45,6 +45,14 @@ def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
     return sources, None
 
 
+def samples_pending(flow: Flow) -> bool:
+    """Whether a preview must read records from the source first (none cached): seconds,
+    so a page shows the preview after it, not before."""
+    if cache.get(cache_key(flow)):
+        return False
+    return source_connection(flow).status == ConnectionStatus.OK
+
+
 def source_connection(flow: Flow) -> Connection:
     return flow.integration.connection(flow.definition.source)
 

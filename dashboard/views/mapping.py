@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import mapping_text
-from dashboard.samples import sample_sources
+from dashboard.samples import sample_sources, samples_pending, source_connection
 from flows.models import Flow
 from flows.settings_schemas import SettingsInvalid, parse_customer_defaults, parse_settings
 from mapping import services as mapping_services
@@ -253,7 +253,13 @@ def editor_context(
         "functions": function_library(),
         "source_fields": sorted(source_fields(definition.source)),
         "target_fields": target_fields(definition.target),
-        "preview": preview_for(flow, mapping, spec) if spec is not None else None,
+        # Reading sample records may take seconds (a sign-in, a first page): the page comes
+        # at once and the preview follows it, with words while it reads.
+        "preview": preview_for(flow, mapping, spec)
+        if spec is not None and not samples_pending(flow)
+        else None,
+        "preview_pending": spec is not None and samples_pending(flow),
+        "source_name": source_connection(flow).name,
         "operators": [
             "truthy",
             "falsy",

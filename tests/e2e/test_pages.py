@@ -139,3 +139,27 @@ def test_the_vendored_axe_is_there_and_no_cdn_is_named():
     base = Path(django_settings.BASE_DIR) / "templates" / "base.html"
     assert "cdn" not in base.read_text().lower()
     assert os.path.basename(AXE) == "axe.min.js"
+
+
+def test_a_slow_step_says_what_it_is_doing(chromium, live_server, settings):
+    """'Use the sandbox' takes seconds: once the form is sent, the page says what it does."""
+    from playwright.sync_api import expect
+
+    from tenants.services import signup
+
+    settings.SITE_URL = live_server.url
+    signup(email="eva@fietsen-jansen.nl", password=PASSWORD, company_name="Fietsen Jansen")
+    context, page, errors = open_browser(chromium, live_server.url, language="en")
+    try:
+        page.goto(live_server.url + reverse("dashboard:wizard_step", args=["apps"]))
+        # Keep the page where it is after the form is sent (the page's own listener has run
+        # by then), so that what it shows while it waits can be read at leisure.
+        page.evaluate("() => document.addEventListener('submit', e => e.preventDefault())")
+        page.get_by_test_id("use-sandbox").click()
+        busy = page.get_by_test_id("busy")
+        expect(busy).to_contain_text("Creating your sandbox administration")
+        expect(busy.locator(".spinner")).to_be_visible()
+        expect(page.get_by_test_id("use-sandbox")).to_be_disabled()
+    finally:
+        context.close()
+    assert not errors, errors
