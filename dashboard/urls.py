@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.views import activity, core, flows, insights, mapping, members, oauth, tokens, wizard
+from dashboard.views import (
+    activity,
+    core,
+    flows,
+    help,
+    insights,
+    mapping,
+    members,
+    oauth,
+    tokens,
+    wizard,
+)
 
 app_name = "dashboard"
 urlpatterns = [
@@ -60,4 +71,7 @@ urlpatterns = [
     path("records/<int:pk>/", activity.record_detail, name="record_detail"),
     path("records/<int:pk>/retry/", flows.record_retry, name="record_retry"),
     path("insights/", insights.insights, name="insights"),
+    # the help menu
+    path("help/", help.guide, name="help"),
+    path("help/img/<str:language>/<str:name>.png", help.guide_image, name="help_image"),
 ]

@@ -40,14 +40,16 @@ def company(live_server: Any, settings: Any) -> Synced:
     settings.CONNECTOR_RETRY_BASE_DELAY = 0.02
     settings.FEEDDEX_SANDBOX_WEBHOOK_DELIVERY = "manual"
     company = connected_company(email="eva@fietsen-jansen.nl", name="Fietsen Jansen")
-    company.integration.flows.filter(kind__in=["products", "customers"]).update(enabled=True)
+    kinds = ["products", "customers", "review_invitations"]
+    company.integration.flows.filter(kind__in=kinds).update(enabled=True)
     company.integration.live = True
     company.integration.save(update_fields=["live"])
-    state = wizard_state_for(tenant=company.tenant)
-    state.step = "live"
-    state.save(update_fields=["step"])
     company.run("products")
-    company.run("customers", trigger="dry_run")
+    dry_runs = [company.run(kind, trigger="dry_run").pk for kind in kinds[1:]]
+    # The wizard's dry-run step shows these (review invitations without a unit: a concern).
+    state = wizard_state_for(tenant=company.tenant)
+    state.step, state.dry_run_ids = "live", dry_runs
+    state.save(update_fields=["step", "dry_run_ids"])
     return company
 
 
@@ -72,6 +74,7 @@ def pages_of(company: Synced) -> list[tuple[str, str]]:
         ("connection", reverse("dashboard:connection_detail", args=[company.integration.shop.pk])),
         ("wizard-dry-run", reverse("dashboard:wizard_step", args=["dry_run"])),
         ("wizard-live", reverse("dashboard:wizard_step", args=["live"])),
+        ("guide", reverse("dashboard:help")),
     ]
 
 
@@ -109,7 +112,8 @@ def test_every_page_passes_axe_and_feeds_the_guide(chromium, live_server, compan
         for name, path in pages_of(company):
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+            if name != "guide":  # the guide shows the others
+                page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
             violations = blocking_violations(page)
             if violations:
                 found[name] = violations
