@@ -84,3 +84,9 @@ def test_only_the_guides_pictures_are_served(world):
     client = world.client_for(world.owner)
     assert client.get("/help/img/en/..%2Fen.png").status_code == 404
     assert client.get(reverse("dashboard:help_image", args=["xx", "overview"])).status_code == 404
+
+
+def test_the_guide_is_for_signed_in_people(client):
+    assert client.get(reverse("dashboard:help")).status_code == 302
+    picture = reverse("dashboard:help_image", args=["en", "overview"])
+    assert client.get(picture).status_code == 302
