@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import mapping_text
-from dashboard.samples import sample_sources, samples_pending, source_connection
+from dashboard.samples import sample_sources, sample_values, samples_pending, source_connection
 from flows.models import Flow
 from flows.settings_schemas import SettingsInvalid, parse_customer_defaults, parse_settings
 from mapping import services as mapping_services
@@ -252,6 +252,8 @@ def editor_context(
         "rows": [*rows, RuleRow(index=len(rows))],
         "functions": function_library(),
         "source_fields": sorted(source_fields(definition.source)),
+        # Beside each source field, its value in the first sample record (when read).
+        "sample_values": sample_values(flow),
         "target_fields": target_fields(definition.target),
         # Reading sample records may take seconds (a sign-in, a first page): the page comes
         # at once and the preview follows it, with words while it reads.
