@@ -68,6 +68,7 @@ def prepare(base: str) -> tuple[str, str, dict[str, str]]:
                 pass
     products = flows.get(kind="products")
     pages = {
+        "overview (after sign-in)": "/",
         "/flows/": "/flows/",
         "flow settings": f"/flows/{products.pk}/settings/",
         "mapping editor, first load": f"/flows/{products.pk}/mapping/",
