@@ -28,3 +28,19 @@ def test_the_mapper_speaks_dutch(world, products):  # noqa: F811
     sku = page.content.decode().split('data-testid="target-type-sku"')[1].split("</span>")[0]
     assert "tekst" in sku
     assert "verplicht" in sku
+
+
+def test_version_history_speaks_in_the_editors_terms(world, products):  # noqa: F811
+    from dashboard.tests.test_mapping_views import form_data
+
+    client = world.client_for(world.owner)
+    client.post(
+        reverse("dashboard:mapping", args=[products.pk]),
+        form_data(products, change=("name", "upper")),
+    )
+    page = client.get(reverse("dashboard:mapping_versions", args=[products.pk]))
+    diff = page.content.decode().split('data-testid="diff"')[1].split("</table>")[0]
+    assert "upper" in diff
+    assert "from " in diff  # where the value comes from, in words
+    assert "{&quot;" not in diff  # no JSON
+    assert '"target"' not in diff

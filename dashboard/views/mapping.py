@@ -81,6 +81,25 @@ def row_from_rule(index: int, rule: dict[str, Any]) -> RuleRow:
     )
 
 
+def rule_words(rule: dict[str, Any]) -> str:
+    """A rule as the editor shows it: "from description · truncate(_, 255) · only when …"."""
+    row = row_from_rule(0, rule)
+    parts = {
+        "source": _("from %(field)s") % {"field": row.source},
+        "const": _("always %(value)s") % {"value": row.const},
+        "none": _("only the functions"),
+    }
+    words = [parts[row.mode]]
+    words += [line for line in row.steps.splitlines() if line.strip()]
+    if row.when:
+        words.append(_("only when %(condition)s") % {"condition": row.when.replace("\n", "; ")})
+    if row.default:
+        words.append(_("default %(value)s") % {"value": row.default})
+    if row.items:
+        words.append(_("rules per list item"))
+    return " · ".join(words)
+
+
 def rows_from_spec(spec: dict[str, Any]) -> list[RuleRow]:
     return [row_from_rule(i, rule) for i, rule in enumerate(spec.get("rules", []))]
 
@@ -364,12 +383,9 @@ def diff_rows(old: MappingVersion, new: MappingVersion) -> list[dict[str, Any]]:
     return [
         {
             **change,
-            "before_text": json.dumps(change["before"], ensure_ascii=False)
-            if change["before"]
-            else "",
-            "after_text": json.dumps(change["after"], ensure_ascii=False)
-            if change["after"]
-            else "",
+            # In the editor's own terms (where from, functions, condition), not as JSON.
+            "before_text": rule_words(change["before"]) if change["before"] else "",
+            "after_text": rule_words(change["after"]) if change["after"] else "",
         }
         for change in mapping_services.mapping_diff(old, new)
     ]
