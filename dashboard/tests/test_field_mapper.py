@@ -44,3 +44,10 @@ def test_version_history_speaks_in_the_editors_terms(world, products):  # noqa: 
     assert "from " in diff  # where the value comes from, in words
     assert "{&quot;" not in diff  # no JSON
     assert '"target"' not in diff
+
+
+def test_a_preview_that_cannot_read_leads_to_the_connection(world, scene):
+    # The source connection was never tested: the preview says so and links to its page.
+    page = world.client_for(world.owner).get(reverse("dashboard:mapping", args=[scene.products.pk]))
+    link = reverse("dashboard:connection_detail", args=[scene.integration.accounting.pk])
+    assert f'href="{link}" data-testid="preview-test-connection"' in page.content.decode()

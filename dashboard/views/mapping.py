@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connectors.models import ConnectionStatus
 from dashboard import mapping_text
 from dashboard.samples import sample_sources, sample_values, samples_pending, source_connection
 from flows.models import Flow
@@ -204,6 +205,8 @@ class Preview:
     flow: Flow
     rows: list[dict[str, Any]]
     error: str | None
+    # Where to test the source's connection, when the preview could not read from it.
+    connection_url: str = ""
 
 
 def preview_for(flow: Flow, mapping: Mapping, spec: dict[str, Any]) -> Preview:
@@ -216,7 +219,18 @@ def preview_for(flow: Flow, mapping: Mapping, spec: dict[str, Any]) -> Preview:
         context=mapping_context(flow),
         budget_seconds=settings.MAPPING_PREVIEW_SECONDS,
     )
-    return Preview(flow=flow, rows=[preview_row(row) for row in rows], error=error)
+    connection = source_connection(flow)
+    connection_url = (
+        reverse("dashboard:connection_detail", args=[connection.pk])
+        if error and connection.status != ConnectionStatus.OK
+        else ""
+    )
+    return Preview(
+        flow=flow,
+        rows=[preview_row(row) for row in rows],
+        error=error,
+        connection_url=connection_url,
+    )
 
 
 def preview_row(row: PreviewRow) -> dict[str, Any]:
