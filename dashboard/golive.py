@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from flows.engine import OWN_CHECK
 from flows.models import Flow, FlowRun, Integration, RecordLog
 from flows.selectors import flow_settings_problem
 
@@ -46,6 +47,8 @@ def concerns_for(*, integration: Integration, dry_run_ids: list[int]) -> list[Fl
         problem = flow_settings_problem(flow=flow)
         run = runs.get(flow.pk)
         failed_run = run is not None and run.finished and (run.status == "failed" or run.failed)
+        if problem and run is not None and run.error.startswith(OWN_CHECK):
+            failed_run = False  # it stopped at the same check: said once is enough
         if not problem and not failed_run:
             continue
         concern = FlowConcern(flow=flow)

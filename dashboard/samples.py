@@ -46,6 +46,27 @@ def sample_sources(flow: Flow) -> tuple[list[dict[str, Any]], str | None]:
     return sources, None
 
 
+def sample_values(flow: Flow) -> dict[str, str]:
+    """The first cached sample record's top-level values as short text, to show beside each
+    source field in the mapper ({} until samples were read: this never calls the source)."""
+    cached: list[dict[str, Any]] | None = cache.get(cache_key(flow))
+    if not cached:
+        return {}
+    return {
+        name: str(value)[:60]
+        for name, value in cached[0].items()
+        if value not in (None, "") and not isinstance(value, dict | list)
+    }
+
+
+def samples_pending(flow: Flow) -> bool:
+    """Whether a preview must read records from the source first (none cached): seconds,
+    so a page shows the preview after it, not before."""
+    if cache.get(cache_key(flow)):
+        return False
+    return source_connection(flow).status == ConnectionStatus.OK
+
+
 def source_connection(flow: Flow) -> Connection:
     return flow.integration.connection(flow.definition.source)
 

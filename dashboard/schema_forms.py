@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from dashboard.choice_words import choice_words
+
 # Labels in the user's language (the schema only has English descriptions).
 FIELD_LABELS: dict[str, Any] = {
     "debtor_kind_company": gettext_lazy("Debtor kind for companies"),
@@ -142,7 +144,7 @@ def field_for(name: str, info: FieldInfo, options: Choices | None) -> forms.Fiel
         values = [str(v) for v in typing.get_args(annotation)]
         # Not sent (an older form, an API-minded script): the schema's default applies.
         return forms.ChoiceField(
-            choices=[(v, _(v.replace("_", " "))) for v in values], required=False, **common
+            choices=[(v, choice_words(v)) for v in values], required=False, **common
         )
     if options is not None and origin not in (list, dict):
         empty: Choices = [("", "—")] if optional else []

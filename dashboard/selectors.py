@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate, TruncMinute
 from django.utils import timezone
 
@@ -50,11 +50,30 @@ def flow_health(flow: Flow) -> FlowHealth:
 
 
 def flow_health_list(*, tenant: Tenant, integration: Integration | None = None) -> list[FlowHealth]:
-    """The company's flows, or one integration's."""
-    flows = flow_list(tenant=tenant)
+    """The company's flows, or one integration's, with their health in three queries,
+    however many flows (not two per flow)."""
+    real = FlowRun.objects.filter(flow=OuterRef("pk")).exclude(trigger=Trigger.DRY_RUN)
+    last_success = real.filter(status__in=COMPLETED_STATUSES, finished_at__isnull=False)
+    last_success = last_success.order_by("-finished_at")
+    chosen = flow_list(tenant=tenant)
     if integration is not None:
-        flows = flows.filter(integration=integration)
-    return [flow_health(flow) for flow in flows]
+        chosen = chosen.filter(integration=integration)
+    flows = list(
+        chosen.annotate(
+            last_run_id=Subquery(real.order_by("-id").values("id")[:1]),
+            last_success_at=Subquery(last_success.values("finished_at")[:1]),
+        )
+    )
+    ids = [flow.last_run_id for flow in flows if flow.last_run_id]
+    runs = FlowRun.objects.defer("params", "position").in_bulk(ids)
+    return [
+        FlowHealth(
+            flow=flow,
+            last_run=runs.get(flow.last_run_id),
+            last_success_at=flow.last_success_at,
+        )
+        for flow in flows
+    ]
 
 
 def recent_runs(*, tenant: Tenant, limit: int = 10, flow_id: int | None = None) -> list[FlowRun]:

@@ -6,6 +6,7 @@ from dashboard.views import (
     activity,
     core,
     flows,
+    help,
     insights,
     integrations,
     mapping,
@@ -86,4 +87,7 @@ urlpatterns = [
     path("records/<int:pk>/", activity.record_detail, name="record_detail"),
     path("records/<int:pk>/retry/", flows.record_retry, name="record_retry"),
     path("insights/", insights.insights, name="insights"),
+    # the help menu
+    path("help/", help.guide, name="help"),
+    path("help/img/<str:language>/<str:name>.png", help.guide_image, name="help_image"),
 ]

@@ -70,6 +70,7 @@ def pages_of(company: Synced) -> list[str]:
         reverse("dashboard:activity"),
         reverse("dashboard:insights"),
         reverse("dashboard:settings"),
+        reverse("dashboard:help"),
         reverse("dashboard:members"),
         reverse("dashboard:connection_detail", args=[company.integration.shop.pk]),
         reverse("dashboard:connection_detail", args=[company.integration.accounting.pk]),

@@ -133,5 +133,8 @@ def asperion_sandbox_credentials(
         "access_token": tokens.access_token,
         "access_token_expires_at": expires_at.isoformat(),
     }
-    skus = list(articles.order_by("id").values_list("code", flat=True)[:200])
+    # The shop's demo orders buy only what Asperion sells: an inactive or variant article
+    # would make a new company's very first orders fail.
+    sellable = articles.filter(active=True, is_variant=False).order_by("id")
+    skus = list(sellable.values_list("code", flat=True)[:200])
     return config, secrets, skus

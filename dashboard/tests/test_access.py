@@ -37,6 +37,7 @@ def tenant_pages() -> list[str]:
         reverse("dashboard:settings"),
         reverse("dashboard:members"),
         reverse("dashboard:wizard_step", args=["apps"]),
+        reverse("dashboard:help"),
     ]
 
 

@@ -150,3 +150,21 @@ def test_help_texts_are_where_the_fields_point(world, scene):
     for pointer in pointers:
         for target in pointer.split():
             assert f'id="{target}"' in body, target
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "a sales order (Asperion invoices it later)"),
+        ("nl", "een verkooporder (Asperion factureert hem later)"),
+    ],
+)
+def test_settings_choices_are_words_not_stored_values(world, scene, language, words):
+    world.owner.language = language
+    world.owner.save()
+    orders = scene.integration.flows.get(kind="orders")
+    page = world.client_for(world.owner).get(reverse("dashboard:flow_settings", args=[orders.pk]))
+    body = page.content.decode()
+    assert 'value="salesorder"' in body
+    assert f">{words}</option>" in body
+    assert ">salesorder<" not in body

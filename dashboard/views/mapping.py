@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connectors.models import ConnectionStatus
 from dashboard import mapping_text
-from dashboard.samples import sample_sources
+from dashboard.samples import sample_sources, sample_values, samples_pending, source_connection
 from flows.models import Flow
 from flows.settings_schemas import SettingsInvalid, parse_customer_defaults, parse_settings
 from mapping import services as mapping_services
@@ -81,6 +82,25 @@ def row_from_rule(index: int, rule: dict[str, Any]) -> RuleRow:
         note=str(rule.get("note", "")),
         create_only=bool(rule.get("create_only")),
     )
+
+
+def rule_words(rule: dict[str, Any]) -> str:
+    """A rule as the editor shows it: "from description · truncate(_, 255) · only when …"."""
+    row = row_from_rule(0, rule)
+    parts = {
+        "source": _("from %(field)s") % {"field": row.source},
+        "const": _("always %(value)s") % {"value": row.const},
+        "none": _("only the functions"),
+    }
+    words = [parts[row.mode]]
+    words += [line for line in row.steps.splitlines() if line.strip()]
+    if row.when:
+        words.append(_("only when %(condition)s") % {"condition": row.when.replace("\n", "; ")})
+    if row.default:
+        words.append(_("default %(value)s") % {"value": row.default})
+    if row.items:
+        words.append(_("rules per list item"))
+    return " · ".join(words)
 
 
 def rows_from_spec(spec: dict[str, Any]) -> list[RuleRow]:
@@ -190,6 +210,8 @@ class Preview:
     flow: Flow
     rows: list[dict[str, Any]]
     error: str | None
+    # Where to test the source's connection, when the preview could not read from it.
+    connection_url: str = ""
 
 
 def preview_for(flow: Flow, mapping: Mapping, spec: dict[str, Any]) -> Preview:
@@ -202,7 +224,18 @@ def preview_for(flow: Flow, mapping: Mapping, spec: dict[str, Any]) -> Preview:
         context=mapping_context(flow),
         budget_seconds=settings.MAPPING_PREVIEW_SECONDS,
     )
-    return Preview(flow=flow, rows=[preview_row(row) for row in rows], error=error)
+    connection = source_connection(flow)
+    connection_url = (
+        reverse("dashboard:connection_detail", args=[connection.pk])
+        if error and connection.status != ConnectionStatus.OK
+        else ""
+    )
+    return Preview(
+        flow=flow,
+        rows=[preview_row(row) for row in rows],
+        error=error,
+        connection_url=connection_url,
+    )
 
 
 def preview_row(row: PreviewRow) -> dict[str, Any]:
@@ -257,8 +290,16 @@ def editor_context(
         "rows": [*rows, RuleRow(index=len(rows))],
         "functions": function_library(),
         "source_fields": sorted(source_fields(definition.source)),
+        # Beside each source field, its value in the first sample record (when read).
+        "sample_values": sample_values(flow),
         "target_fields": target_fields(definition.target),
-        "preview": preview_for(flow, mapping, spec) if spec is not None else None,
+        # Reading sample records may take seconds (a sign-in, a first page): the page comes
+        # at once and the preview follows it, with words while it reads.
+        "preview": preview_for(flow, mapping, spec)
+        if spec is not None and not samples_pending(flow)
+        else None,
+        "preview_pending": spec is not None and samples_pending(flow),
+        "source_name": source_connection(flow).name,
         "operators": [
             "truthy",
             "falsy",
@@ -361,12 +402,9 @@ def diff_rows(old: MappingVersion, new: MappingVersion) -> list[dict[str, Any]]:
     return [
         {
             **change,
-            "before_text": json.dumps(change["before"], ensure_ascii=False)
-            if change["before"]
-            else "",
-            "after_text": json.dumps(change["after"], ensure_ascii=False)
-            if change["after"]
-            else "",
+            # In the editor's own terms (where from, functions, condition), not as JSON.
+            "before_text": rule_words(change["before"]) if change["before"] else "",
+            "after_text": rule_words(change["after"]) if change["after"] else "",
         }
         for change in mapping_services.mapping_diff(old, new)
     ]

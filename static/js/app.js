@@ -30,6 +30,20 @@
     if (form.matches("form[data-once]")) {
       var button = form.querySelector("button[type=submit]");
       if (button) { setTimeout(function () { button.disabled = true; }, 0); }
+      // A slow step says what it is doing, with a spinner, instead of a silent grey button.
+      var words = form.getAttribute("data-busy");
+      if (words && !form.querySelector(".busy")) {
+        var busy = document.createElement("p");
+        busy.className = "busy";
+        busy.setAttribute("role", "status");
+        busy.setAttribute("data-testid", "busy");
+        var spinner = document.createElement("span");
+        spinner.className = "spinner htmx-request";
+        spinner.setAttribute("aria-hidden", "true");
+        busy.appendChild(spinner);
+        busy.appendChild(document.createTextNode(" " + words));
+        form.appendChild(busy);
+      }
     }
   });
   // Copy buttons of a record's panes: the pane's text to the clipboard, and a word of thanks.

@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(django_settings.BASE_DIR) / "static" / "vendor" / "axe" / "axe.min.js"
 GUIDE_IMAGES = Path(django_settings.BASE_DIR) / "docs" / "guide" / "img"
+# The guide is written in English and Dutch; Danish pages are checked all the same.
+GUIDE_LANGUAGES = ("en", "nl")
 PASSWORD = "a long enough secret 99"
 # Violations a person would meet: a screen reader user, a keyboard user, someone who zooms.
 BLOCKING = {"serious", "critical"}
@@ -40,14 +42,16 @@ def company(live_server: Any, settings: Any) -> Synced:
     settings.CONNECTOR_RETRY_BASE_DELAY = 0.02
     settings.FEEDDEX_SANDBOX_WEBHOOK_DELIVERY = "manual"
     company = connected_company(email="eva@fietsen-jansen.nl", name="Fietsen Jansen")
-    company.integration.flows.filter(kind__in=["products", "customers"]).update(enabled=True)
+    kinds = ["products", "customers", "review_invitations"]
+    company.integration.flows.filter(kind__in=kinds).update(enabled=True)
     company.integration.live = True
     company.integration.save(update_fields=["live"])
-    state = wizard_state_for(tenant=company.tenant)
-    state.step = "live"
-    state.save(update_fields=["step"])
     company.run("products")
-    company.run("customers", trigger="dry_run")
+    dry_runs = [company.run(kind, trigger="dry_run").pk for kind in kinds[1:]]
+    # The wizard's dry-run step shows these (review invitations without a unit: a concern).
+    state = wizard_state_for(tenant=company.tenant)
+    state.step, state.dry_run_ids = "live", dry_runs
+    state.save(update_fields=["step", "dry_run_ids"])
     return company
 
 
@@ -72,6 +76,7 @@ def pages_of(company: Synced) -> list[tuple[str, str]]:
         ("connection", reverse("dashboard:connection_detail", args=[company.integration.shop.pk])),
         ("wizard-dry-run", reverse("dashboard:wizard_step", args=["dry_run"])),
         ("wizard-live", reverse("dashboard:wizard_step", args=["live"])),
+        ("guide", reverse("dashboard:help")),
     ]
 
 
@@ -97,19 +102,21 @@ def blocking_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
 
 
-@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
 def test_every_page_passes_axe_and_feeds_the_guide(chromium, live_server, company, language):
     company.owner.language = language
     company.owner.save(update_fields=["language"])
     context, page, errors = open_browser(chromium, live_server.url, language=language)
     folder = GUIDE_IMAGES / language
-    folder.mkdir(parents=True, exist_ok=True)
+    if language in GUIDE_LANGUAGES:
+        folder.mkdir(parents=True, exist_ok=True)
     found = {}
     try:
         for name, path in pages_of(company):
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+            if name != "guide" and language in GUIDE_LANGUAGES:  # the guide shows the others
+                page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
             violations = blocking_violations(page)
             if violations:
                 found[name] = violations
@@ -139,3 +146,27 @@ def test_the_vendored_axe_is_there_and_no_cdn_is_named():
     base = Path(django_settings.BASE_DIR) / "templates" / "base.html"
     assert "cdn" not in base.read_text().lower()
     assert os.path.basename(AXE) == "axe.min.js"
+
+
+def test_a_slow_step_says_what_it_is_doing(chromium, live_server, settings):
+    """'Use the sandbox' takes seconds: once the form is sent, the page says what it does."""
+    from playwright.sync_api import expect
+
+    from tenants.services import signup
+
+    settings.SITE_URL = live_server.url
+    signup(email="eva@fietsen-jansen.nl", password=PASSWORD, company_name="Fietsen Jansen")
+    context, page, errors = open_browser(chromium, live_server.url, language="en")
+    try:
+        page.goto(live_server.url + reverse("dashboard:wizard_step", args=["apps"]))
+        # Keep the page where it is after the form is sent (the page's own listener has run
+        # by then), so that what it shows while it waits can be read at leisure.
+        page.evaluate("() => document.addEventListener('submit', e => e.preventDefault())")
+        page.get_by_test_id("use-sandbox").click()
+        busy = page.get_by_test_id("busy")
+        expect(busy).to_contain_text("Creating your sandbox administration")
+        expect(busy.locator(".spinner")).to_be_visible()
+        expect(page.get_by_test_id("use-sandbox")).to_be_disabled()
+    finally:
+        context.close()
+    assert not errors, errors

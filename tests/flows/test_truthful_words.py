@@ -55,3 +55,16 @@ def test_the_test_button_updates_the_header_badge_too(synced: Synced):
     facts = answer.split(f'id="facts-{asperion.pk}"')[1].split("</dl>")[0]
     assert "Not verified yet" not in facts
     assert "Working" in facts
+
+
+def test_a_new_companys_demo_orders_buy_only_what_asperion_sells(synced: Synced):
+    from connectors.asperion.sandbox import models as asperion_db
+    from connectors.feeddex.sandbox import models as feeddex_db
+
+    orders = feeddex_db.Order.objects.filter(account=synced.account)
+    skus = {line["sku"] for order in orders for line in order.lines if line.get("sku")}
+    assert skus
+    articles = asperion_db.Article.objects.filter(
+        administration=synced.administration, code__in=skus
+    )
+    assert {a.code for a in articles if a.active and not a.is_variant} == skus
