@@ -73,7 +73,9 @@ def test_one_worker_process_keeps_no_tenant_between_tasks(synced: Synced, tmp_pa
             assert run.status == RunStatus.FAILED
             assert "Feeddex refused" in run.error
             assert not logs.filter(action__in=[Action.CREATED, Action.UPDATED]).exists()
-            assert calls.filter(status=401).exists()
+            # Refused itself, or refused without a call: its connection was marked by the run
+            # before it, and no run calls a connection that must be connected again.
+            assert calls.filter(status=401).exists() or "connected again" in run.error
     assert not Flow.objects.filter(integration=a.integration, needs_attention=True).exists()
     attention = Flow.objects.filter(integration=b.integration, kind__in=KINDS)
     assert all(flow.needs_attention for flow in attention)
