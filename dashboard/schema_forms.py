@@ -147,8 +147,10 @@ def field_for(name: str, info: FieldInfo, options: Choices | None) -> forms.Fiel
             choices=[(v, choice_words(v)) for v in values], required=False, **common
         )
     if options is not None and origin not in (list, dict):
-        empty: Choices = [("", "—")] if optional else []
-        return forms.ChoiceField(choices=empty + options, required=not optional, **common)
+        # None, or an empty default ("" = not used, e.g. no VAT code for exports), may stay.
+        may_be_empty = optional or info.default == ""
+        empty: Choices = [("", "—")] if may_be_empty else []
+        return forms.ChoiceField(choices=empty + options, required=not may_be_empty, **common)
     if annotation is int:
         return forms.IntegerField(
             required=not optional, min_value=bound(info, Ge), max_value=bound(info, Le), **common

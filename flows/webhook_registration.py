@@ -90,8 +90,8 @@ def poll_once(*, flow: Flow) -> None:
     from flows.models import FlowRun, RunStatus, Trigger
     from flows.services import flow_run_start
 
-    if not flow.enabled or not flow.tenant.flows_may_run:
-        return
+    if not flow.enabled or not flow.tenant.flows_may_run or not flow.integration.live:
+        return  # not live yet (still in the wizard): going live makes the flow due anyway
     queued = FlowRun.objects.filter(flow=flow, status=RunStatus.QUEUED, params={})
     if not queued.exists():
         flow_run_start(flow=flow, trigger=Trigger.SCHEDULE)

@@ -244,6 +244,7 @@ ORDERS = [
         None,
         step("join", const(" "), const("Feeddex order"), src("number")),
         step("join", const(": "), {"previous": True}, src("note")),
+        step("truncate", const(4000)),  # Asperion's limit for a sales document's description
     ),
     rule(
         "paymentMethodId",

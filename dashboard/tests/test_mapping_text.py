@@ -17,6 +17,8 @@ def post_of(rows) -> QueryDict:
     for row in rows:
         for name in ("target", "mode", "value", "steps", "when", "default", "items", "note"):
             data[f"rule-{row.index}-{name}"] = getattr(row, name)
+        if row.create_only:  # a ticked box; an unticked one is not sent
+            data[f"rule-{row.index}-create_only"] = "on"
     return data
 
 

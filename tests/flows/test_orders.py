@@ -227,8 +227,10 @@ def test_an_order_placed_before_the_webhook_subscription_is_booked_by_one_poll_a
 
     flow = shop.flow("orders")
     Flow.objects.filter(pk=flow.pk).update(enabled=True)
+    type(shop.integration).objects.filter(pk=shop.integration.pk).update(live=True)
     flow.refresh_from_db()
-    # Switched on; the order comes in before Feeddex knows where to send its events.
+    # Switched on in a live integration; the order comes in before Feeddex knows where to
+    # send its events.
     order = place(shop, email="tussendoor@example.nl", skus=article_codes(shop, 1))
     webhook_register(flow=flow)
     assert WebhookEndpoint.objects.get(connection=shop.integration.shop).subscription_id

@@ -83,6 +83,9 @@ PLAIN_ARGUMENTS: dict[str, Callable[[Estate], str]] = {
     "customer_id": lambda e: "cst_none",
     "mandate_id": lambda e: "mdt_none",
     "subscription_id": lambda e: "sub_none",
+    # A screenshot of the user guide.
+    "language": lambda e: "en",
+    "name": lambda e: "overview",
 }
 WEBHOOK = "api:feeddex_webhook"
 # Patterns anyone may open: sign-in and sign-up, the API schema and docs, the signed
