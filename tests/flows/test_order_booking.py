@@ -141,6 +141,7 @@ def test_an_article_is_looked_up_once_per_run_and_again_by_the_next_run(shop):
 def test_a_debtor_made_in_asperion_is_found_by_email_and_booked_on(shop):
     existing = (
         asperion_db.Debtor.objects.filter(administration=shop.administration)
+        .filter(blocked=False)  # Asperion refuses orders of a blocked debtor
         .exclude(email_address=None)
         .exclude(email_address="")
         .first()

@@ -42,6 +42,7 @@ def test_returning_customers_orders_are_booked_with_only_the_contracts_fields(gr
     admin = growing.administration
     returning = (
         asperion_db.Debtor.objects.filter(administration=admin)
+        .filter(blocked=False)  # Asperion refuses orders of a blocked debtor
         .exclude(email_address=None)
         .exclude(email_address="")
     )
