@@ -139,6 +139,8 @@ class RunContext:
     position: Position = field(default_factory=Position)
     # Records this slice has done, and when the next slice may start (after a wait).
     handled: int = 0
+    # Records this slice put off to the next (a retry would have outlasted it).
+    put_off: int = 0
     resume_after: float = 0.0
     # Records handled at once (flows/pages.py): only the slice's own thread writes to the
     # database; the workers learn from `lease_lost` that they must stop.
@@ -180,9 +182,11 @@ class RunContext:
         return connector
 
     def slice_over(self) -> bool:
-        """Whether the slice should stop: its time is up, and it did a record at least (so
-        that every slice moves the run on, however short the slices)."""
-        return bool(self.handled) and self.deadline is not None and time.monotonic() > self.deadline
+        """Whether the slice should stop: its time is up, and it did a record at least, or
+        put one off (so that every slice moves the run on, however short the slices, but one
+        whose records all wait does not start the next record's calls past its end)."""
+        tried = self.handled or self.put_off
+        return bool(tried) and self.deadline is not None and time.monotonic() > self.deadline
 
     def _before_call(self) -> None:
         if self.slice_over():

@@ -185,6 +185,7 @@ class PageWork:
             self.stop(SliceOver(wait.seconds))
         outcome = deferred(self.ctx, item.key, wait)
         if outcome is None:
+            self.ctx.put_off += 1
             self.behind = wait
         else:
             self.done(item, outcome)
