@@ -292,7 +292,9 @@ def run_slice(ctx: RunContext, definition: FlowDefinition) -> bool:
 def continue_later(ctx: RunContext) -> str:
     """Give the worker back; the next slice resumes where this one stopped."""
     position = ctx.position
-    position.idle_slices = 0 if ctx.handled else position.idle_slices + 1
+    # A record put off moved on too: after FLOW_MAX_DEFERRALS it fails as not answered.
+    moved_on = ctx.handled or ctx.put_off
+    position.idle_slices = 0 if moved_on else position.idle_slices + 1
     if position.idle_slices >= settings.FLOW_IDLE_SLICES:
         reason = (
             f"no record could be done in {position.idle_slices} time slices in a row "

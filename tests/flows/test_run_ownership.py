@@ -206,8 +206,11 @@ def test_a_record_whose_retry_would_outlast_the_slice_is_put_off_and_the_slice_e
     synced: Synced, settings
 ):
     settings.FLOW_SLICE_SECONDS = 0  # the slice's time is up from its start
-    settings.FLOW_MAX_DEFERRALS = 2
+    settings.FLOW_MAX_DEFERRALS = 3
     settings.FLOW_MAX_IN_FLIGHT = 1
+    # Each slice only puts an article off, once: that is progress (the article fails as not
+    # answered after its third), not an idle slice that counts towards giving the run up.
+    settings.FLOW_IDLE_SLICES = 2
     connector_class("feeddex")(synced.integration.shop).check_connection()  # signed in
     feeddex_fails(synced)
     run = new_run(synced, "products")
@@ -221,7 +224,7 @@ def test_a_record_whose_retry_would_outlast_the_slice_is_put_off_and_the_slice_e
     assert creates.count() == len(deferred) == 1
     assert set(deferred.values()) == {1}
     assert not RecordLog.objects.filter(run=run).exclude(action=Action.SKIPPED).exists()
-    # Later slices try each once more; deferred twice, they fail as not answered, and the
+    # Later slices try each again; deferred three times, they fail as not answered, and the
     # run goes through its pages: every article that was not skipped failed, none hung.
     final = run_to_end(run.pk)
     assert final.status == RunStatus.PARTIAL
@@ -332,13 +335,20 @@ def test_a_run_stopped_for_want_of_progress_logs_the_records_it_put_off(synced: 
     settings.FLOW_MAX_IN_FLIGHT = 1
     connector_class("feeddex")(synced.integration.shop).check_connection()  # signed in
     feeddex_fails(synced)
-    # Each slice puts off the articles it tries and ends at the first it skips, until one
-    # finds only articles put off: it does no record, and the run stops.
-    run = run_to_end(new_run(synced, "products").pk)
-    assert run.status == RunStatus.FAILED
-    assert "no record could be done in 1 time slices in a row" in run.error
+    run = new_run(synced, "products")
+    assert services.run_execute(run.pk) == "continued"  # it put an article off
+    run.refresh_from_db()
     put_off = set(run.position["deferred"])
     assert put_off
+    # Then Asperion fails too: the next slice cannot even read its page, does and puts off
+    # nothing, and the run stops.
+    administration = synced.administration
+    administration.knobs = {"rate_per_second": 0, "error_rate": 1.0}
+    administration.save(update_fields=["knobs"])
+    run = run_to_end(run.pk)
+    assert run.status == RunStatus.FAILED
+    assert "no record could be done in 1 time slices in a row" in run.error
+    assert set(run.position["deferred"]) == put_off
     failed = RecordLog.objects.filter(run=run, action=Action.FAILED)
     assert set(failed.values_list("key", flat=True)) == put_off
     assert all(log.reason.startswith(TRANSIENT_REASON) for log in failed)
