@@ -15,8 +15,6 @@ from monitoring.logs import bind
 from monitoring.metrics import WEBHOOK_BUCKETS, WEBHOOK_DELIVERY_SECONDS
 from tenants.addresses import client_address
 
-SIGNATURE_HEADER = "X-Feeddex-Signature"
-
 
 @csrf_exempt  # Feeddex signs its deliveries; there is no browser session to protect
 @require_POST
@@ -40,7 +38,7 @@ def answer_delivery(request: HttpRequest, token: str) -> tuple[str, JsonResponse
     received = webhook_receive(
         endpoint=endpoint,
         body=request.body,
-        signature=request.headers.get(SIGNATURE_HEADER, ""),
+        headers=request.headers,
         remote_addr=client_address(request) or None,
     )
     if received.http_status == 400:
