@@ -37,7 +37,7 @@ def receives_webhooks(flow: Flow) -> bool:
 
 
 def webhook_url(endpoint: WebhookEndpoint) -> str:
-    path = reverse("api:feeddex_webhook", args=[endpoint.token])
+    path = reverse("api:shop_webhook", args=[endpoint.token])
     return f"{str(settings.SITE_URL).rstrip('/')}{path}"
 
 
