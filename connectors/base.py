@@ -20,7 +20,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from connectors.counters import MeasuredBucket
-from connectors.errors import ConnectorError, RecordRejected
+from connectors.errors import ConnectorError, RecordRejected, WebhookInvalid
 from connectors.http import ApiCall, CallWatch, HttpClient, RetryPolicy, timeout_for
 from connectors.models import Connection
 from connectors.ratelimit import bucket_for, limit_for
@@ -368,12 +368,15 @@ class ShopConnector(Connector):
     def verify_webhook(cls, *, secret: str, body: bytes, headers: Mapping[str, str]) -> None:
         """Return quietly when the delivery's headers sign its raw body with `secret`
         recently; else raise WebhookInvalid saying why."""
+        # A class method can be called on a class that lacks it: refuse, never pass.
+        raise WebhookInvalid(f"{cls.system} does not verify webhooks")
 
     @classmethod
     @abstractmethod
     def parse_webhook_event(cls, body: bytes) -> OrderEvent:
         """Return the event of a verified delivery; raise WebhookInvalid when the body is
         not an event the shop sends."""
+        raise WebhookInvalid(f"{cls.system} sends no webhook events")
 
     @abstractmethod
     def webhook_subscribe(self, *, url: str, events: list[str], secret: str) -> str:
