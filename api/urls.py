@@ -95,5 +95,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", include(v1_patterns)),
     path("schema/", schema.ApiSchemaView.as_view(patterns=documented), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(), name="docs"),
-    path("webhooks/feeddex/<str:token>/", webhooks.feeddex_webhook, name="feeddex_webhook"),
+    path("webhooks/feeddex/<str:token>/", webhooks.shop_webhook, name="shop_webhook"),
 ]

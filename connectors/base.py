@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
@@ -20,11 +20,11 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from connectors.counters import MeasuredBucket
-from connectors.errors import ConnectorError, RecordRejected
+from connectors.errors import ConnectorError, RecordRejected, WebhookInvalid
 from connectors.http import ApiCall, CallWatch, HttpClient, RetryPolicy, timeout_for
 from connectors.models import Connection
 from connectors.ratelimit import bucket_for, limit_for
-from connectors.records import Invoice, Record
+from connectors.records import Invoice, OrderEvent, Record
 from connectors.redaction import redact_data
 
 __all__ = [
@@ -357,7 +357,26 @@ class AccountingConnector(Connector):
 
 
 class ShopConnector(Connector):
-    """What the orders flow needs from a shop beyond the base protocol: its order webhooks."""
+    """What the orders flow needs from a shop beyond the base protocol: its order webhooks.
+
+    Receiving a delivery needs no call to the shop, so its checks are class methods: the
+    webhook intake asks the registry for the class of the endpoint's shop connection.
+    """
+
+    @classmethod
+    @abstractmethod
+    def verify_webhook(cls, *, secret: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Return quietly when the delivery's headers sign its raw body with `secret`
+        recently; else raise WebhookInvalid saying why."""
+        # A class method can be called on a class that lacks it: refuse, never pass.
+        raise WebhookInvalid(f"{cls.system} does not verify webhooks")
+
+    @classmethod
+    @abstractmethod
+    def parse_webhook_event(cls, body: bytes) -> OrderEvent:
+        """Return the event of a verified delivery; raise WebhookInvalid when the body is
+        not an event the shop sends."""
+        raise WebhookInvalid(f"{cls.system} sends no webhook events")
 
     @abstractmethod
     def webhook_subscribe(self, *, url: str, events: list[str], secret: str) -> str:

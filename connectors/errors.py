@@ -54,6 +54,11 @@ class RecordRejected(ConnectorError):
     """
 
 
+class WebhookInvalid(Exception):
+    """A webhook delivery that does not prove it comes from the system (a bad or stale
+    signature), or whose body is not an event the system sends; the message says which."""
+
+
 class WaitPastDeadline(Exception):
     """A wait (a retry's back-off, a rate-limit token) would end after the caller's deadline.
 

@@ -314,6 +314,23 @@ class SalesOrderState(Record):
         return self.PROGRESS.get(self.status)
 
 
+class OrderEvent(Record):
+    """A shop's notice that one of its orders changed, as its webhook delivered it: the
+    event's id (what a repeated delivery is recognised by), its type and the order's id."""
+
+    # Ids are kept exactly as sent: a delivery is recognised again by its id.
+    model_config = ConfigDict(str_strip_whitespace=False)
+    entity: ClassVar[str] = "order event"
+
+    id: str = Field(min_length=1)
+    type: str
+    order_id: int
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
 def description_words(raw: dict[str, Any]) -> list[str]:
     """The words of a document's description (where a booked order's number is written)."""
     return re.split(r"[\s,;:()\[\]#]+", str(raw.get("description") or ""))

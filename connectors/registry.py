@@ -24,6 +24,11 @@ def systems_for(role: str) -> list[str]:
     return [key for key, (_name, _path, plays) in SYSTEMS.items() if plays == role]
 
 
+def display_name(system: str) -> str:
+    """The system's name as people know it; an unknown key as it is."""
+    return SYSTEMS[system][0] if system in SYSTEMS else system
+
+
 def role_of(system: str) -> str:
     return SYSTEMS[system][2]
 

@@ -1,5 +1,5 @@
 """What the settings' fixed choices are called on a form: the stored values are for programs
-("salesorder"), a person picks from words ("a sales order, invoiced later in Asperion")."""
+("salesorder"), a person picks from words ("a sales order, invoiced later")."""
 
 from __future__ import annotations
 

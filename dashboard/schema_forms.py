@@ -2,7 +2,7 @@
 
 The schema stays the single source of truth (types, defaults, bounds, help texts): a form
 field per schema field, the schema validates what the form produced, and its errors land at
-the field they name. Asperion's and Feeddex's own lists fill the selects where a field holds
+the field they name. The connected systems' own lists fill the selects where a field holds
 one of their ids.
 """
 

@@ -55,9 +55,7 @@ def flow_health_list(*, tenant: Tenant, integration: Integration | None = None) 
     real = FlowRun.objects.filter(flow=OuterRef("pk")).exclude(trigger=Trigger.DRY_RUN)
     last_success = real.filter(status__in=COMPLETED_STATUSES, finished_at__isnull=False)
     last_success = last_success.order_by("-finished_at")
-    chosen = flow_list(tenant=tenant)
-    if integration is not None:
-        chosen = chosen.filter(integration=integration)
+    chosen = flow_list(tenant=tenant, integration=integration)
     flows = list(
         chosen.annotate(
             last_run_id=Subquery(real.order_by("-id").values("id")[:1]),
@@ -103,9 +101,11 @@ class DayCounts:
         return sum(self.counts.values())
 
 
-def records_per_day(*, tenant: Tenant, flow_id: int | None, days: int) -> list[DayCounts]:
+def records_per_day(
+    *, tenant: Tenant, flow_id: int | None, days: int, integration: Integration | None = None
+) -> list[DayCounts]:
     """Records per day and outcome over the last `days` days (empty days included), dry runs
-    left out."""
+    left out; of one integration's flows when it is given."""
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     # A dry run writes nothing: its records are previews, not traffic.
@@ -114,6 +114,8 @@ def records_per_day(*, tenant: Tenant, flow_id: int | None, days: int) -> list[D
     )
     if flow_id:
         logs = logs.filter(flow_id=flow_id)
+    if integration is not None:
+        logs = logs.filter(flow__integration=integration)
     days_and_actions = logs.annotate(day=TruncDate("created_at")).values("day", "action")
     rows = days_and_actions.annotate(n=Count("id"))
     by_day: dict[date, dict[str, int]] = {}
@@ -143,10 +145,13 @@ class FlowFigures:
         return self.api_calls / self.records if self.records else 0.0
 
 
-def flow_figures(*, tenant: Tenant, since: datetime) -> list[FlowFigures]:
-    """Per flow since a moment: runs, records, failures, API calls, last success."""
+def flow_figures(
+    *, tenant: Tenant, since: datetime, integration: Integration | None = None
+) -> list[FlowFigures]:
+    """Per flow (of one integration, when given) since a moment: runs, records, failures,
+    API calls, last success."""
     figures = []
-    for flow in flow_list(tenant=tenant):
+    for flow in flow_list(tenant=tenant, integration=integration):
         runs = FlowRun.objects.filter(flow=flow, queued_at__gte=since).exclude(
             trigger=Trigger.DRY_RUN
         )
@@ -183,11 +188,17 @@ class ConnectionUsage:
         return min(1.0, self.peak_per_minute / self.limit_per_minute)
 
 
-def connection_usage(*, tenant: Tenant) -> list[ConnectionUsage]:
-    """API calls of the last hour per connection, its busiest minute, and 429 answers."""
+def connection_usage(
+    *, tenant: Tenant, integration: Integration | None = None
+) -> list[ConnectionUsage]:
+    """API calls of the last hour per connection (of one integration, when given), its
+    busiest minute, and 429 answers."""
     since = timezone.now() - timedelta(hours=1)
     usage = []
-    for connection in tenant.connections.order_by("system", "name"):
+    connections = tenant.connections.order_by("system", "name")
+    if integration is not None:
+        connections = connections.filter(pk__in=[integration.accounting_id, integration.shop_id])
+    for connection in connections:
         calls = ApiCallLog.objects.filter(
             run__tenant=tenant, system=connection.system, created_at__gte=since
         ).filter(

@@ -1,7 +1,7 @@
 """Settings proposed from the accounting system's own lists (VAT codes, payment conditions,
 payment methods), for the wizard to show and the user to confirm.
 
-Pure functions over the rows as Asperion's API gives them (`{"id", "description",
+Pure functions over the rows as the accounting system's API gives them (`{"id", "description",
 "percentage", "countryCode", "salesCode", "validUntil", …}`): no HTTP, no database. Each
 returns only what it could match; the wizard asks for the rest.
 """

@@ -190,7 +190,7 @@ class ProductsFlow(FlowDefinition):
         return upsert(ctx, record, target)
 
     def to_deactivate(self, ctx: RunContext, record: Product) -> bool:
-        """An inactive article whose product is in Feeddex: the product goes inactive too."""
+        """An inactive article whose product is in the shop: the product goes inactive too."""
         return bool(ctx.settings.deactivate_inactive) and known_product(ctx, record.key)
 
     def run(self, ctx: RunContext) -> bool:
@@ -201,7 +201,7 @@ class ProductsFlow(FlowDefinition):
         super().process_page(ctx, page)
         if is_full_read(ctx) and not ctx.dry_run:
             # A full read marks every article it saw, unchanged ones too (one query a page),
-            # so that what it did not see is known at its end: gone from Asperion.
+            # so that what it did not see is known at its end: gone from the accounting system.
             keys = [str(key) for r in page.records if (key := getattr(r, "key", None))]
             LedgerEntry.objects.filter(flow=ctx.flow, source_key__in=keys).update(last_run=ctx.run)
 
@@ -235,8 +235,8 @@ def is_full_read(ctx: RunContext) -> bool:
 
 
 def deactivate_gone(ctx: RunContext, stream: str) -> None:
-    """After a full read: the products whose article it did not see are gone from Asperion;
-    set them inactive in Feeddex, once (until the article comes back)."""
+    """After a full read: the products whose article it did not see are gone from the
+    accounting system; set them inactive in the shop, once (until the article comes back)."""
     gone = (
         LedgerEntry.objects.filter(flow=ctx.flow)
         .exclude(target_id="")
@@ -331,7 +331,7 @@ class CustomersFlow(FlowDefinition):
         )
 
     def ledger_key(self, ctx: RunContext, record: Record) -> str:
-        """Matched by customer number, a customer keeps its Feeddex record when its email
+        """Matched by customer number, a customer keeps its record in the shop when its email
         changes: the ledger remembers the target id under the number."""
         assert isinstance(record, Customer)
         if ctx.settings.match_by == "customer_number" and record.customer_number:
@@ -339,7 +339,7 @@ class CustomersFlow(FlowDefinition):
         return record.key
 
     def locks(self, ctx: RunContext, record: Record) -> tuple[str, ...]:
-        """Feeddex knows a customer by email: of two debtors with one email, the first of the
+        """The shop knows a customer by email: of two debtors with one email, the first of the
         page writes first, whatever the ledger keys."""
         assert isinstance(record, Customer)
         return (f"email:{record.email.lower()}",) if record.email else ()

@@ -52,7 +52,7 @@ from tenants.usage import usage_add
 
 # The reason of a record that failed only because an API was unavailable for a moment (no
 # answer in time, or a 429/5xx): flows/retries.py tries those again by themselves. What the
-# API answered follows the prefix ("feeddex PUT /products/1 answered 503: ..."), so that the
+# API answered follows the prefix ("<system> PUT /products/1 answered 503: ..."), so that the
 # words never claim a timeout for an answer.
 TRANSIENT_REASON = "temporary failure, tried again later"
 # The prefix of the rows written before the words above (still retried, still recognised).
@@ -349,7 +349,7 @@ def skipped(entity: str, key: str, reason: str, **extra: Any) -> Outcome:
 
 def rejected_outcome(entity: str, key: str, error: ConnectorError, **extra: Any) -> Outcome:
     """A record the target refused: its log carries the API's own words, and who said them
-    ("asperion POST /salesorders answered 422: ...")."""
+    ("<system> POST /salesorders answered 422: ...")."""
     reason = str(error) or error.api_message or ""
     if error.field_errors:
         reason += " (" + "; ".join(f"{k}: {', '.join(v)}" for k, v in error.field_errors.items())

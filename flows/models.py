@@ -39,7 +39,8 @@ class Integration(models.Model):
     accounting = models.ForeignKey(Connection, models.PROTECT, related_name="+")
     shop = models.ForeignKey(Connection, models.PROTECT, related_name="+")
     live = models.BooleanField(default=False, help_text="Scheduled runs happen only when live.")
-    # Customer settings Asperion requires for new debtors, shared by two flows (CustomerDefaults).
+    # Customer settings the accounting system requires for new debtors, shared by two flows
+    # (CustomerDefaults).
     customer_defaults = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -67,7 +68,7 @@ class Flow(models.Model):
     mapping = models.ForeignKey(
         "mapping.Mapping", models.SET_NULL, null=True, blank=True, related_name="flows"
     )
-    # The orders flow also maps the order's customer to an Asperion debtor.
+    # The orders flow also maps the order's customer to a debtor of the accounting system.
     customer_mapping = models.ForeignKey(
         "mapping.Mapping", models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -99,7 +100,8 @@ class Flow(models.Model):
 
     @property
     def direction(self) -> str:
-        """From which system to which, as the integration connects them: "feeddex → asperion"."""
+        """From which system to which, as the integration connects them: "<source> → <target>"
+        (the systems' keys)."""
         integration, definition = self.integration, self.definition
         source = integration.connection(definition.source).system
         return f"{source} → {integration.connection(definition.target).system}"
@@ -300,17 +302,17 @@ class ApiCallLog(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """Where Feeddex delivers one connection's order events.
+    """Where the shop delivers one connection's order events.
 
     The URL carries a random token, never the connection's id, so it can be neither guessed
     nor enumerated; the signature (with the secret in the connection's secrets) is what
-    proves a delivery comes from Feeddex.
+    proves a delivery comes from the shop.
     """
 
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
     connection = models.OneToOneField(Connection, models.CASCADE, related_name="webhook_endpoint")
     token = models.CharField(max_length=64, unique=True)
-    # Feeddex's id of the subscription; empty when not subscribed.
+    # The shop's id of the subscription; empty when not subscribed.
     subscription_id = models.CharField(max_length=64, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -333,7 +335,7 @@ class WebhookDelivery(models.Model):
     """One delivery that reached an endpoint: accepted, ignored or rejected, and why.
 
     A verified event id is stored once per endpoint (the unique constraint), which is what
-    turns Feeddex's repeated deliveries into one run. Rejected deliveries stay out of that
+    turns the shop's repeated deliveries into one run. Rejected deliveries stay out of that
     constraint: a forged request must not block the genuine event with the same id.
     """
 

@@ -25,7 +25,7 @@ class AmountsDiffer(ValueError):
 
 def payload_lines(payload: dict[str, Any]) -> list[dict[str, Any]]:
     lines = payload.get("lines") or []
-    if isinstance(lines, dict):  # Asperion's {"_data": [...]} envelope
+    if isinstance(lines, dict):  # the accounting system's {"_data": [...]} envelope
         lines = lines.get("_data") or []
     return list(lines)
 

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.records import Order
 from flows.engine import RunContext
 
-# What "contact details" means on an Asperion debtor.
+# What "contact details" means on a debtor of the accounting system.
 CONTACT_FIELDS = frozenset(
     {
         "address",

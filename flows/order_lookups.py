@@ -1,19 +1,20 @@
 """What the orders flow finds out once per run (or once ever) instead of once per order.
 
-An order needs three answers from Asperion: do its articles exist, which debtor is its
-customer, and was it booked already. Asked per order that is three or more calls; here:
+An order needs three answers from the accounting system: do its articles exist, which
+debtor is its customer, and was it booked already. Asked per order that is three or more
+calls; here:
 
 - articles: see flows/order_checks.py (the products flow's ledger, then once per run);
-- debtors: the orders flow keeps an index of Asperion's debtors by email in its own ledger
-  ("debtor:<email>" → customer number), refreshed at the start of each run from the
+- debtors: the orders flow keeps an index of the accounting system's debtors by email in its
+  own ledger ("debtor:<email>" → customer number), refreshed at the start of each run from the
   debtors changed since the last refresh, so a new customer costs no look-up at all, and a
   returning one none unless the data to send has changed (the payload hash, as for any
   other record);
 - booked already: one listing of the documents dated from the page's oldest order answers
   for the whole page, when that listing is shorter than looking the orders up one by one.
 
-The index can miss a debtor made in Asperion during a run; the order is then booked on a
-new debtor with the same email, as any other integration would do in that window.
+The index can miss a debtor made in the accounting system during a run; the order is then
+booked on a new debtor with the same email, as any other integration would do in that window.
 """
 
 from __future__ import annotations
@@ -114,14 +115,14 @@ class OrderLookups:
         )
 
     def debtor(self, email: str) -> LedgerEntry | None:
-        """The index entry of the debtor with this email, if Asperion has one."""
+        """The index entry of the debtor with this email, if the accounting system has one."""
         if not email:
             return None
         return LedgerEntry.objects.filter(flow=self.ctx.flow, source_key=debtor_key(email)).first()
 
     @property
     def index_complete(self) -> bool:
-        """Whether a debtor missing from the index is missing from Asperion."""
+        """Whether a debtor missing from the index is missing from the accounting system."""
         return self.index_ready
 
     def remember_debtor(self, email: str, number: str, sent_hash: str) -> None:
@@ -154,7 +155,7 @@ class OrderLookups:
             self.references, self.references_from = found, since
 
     def booked(self, order: Order) -> dict[str, Any] | None:
-        """The Asperion document of this order, if it was booked already."""
+        """The accounting system's document of this order, if it was booked already."""
         day = order_day(order)
         if day is not None and self._covers(day):
             return self.references.get(booked_key(self.ctx, order, self.document))
@@ -207,7 +208,8 @@ def invoice_line(line: dict[str, Any], ledger: int) -> dict[str, Any]:
     quantity = Decimal(str(line.get("quantity") or 0))
     price = Decimal(str(line.get("unitPrice") or 0))
     discount = Decimal(str(line.get("discountPercentage") or 0))
-    amount = accounting_amount(quantity, price, discount)  # half up, as Asperion rounds
+    # Half up, as the accounting system rounds.
+    amount = accounting_amount(quantity, price, discount)
     return {
         "description": f"{quantity.normalize()} × {line.get('description') or code}",
         "amount": float(amount),

@@ -24,8 +24,8 @@ def rows(ctx: RunContext, kind: str) -> list[dict[str, Any]]:
 
 
 def with_payment_defaults(ctx: RunContext, order: Order, payload: dict[str, Any]) -> dict[str, Any]:
-    """The sales payload with the payment condition and method filled from Asperion's lists
-    where the settings' maps leave them empty or name one Asperion does not have."""
+    """The sales payload with the payment condition and method filled from the accounting
+    system's lists where the settings' maps leave them empty or name one it does not have."""
     result = dict(payload)
     days = order.payment_term_days
     if result.get("paymentConditionId") is None and days is not None:

@@ -6,9 +6,9 @@
   "reversal:<order>" is marked before the write, and an interrupted credit is looked up
   (by the word "C-<order number>" in its description) before it is written again.
 - Booked as a sales order: the contract has no way to cancel one, so the order is marked
-  "needs action in Asperion" with its number and the reason; the dashboard lists these and
-  monitoring groups them into one incident email. Once the sales order is cancelled in
-  Asperion (the status stage sees it), the mark is cleared.
+  "needs action in the accounting system" with its number and the reason; the dashboard
+  lists these and monitoring groups them into one incident email. Once the sales order is
+  cancelled in the accounting system (the status stage sees it), the mark is cleared.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def handle_reversal(
     source = order.as_source()
     if not invoice:
         if cancelled_by_accounting(ctx, booked):
-            return None  # Asperion cancelled it and the shop followed: nothing to undo
+            return None  # the accounting system cancelled it and the shop followed: nothing to undo
         text = (
             f"{NEEDS_ACTION_TEXT}: order {order.number} was {reason} after it was booked as "
             f"sales order {booked.target_id}; cancel or credit it there by hand"
@@ -83,7 +83,8 @@ def handle_reversal(
 
 
 def cancelled_by_accounting(ctx: RunContext, booked: LedgerEntry) -> bool:
-    """Whether the shop's cancellation came from Asperion (the status stage set it)."""
+    """Whether the shop's cancellation came from the accounting system (the status stage
+    set it)."""
     return LedgerEntry.objects.filter(
         flow=ctx.flow, source_key=f"status:{booked.target_id}", payload_hash="cancelled"
     ).exists()
@@ -171,14 +172,14 @@ def mark_crediting(ctx: RunContext, key: str) -> None:
 
 
 def clear_needs_action(ctx: RunContext, order_key: str) -> None:
-    """The sales order was cancelled in Asperion: what needed action has been done."""
+    """The sales order was cancelled in the accounting system: what needed action is done."""
     LedgerEntry.objects.filter(
         flow=ctx.flow, source_key=reversal_key(order_key), payload_hash=NEEDS_ACTION
     ).update(payload_hash=RESOLVED, updated_at=timezone.now())
 
 
 def needing_action(flow_ids: list[int]) -> list[LedgerEntry]:
-    """The orders still marked "needs action in Asperion", oldest first."""
+    """The orders still marked "needs action in the accounting system", oldest first."""
     return list(
         LedgerEntry.objects.filter(
             flow_id__in=flow_ids, source_key__startswith=PREFIX, payload_hash=NEEDS_ACTION

@@ -1,11 +1,12 @@
-"""The orders flow: Feeddex orders booked in Asperion, exactly once, and their status back.
+"""The orders flow: the shop's orders booked in the accounting system, exactly once, and
+their status back.
 
 Booking is two-phase so that a worker killed mid-write never books an order twice: the
 ledger row is marked "booking" and committed before the sales order (or invoice) is created;
-before any write the order is looked for in Asperion (by the sales order's reference, or the
-order number in the invoice's description), so an interrupted booking, or one made before
-the ledger knew of it, is found instead of booked again. What is looked up once per run
-instead of once per order: flows/order_lookups.py.
+before any write the order is looked for in the accounting system (by the sales order's
+reference, or the order number in the invoice's description), so an interrupted booking, or
+one made before the ledger knew of it, is found instead of booked again. What is looked up
+once per run instead of once per order: flows/order_lookups.py.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class OrdersFlow(FlowDefinition):
         return [*super().extra_mappings(), self.contact_mapping]
 
     def run(self, ctx: RunContext) -> bool:
-        """Book new orders, then let booked orders follow their status in Asperion."""
+        """Book new orders, then let booked orders follow their status in the accounting system."""
         if not super().run(ctx):
             return False
         if not follows_status(ctx) or ctx.run.params.record_log_ids:
@@ -279,7 +280,7 @@ class OrdersFlow(FlowDefinition):
         by_email = entity == "debtors"
         entry = lookups.debtor(email) if by_email else None
         if entry and entry.payload_hash == sent_hash:
-            return entry.target_id  # known, and nothing new to tell Asperion
+            return entry.target_id  # known, and nothing new to tell the accounting system
         existing = None
         if entry or not lookups.index_complete or not by_email:
             existing = ctx.connector(self.target).lookup(entity, key)
@@ -385,7 +386,7 @@ def names_field(error: RecordRejected, name: str) -> bool:
 
 
 def document_of(ctx: RunContext) -> str:
-    """The Asperion document an order becomes, by the setting "book orders as"."""
+    """The accounting system's document an order becomes, by the setting "book orders as"."""
     return "salesinvoices" if ctx.settings.book_as == "salesinvoice" else "salesorders"
 
 
@@ -415,7 +416,7 @@ def add_shipping_line(ctx: RunContext, order: Order, payload: dict[str, Any]) ->
         "vatCode": vat_code,
     }
     lines = payload.get("lines") or {}
-    if isinstance(lines, dict):  # Asperion's {"_data": [...]} envelope, as the contract has it
+    if isinstance(lines, dict):  # the accounting contract's {"_data": [...]} envelope
         return {**payload, "lines": {**lines, "_data": [*lines.get("_data", []), line]}}
     return {**payload, "lines": [*lines, line]}
 
@@ -433,7 +434,8 @@ def mark_booking(ctx: RunContext, key: str) -> None:
 
 
 class OrderStatusStage:
-    """The order follows Asperion back: delivered → shipped, invoiced → completed."""
+    """The order follows the accounting system back: delivered → shipped, invoiced →
+    completed."""
 
     stream = "salesorders"
 
@@ -464,7 +466,7 @@ class OrderStatusStage:
         key, source = status_key(record), record.as_source()
         entry = ctx.ledger.get(key)
         if entry and entry.payload_hash == new_status:
-            return None  # Feeddex shows this status already
+            return None  # the shop shows this status already
         payload = {"status": new_status}
         if ctx.dry_run:
             return Outcome(

@@ -13,8 +13,10 @@ from flows.models import Flow, FlowRun, Integration, RecordLog
 from tenants.models import Tenant
 
 
-def flow_list(*, tenant: Tenant) -> QuerySet[Flow]:
-    return Flow.objects.filter(tenant=tenant).select_related("integration").order_by("id")
+def flow_list(*, tenant: Tenant, integration: Integration | None = None) -> QuerySet[Flow]:
+    """The company's flows, or one integration's."""
+    flows = Flow.objects.filter(tenant=tenant).select_related("integration").order_by("id")
+    return flows.filter(integration=integration) if integration is not None else flows
 
 
 def run_list(*, tenant: Tenant, flow_id: int | None = None) -> QuerySet[FlowRun]:
@@ -24,6 +26,7 @@ def run_list(*, tenant: Tenant, flow_id: int | None = None) -> QuerySet[FlowRun]
 
 @dataclass
 class RecordFilters:
+    integration_id: int | None = None
     flow_id: int | None = None
     run_id: int | None = None
     action: str | None = None
@@ -36,6 +39,7 @@ class RecordFilters:
 def record_log_query(*, tenant: Tenant, filters: RecordFilters) -> QuerySet[RecordLog]:
     logs = RecordLog.objects.filter(tenant=tenant)
     exact: dict[str, Any] = {
+        "flow__integration_id": filters.integration_id,
         "flow_id": filters.flow_id,
         "run_id": filters.run_id,
         "action": filters.action,

@@ -1,4 +1,5 @@
-"""The stock flow: Asperion stock levels to Feeddex, in batches, only what changed."""
+"""The stock flow: the accounting system's stock levels to the shop, in batches, only what
+changed."""
 
 from __future__ import annotations
 
@@ -73,9 +74,9 @@ class StockFlow(FlowDefinition):
         save_page(ctx, outcomes, stream=self.stream, cursor=page.cursor)
 
     def skus_in_shop(self, ctx: RunContext, skus: list[str]) -> set[str] | None:
-        """Return the SKUs the products flow has put in Feeddex, or None when that flow is
-        off and has put none there (the catalogue is kept in Feeddex by other means: Feeddex
-        itself reports unknown SKUs). Variants, inactive articles and the shipping-cost
+        """Return the SKUs the products flow has put in the shop, or None when that flow is
+        off and has put none there (the catalogue is kept in the shop by other means: the
+        shop itself reports unknown SKUs). Variants, inactive articles and the shipping-cost
         article never get stock: the products flow did not make them."""
         products = ctx.flow.integration.flows.filter(kind="products").first()
         if products is None:

@@ -59,7 +59,7 @@ WEBHOOK_RETRY_BASE_SECONDS = 30
 def webhook_sync_task(self: Any, flow_id: int) -> None:
     """Register or unregister the orders flow's webhook to match whether it is enabled.
 
-    Queue it on commit after the flow is switched on or off. A transient Feeddex error is
+    Queue it on commit after the flow is switched on or off. A transient error of the shop is
     retried with exponential backoff; a permanent one (bad credentials) is logged, and the
     flow still works by polling on its schedule.
     """

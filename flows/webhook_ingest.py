@@ -1,6 +1,7 @@
-"""Receiving Feeddex's order webhooks: verify, dedupe, queue a run, answer at once.
+"""Receiving a shop's order webhooks: verify, dedupe, queue a run, answer at once.
 
-The receiver does no Feeddex call and no booking: it checks the signature and timestamp,
+The receiver does no call to the shop and no booking: the shop connection's connector class
+(through the registry) checks the signature and timestamp and parses the event; the receiver
 stores the event id (a unique constraint turns repeated deliveries into one), and queues an
 orders-flow run, which then reads the changed orders itself. So it answers in milliseconds,
 and a delivery that arrives twice, late or out of order changes nothing.
@@ -10,15 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from connectors.base import ShopConnector
 from connectors.crypto import SecretsUnreadable
-from connectors.feeddex import webhooks as feeddex_webhooks
-from connectors.feeddex.schemas import WebhookEvent
+from connectors.errors import WebhookInvalid
+from connectors.records import OrderEvent
+from connectors.registry import connector_class
 from flows.models import (
     DeliveryStatus,
     Flow,
@@ -40,7 +44,7 @@ NOT_REGISTERED = "no webhook secret is stored for this connection"
 
 
 class DeliveryRejected(Exception):
-    """A delivery that does not prove it comes from Feeddex, or that makes no sense."""
+    """A delivery that does not prove it comes from the shop, or that makes no sense."""
 
 
 @dataclass
@@ -59,11 +63,21 @@ class Received:
         return body
 
 
-def verify_signature(*, secret: str, body: bytes, header: str) -> None:
-    """Raise DeliveryRejected unless the header signs this body recently with the secret."""
+def shop_class(endpoint: WebhookEndpoint) -> type[ShopConnector]:
+    """The connector class of the endpoint's shop connection (no instance: no call is made)."""
+    cls: type = connector_class(endpoint.connection.system)
+    if not issubclass(cls, ShopConnector):
+        raise DeliveryRejected(f"{endpoint.connection.system} sends no webhooks")
+    return cls
+
+
+def verify_signature(
+    shop: type[ShopConnector], *, secret: str, body: bytes, headers: Mapping[str, str]
+) -> None:
+    """Raise DeliveryRejected unless the headers sign this body recently with the secret."""
     try:
-        feeddex_webhooks.verify_signature(secret=secret, body=body, header=header)
-    except feeddex_webhooks.SignatureInvalid as error:
+        shop.verify_webhook(secret=secret, body=body, headers=headers)
+    except WebhookInvalid as error:
         raise DeliveryRejected(str(error)) from None
 
 
@@ -77,11 +91,11 @@ def endpoint_secret(endpoint: WebhookEndpoint) -> str:
     return secret
 
 
-def parse_event(body: bytes) -> WebhookEvent:
-    """The event as the contract describes it (parsed strictly by the connector's schema)."""
+def parse_event(shop: type[ShopConnector], body: bytes) -> OrderEvent:
+    """The event as the shop's contract describes it (parsed strictly by its connector)."""
     try:
-        event = feeddex_webhooks.parse_event(body)
-    except feeddex_webhooks.SignatureInvalid as error:
+        event = shop.parse_webhook_event(body)
+    except WebhookInvalid as error:
         raise DeliveryRejected(str(error)[:300]) from None
     if len(event.id) > MAX_EVENT_ID:
         raise DeliveryRejected("the event id is too long")
@@ -89,12 +103,17 @@ def parse_event(body: bytes) -> WebhookEvent:
 
 
 def webhook_receive(
-    *, endpoint: WebhookEndpoint, body: bytes, signature: str, remote_addr: str | None = None
+    *,
+    endpoint: WebhookEndpoint,
+    body: bytes,
+    headers: Mapping[str, str],
+    remote_addr: str | None = None,
 ) -> Received:
     """Handle one delivery to an endpoint and say how to answer it."""
     try:
-        verify_signature(secret=endpoint_secret(endpoint), body=body, header=signature)
-        event = parse_event(body)
+        shop = shop_class(endpoint)
+        verify_signature(shop, secret=endpoint_secret(endpoint), body=body, headers=headers)
+        event = parse_event(shop, body)
     except DeliveryRejected as error:
         delivery = record_rejected(endpoint, body=body, reason=str(error), remote_addr=remote_addr)
         return Received("rejected", 400, delivery, reason=delivery.reason)
@@ -134,7 +153,7 @@ def why_ignored(flows: list[Flow]) -> str:
     return ""
 
 
-def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str | None) -> Received:
+def accept(endpoint: WebhookEndpoint, event: OrderEvent, *, remote_addr: str | None) -> Received:
     flows = orders_flows(endpoint)
     reason = why_ignored(flows) if flows else "no orders flow uses this connection"
     status = DeliveryStatus.IGNORED if reason else DeliveryStatus.ACCEPTED
@@ -166,7 +185,7 @@ def accept(endpoint: WebhookEndpoint, event: WebhookEvent, *, remote_addr: str |
 def record_delivery(
     endpoint: WebhookEndpoint,
     *,
-    event: WebhookEvent,
+    event: OrderEvent,
     status: str,
     reason: str,
     remote_addr: str | None,
@@ -184,7 +203,7 @@ def record_delivery(
                 status=status,
                 event_id=event.id,
                 event_type=event.type,
-                order_id=str(event.data.orderId),
+                order_id=str(event.order_id),
                 reason=reason,
                 remote_addr=remote_addr,
                 run=run,
@@ -208,7 +227,7 @@ def waiting_run(flows: list[Flow]) -> FlowRun | None:
     return waiting[runnable[0].pk]
 
 
-def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
+def start_runs(flows: list[Flow], event: OrderEvent) -> FlowRun | None:
     """Queue an orders run per enabled flow, unless one is already waiting to start.
 
     The orders flow reads every order changed since its cursor, whatever the event named;
@@ -226,7 +245,7 @@ def start_runs(flows: list[Flow], event: WebhookEvent) -> FlowRun | None:
         run = waiting or flow_run_start(
             flow=flow,
             trigger=Trigger.WEBHOOK,
-            params=RunParams(order_id=event.data.orderId, event_id=event.id),
+            params=RunParams(order_id=event.order_id, event_id=event.id),
         )
         first = first or run
     return first
@@ -236,7 +255,7 @@ def webhook_delivery_purge(*, older_than: datetime, batch: int = 1000) -> int:
     """Delete up to `batch` webhook deliveries received before `older_than`; return how many.
 
     For the log retention purge: call it again while it returns `batch`. An event id is
-    deduplicated only while its delivery is kept, which is far longer than Feeddex retries.
+    deduplicated only while its delivery is kept, which is far longer than a shop retries.
     """
     ids = list(
         WebhookDelivery.objects.filter(received_at__lt=older_than)

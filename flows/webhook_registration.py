@@ -5,7 +5,7 @@ when it is switched off; `webhook_sync(flow=)` does whichever the flow's state a
 `flows.tasks.webhook_sync_task` runs it outside the request. All three are idempotent.
 
 The signing secret is made here, stored encrypted in the connection's secrets
-(`webhook_secret`) before Feeddex learns it, so the first delivery already verifies; the
+(`webhook_secret`) before the shop learns it, so the first delivery already verifies; the
 subscription id lives on the WebhookEndpoint row.
 """
 
@@ -37,7 +37,7 @@ def receives_webhooks(flow: Flow) -> bool:
 
 
 def webhook_url(endpoint: WebhookEndpoint) -> str:
-    path = reverse("api:feeddex_webhook", args=[endpoint.token])
+    path = reverse("api:shop_webhook", args=[endpoint.token])
     return f"{str(settings.SITE_URL).rstrip('/')}{path}"
 
 

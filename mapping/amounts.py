@@ -2,10 +2,10 @@
 
 Two sides compute a total, each its own way:
 
-- the shop (Feeddex) adds its lines as charged (unit price × quantity − discount amount, incl.
+- the shop adds its lines as charged (unit price × quantity − discount amount, incl.
   or excl. VAT as the shop's prices are) and its shipping cost, and rounds the total excl. VAT
   and the total VAT half up to cents (`shop_total`);
-- the accounting system (Asperion) rounds each line: amount = quantity × unit price excl. VAT
+- the accounting system rounds each line: amount = quantity × unit price excl. VAT
   × (100 − discount %) / 100 to cents, VAT = amount × the VAT code's percentage to cents, the
   total is the sum of both (`accounting_line`, `accounting_total`). The contract is silent on
   this arithmetic; the sandbox computes it this way and says so beside its code.
@@ -85,7 +85,7 @@ class Charged:
 
 def shop_total(lines: Iterable[Charged]) -> Decimal:
     """The order's total incl. VAT as the shop computes it: totals excl. VAT and VAT rounded
-    apart, then added (the Feeddex sandbox's `order_totals`)."""
+    apart, then added (as the shop's sandbox computes `order_totals`)."""
     charged = list(lines)
     excl = sum((line.excl_vat for line in charged), ZERO)
     vat = sum((line.vat for line in charged), ZERO)

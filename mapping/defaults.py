@@ -45,7 +45,7 @@ def rule(
     return spec
 
 
-# ---- products: Asperion article → Feeddex product ---------------------------------------------
+# ---- products: the accounting system's article → the shop's product ---------------------------
 
 PRODUCTS = [
     rule("sku", "sku"),
@@ -106,7 +106,7 @@ PRODUCTS = [
     ),
 ]
 
-# ---- stock: Asperion stock level → Feeddex stock update ---------------------------------------
+# ---- stock: the accounting system's stock level → the shop's stock update ---------------------
 
 
 def _stock_quantity(op: str, *steps: dict[str, Any]) -> list[dict[str, Any]]:
@@ -140,12 +140,12 @@ STOCK = [
     rule("manageStock", "$settings.feeddex_manages_stock", default=True),
 ]
 
-# ---- customers: Asperion debtor → Feeddex customer --------------------------------------------
+# ---- customers: the accounting system's debtor → the shop's customer --------------------------
 
 
 def _address_from_line(target: str, source: str) -> list[dict[str, Any]]:
-    """Feeddex wants street / number / addition; Asperion keeps one line. Use the parts when
-    the source has them, else split the line."""
+    """The shop wants street / number / addition; the accounting system keeps one line. Use
+    the parts when the source has them, else split the line."""
     has_parts = when(f"{source}.street", "not_empty")
     no_parts = when(f"{source}.street", "empty")
     has_city = when(f"{source}.city", "not_empty")
@@ -189,11 +189,12 @@ CUSTOMERS = [
     *_address_from_line("shippingAddress", "shipping"),
 ]
 
-# ---- orders: Feeddex order → Asperion sales order ---------------------------------------------
+# ---- orders: the shop's order → the accounting system's sales order ---------------------------
 
 
 def _one_line(source: str) -> dict[str, Any]:
-    """A step that joins an address's parts into Asperion's one line, or keeps its line."""
+    """A step that joins an address's parts into the accounting system's one line, or keeps
+    its line."""
     return step(
         "join_address",
         src(f"{source}.street"),
@@ -244,7 +245,7 @@ ORDERS = [
         None,
         step("join", const(" "), const("Feeddex order"), src("number")),
         step("join", const(": "), {"previous": True}, src("note")),
-        step("truncate", const(4000)),  # Asperion's limit for a sales document's description
+        step("truncate", const(4000)),  # the accounting system's limit for a description
     ),
     rule(
         "paymentMethodId",
@@ -270,7 +271,7 @@ ORDERS = [
     rule("lines._data", "lines", items=ORDER_LINES),
 ]
 
-# ---- order_customer: the order's customer and billing address → Asperion debtor --------------
+# ---- order_customer: the order's customer and billing address → a debtor ----------------------
 
 is_company = when("customer.company_name", "not_empty")
 
@@ -335,7 +336,7 @@ ORDER_CONTACT = [
     rule("isPrimary", const=True),
 ]
 
-# ---- review invitations: Asperion sales invoice → Feeddex transaction -------------------------
+# ---- review invitations: a sales invoice → the shop's transaction -----------------------------
 
 no_name_parts = [
     when("first_name", "empty"),

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from connectors.registry import display_name
 from flows.registry import FLOWS
 from monitoring.models import Incident, IncidentKind
-
-SYSTEM_NAMES = {"asperion": "Asperion", "feeddex": "Feeddex"}
 
 
 @dataclass
@@ -138,7 +137,7 @@ def needs_attention(incident: Incident) -> Message:
 
 def connection_lost(incident: Incident) -> Message:
     details = incident.details
-    system = SYSTEM_NAMES.get(details.get("system", ""), details.get("system", ""))
+    system = display_name(details.get("system", ""))
     headline = _("%(system)s no longer accepts the credentials of the connection “%(name)s”.") % {
         "system": system,
         "name": details.get("name", ""),

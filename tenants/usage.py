@@ -4,7 +4,7 @@ the records limit of the company's plan.
 A run counts the records it created or updated in a target system and the API calls it made
 in the same transaction as its page, so the figures never drift from the runs. When the
 records reach the plan's limit, the tenant is marked for the month (Tenant.records_wait_month)
-and its flows stop starting: new records stay where they are (in Asperion or Feeddex, past
+and its flows stop starting: new records stay where they are (in the source system, past
 the flow's cursor) and are synced as soon as the plan allows, in the next month or at once
 after an upgrade. A run under way finishes its current slice first (at most
 FLOW_SLICE_SECONDS of writes), so the count can end a little above the limit.

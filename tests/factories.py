@@ -83,43 +83,41 @@ def add_run(
         finished_at=now,
         mapping_version=1,
     )
-    logs = [created_log(run, i) for i in range(created)]
-    logs += [failed_log(run, i) for i in range(failed)]
+    logs = [product_log(run, i, action="created") for i in range(created)]
+    logs += [product_log(run, i, action="failed") for i in range(failed)]
     RecordLog.objects.bulk_create(logs)
     return run
 
 
-def created_log(run: FlowRun, i: int) -> RecordLog:
-    sku = f"SKU-{i:04d}"
+def product_log(run: FlowRun, i: int, *, action: str) -> RecordLog:
+    """The log of the run's i-th product: written ("created", key SKU-…) or refused by the
+    target ("failed", key BAD-…, with the API's reason)."""
+    if action == "failed":
+        sku = f"BAD-{i:04d}"
+        fields: dict[str, Any] = {
+            "reason": "ean: the check digit is wrong",
+            "source": {"code": sku, "ean": "1234567890123"},
+            "payload": {"sku": sku, "ean": "1234567890123"},
+            "response": {"message": "invalid", "errors": {"ean": ["the check digit is wrong"]}},
+        }
+    else:
+        sku = f"SKU-{i:04d}"
+        product = {"sku": sku, "name": f"Fiets {i}", "price": 10.0}
+        fields = {
+            "source": {"code": sku, "description": f"Fiets {i}"},
+            "payload": product,
+            "response": {"id": 1000 + i, **product},
+            "target_id": str(1000 + i),
+        }
     return RecordLog(
         tenant=run.tenant,
         run=run,
         flow=run.flow,
         entity="product",
         key=sku,
-        action="created",
-        source={"code": sku, "description": f"Fiets {i}"},
-        payload={"sku": sku, "name": f"Fiets {i}", "price": 10.0},
-        response={"id": 1000 + i, "sku": sku, "name": f"Fiets {i}", "price": 10.0},
-        target_id=str(1000 + i),
+        action=action,
         mapping_version=1,
-    )
-
-
-def failed_log(run: FlowRun, i: int) -> RecordLog:
-    sku = f"BAD-{i:04d}"
-    return RecordLog(
-        tenant=run.tenant,
-        run=run,
-        flow=run.flow,
-        entity="product",
-        key=sku,
-        action="failed",
-        reason="ean: the check digit is wrong",
-        source={"code": sku, "ean": "1234567890123"},
-        payload={"sku": sku, "ean": "1234567890123"},
-        response={"message": "invalid", "errors": {"ean": ["the check digit is wrong"]}},
-        mapping_version=1,
+        **fields,
     )
 
 

@@ -16,11 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.translation import trans_real
 
-from dashboard.services import wizard_state_for
 from flows.models import FlowRun, RecordLog
 from mapping.models import MappingVersion
 from tests.e2e.conftest import ARTIFACTS
-from tests.flows.conftest import Synced, connected_company
+from tests.flows.conftest import Synced
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,22 +29,11 @@ SAME_EVERYWHERE = {"Asperion", "Feeddex", "Mollie", "English", "Nederlands", "Da
 
 
 @pytest.fixture
-def company(live_server: Any, settings: Any) -> Synced:
-    settings.SITE_URL = live_server.url
-    settings.CONNECTOR_RETRY_BASE_DELAY = 0.02
-    settings.FEEDDEX_SANDBOX_WEBHOOK_DELIVERY = "manual"
-    company = connected_company(email="eva@fietsen-jansen.nl", name="Fietsen Jansen")
-    kinds = ["products", "customers", "review_invitations"]
-    company.integration.flows.filter(kind__in=kinds).update(enabled=True)
-    company.integration.live = True
-    company.integration.save(update_fields=["live"])
-    state = wizard_state_for(tenant=company.tenant)
-    state.step = "live"
-    state.save(update_fields=["step"])
-    company.run("products")
-    company.run("customers", trigger="dry_run")
-    company.run("review_invitations")  # stops at our own check: no unit chosen
-    return company
+def company(live_company: Synced) -> Synced:
+    live_company.run("products")
+    live_company.run("customers", trigger="dry_run")
+    live_company.run("review_invitations")  # stops at our own check: no unit chosen
+    return live_company
 
 
 def pages_of(company: Synced) -> list[str]:

@@ -162,9 +162,9 @@ class SandboxConnectApi(ApiView):
         if not getattr(settings, "SANDBOX_ENABLED", False):
             raise Http404(SANDBOX_OFF)
         self.require_write()
-        asperion, feeddex = sandbox_connect(tenant=self.tenant)
+        accounting, shop = sandbox_connect(tenant=self.tenant)
         body = {
-            "asperion": ConnectionOutput(asperion).data,
-            "feeddex": ConnectionOutput(feeddex).data,
+            "asperion": ConnectionOutput(accounting).data,
+            "feeddex": ConnectionOutput(shop).data,
         }
         return Response(body, status=201)

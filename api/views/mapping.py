@@ -1,7 +1,7 @@
 """A flow's mapping: the current version, the history, saving a version, rolling back.
 
 The orders flow has two mappings: the order itself (`part=main`) and the order's customer as
-an Asperion debtor (`part=customer`); every other flow has only `main`.
+a debtor of the accounting system (`part=customer`); every other flow has only `main`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ Reference data: units.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -48,7 +48,7 @@ from connectors.base import (
     usable_until,
 )
 from connectors.errors import ConnectorError, RecordRejected
-from connectors.feeddex import client
+from connectors.feeddex import client, webhooks
 from connectors.feeddex.schemas import (
     Address as FeeddexAddress,
 )
@@ -73,7 +73,7 @@ from connectors.feeddex.schemas import (
     Product as FeeddexProduct,
 )
 from connectors.models import Connection
-from connectors.records import Customer, Order, Product, Record
+from connectors.records import Customer, Order, OrderEvent, Product, Record
 from connectors.services import connection_update_secrets
 
 DEFAULT_API_BASE_URL = "https://api.feeddex.nl"
@@ -301,6 +301,18 @@ class FeeddexConnector(HttpConnector, ShopConnector):
         except RecordRejected as error:
             if error.status != 404:
                 raise
+
+    @classmethod
+    def verify_webhook(cls, *, secret: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Raise SignatureInvalid unless X-Feeddex-Signature signs `body` recently."""
+        webhooks.verify_signature(
+            secret=secret, body=body, header=headers.get(webhooks.SIGNATURE_HEADER, "")
+        )
+
+    @classmethod
+    def parse_webhook_event(cls, body: bytes) -> OrderEvent:
+        event = webhooks.parse_event(body)
+        return OrderEvent(id=event.id, type=event.type, order_id=event.data.orderId)
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -16,13 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from connectors.errors import WebhookInvalid
 from connectors.feeddex.schemas import WebhookEvent, parse_json
 
 SIGNATURE_HEADER = "X-Feeddex-Signature"
 TOLERANCE_SECONDS = 300
 
 
-class SignatureInvalid(Exception):
+class SignatureInvalid(WebhookInvalid):
     """The delivery is not from Feeddex (bad or stale signature) or not an event we know."""
 
 

@@ -66,6 +66,21 @@ def test_feeddex_credentials_are_checked_at_the_field(world):
     assert not Connection.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "form", "prefix"),
+    [
+        ("dashboard:asperion_connect", "oauth_form", "oauth"),
+        ("dashboard:wizard_asperion_token", "token_form", "token"),
+    ],
+)
+def test_asperion_credentials_are_checked_at_the_field(world, url, form, prefix):
+    response = world.client_for(world.owner).post(reverse(url), {f"{prefix}-client_id": ""})
+    assert response.status_code == 400
+    assert {"client_id", "client_secret"} <= set(response.context[form].errors)
+    assert response.context["step"] == "apps"
+    assert not Connection.objects.exists()
+
+
 def test_sandbox_setup_to_live(world, sandboxes):
     client = world.client_for(world.owner)
     client.post(reverse("dashboard:wizard_sandbox"))

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 from dashboard.diffs import changed_fields, json_lines
 from dashboard.forms import ActivityFilterForm, start_of_day
 from dashboard.http import render_page
+from dashboard.integrations import current_integration
 from dashboard.record_view import field_rows, record_title
-from flows.models import Action, RecordLog, RunStatus
+from flows.models import Action, Integration, RecordLog, RunStatus
 from flows.selectors import RecordFilters, flow_list, record_log_page
 from tenants.access import get_for_request, require_tenant
 from tenants.models import Tenant
@@ -21,8 +22,11 @@ from tenants.models import Tenant
 PAGE_SIZE = 50
 
 
-def filter_form(request: HttpRequest, tenant: Tenant) -> ActivityFilterForm:
-    flows = [(flow.pk, str(flow)) for flow in flow_list(tenant=tenant)]
+def filter_form(
+    request: HttpRequest, tenant: Tenant, integration: Integration | None
+) -> ActivityFilterForm:
+    chosen = flow_list(tenant=tenant, integration=integration)
+    flows = [(flow.pk, str(flow)) for flow in chosen]
     return ActivityFilterForm(
         request.GET or None,
         flows=flows,
@@ -31,10 +35,11 @@ def filter_form(request: HttpRequest, tenant: Tenant) -> ActivityFilterForm:
     )
 
 
-def filters_from(form: ActivityFilterForm) -> RecordFilters:
+def filters_from(form: ActivityFilterForm, *, integration_id: int | None) -> RecordFilters:
     data = form.cleaned_data
     until = data.get("until")
     return RecordFilters(
+        integration_id=integration_id,
         flow_id=data.get("flow"),
         run_id=data.get("run"),
         action=data.get("action") or None,
@@ -50,14 +55,21 @@ def filters_from(form: ActivityFilterForm) -> RecordFilters:
 @login_required
 def activity(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
-    form = filter_form(request, tenant)
+    # One integration at a time, the one the flows page shows (its switcher is here too).
+    integration = current_integration(request, tenant)
+    form = filter_form(request, tenant, integration)
     records: list[RecordLog] = []
     next_before = None
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
     else:
-        filters = filters_from(form) if form.is_bound else RecordFilters()
+        shown = integration.pk if integration is not None else None
+        filters = (
+            filters_from(form, integration_id=shown)
+            if form.is_bound
+            else RecordFilters(integration_id=shown)
+        )
         before = form.cleaned_data.get("before") if form.is_bound else None
         records, next_before = record_log_page(
             tenant=tenant, filters=filters, before_id=before, size=PAGE_SIZE
@@ -66,6 +78,8 @@ def activity(request: HttpRequest) -> HttpResponse:
     query.pop("before", None)
     context = {
         "form": form,
+        "integration": integration,
+        "integrations": list(tenant.integrations.order_by("id")),
         "records": records,
         "next_before": next_before,
         "query": query.urlencode(),

@@ -43,7 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "live": bool(wizard.completed_at or (integration and integration.live)),
         "flows": selectors.flow_health_list(tenant=tenant, integration=integration),
         "recent_runs": selectors.recent_runs(tenant=tenant, limit=8),
-        "today": selectors.records_per_day(tenant=tenant, flow_id=None, days=1)[0],
+        "today": selectors.records_per_day(
+            tenant=tenant, flow_id=None, days=1, integration=integration
+        )[0],
     }
     return render(request, "dashboard/home.html", context)
 

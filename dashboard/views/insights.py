@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from billing.selectors import usage_for
 from dashboard import selectors
 from dashboard.http import render_page
+from dashboard.integrations import current_integration
 from dashboard.templatetags.dashboard import STATE_LABELS
 from tenants.access import require_tenant
 
@@ -66,11 +67,16 @@ def stacked_chart(days: list[selectors.DayCounts]) -> Chart:
 @login_required
 def insights(request: HttpRequest) -> HttpResponse:
     tenant = require_tenant(request)
+    # One integration at a time, the one the flows page shows (its switcher is here too);
+    # the plan's usage stays the company's.
+    integration = current_integration(request, tenant)
     period = request.GET.get("days", "14")
     days = PERIODS.get(period, 14)
     flow_param = request.GET.get("flow", "")
     flow_id = int(flow_param) if flow_param.isdigit() else None
-    per_day = selectors.records_per_day(tenant=tenant, flow_id=flow_id, days=days)
+    per_day = selectors.records_per_day(
+        tenant=tenant, flow_id=flow_id, days=days, integration=integration
+    )
     since = timezone.now() - timedelta(days=days)
     context = {
         "days": days,
@@ -81,8 +87,10 @@ def insights(request: HttpRequest) -> HttpResponse:
         "chart_height": CHART_HEIGHT,
         "colours": COLOURS,
         "totals": {a: sum(d.counts[a] for d in per_day) for a in selectors.ACTIONS},
-        "figures": selectors.flow_figures(tenant=tenant, since=since),
-        "usage": selectors.connection_usage(tenant=tenant),
+        "figures": selectors.flow_figures(tenant=tenant, since=since, integration=integration),
+        "usage": selectors.connection_usage(tenant=tenant, integration=integration),
+        "integration": integration,
+        "integrations": list(tenant.integrations.order_by("id")),
         "plan_usage": usage_for(tenant=tenant),
         "now": timezone.now(),
     }

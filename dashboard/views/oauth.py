@@ -24,7 +24,7 @@ from connectors.base import ConnectorError
 from connectors.models import Connection
 from dashboard import services
 from dashboard.integrations import wizard_connection, wizard_target
-from dashboard.views.wizard import apps_rerender
+from dashboard.views.wizard import refuse
 from tenants.access import get_for_request, require_tenant
 
 SESSION_STATE = "asperion_oauth_state"
@@ -41,7 +41,7 @@ def asperion_connect(request: HttpRequest) -> HttpResponse:
     wizard = services.wizard_state_for(tenant=require_tenant(request, write=True))
     form = AsperionOAuthForm(request.POST, prefix="oauth")
     if not form.is_valid():
-        return apps_rerender(request, 400, oauth_form=form)
+        return refuse(request, wizard, "apps", oauth_form=form)
     connection = connection_services.connection_save(
         tenant=wizard.tenant,
         system="asperion",

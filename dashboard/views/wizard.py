@@ -133,9 +133,14 @@ def administration_form(asperion: Any, data: Any = None) -> AdministrationForm |
     return AdministrationForm(data, options=options, initial=initial, prefix="admin")
 
 
-def apps_rerender(request: HttpRequest, status: int, **forms: Any) -> HttpResponse:
-    """Render step 1 again with the forms that have errors."""
-    return render_step(request, state_of(request), "apps", status=status, **forms)
+def refuse(
+    request: HttpRequest, state: WizardState, step: str, *, error: str = "", **forms: Any
+) -> HttpResponse:
+    """Refuse what a step's form sent (400): say why when the fields do not, and show the
+    step again with the forms that have errors."""
+    if error:
+        messages.error(request, error)
+    return render_step(request, state, step, status=400, **forms)
 
 
 @require_POST
@@ -165,7 +170,7 @@ def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     form = AsperionTokenForm(request.POST, prefix="token")
     if not form.is_valid():
-        return apps_rerender(request, 400, token_form=form)
+        return refuse(request, state, "apps", token_form=form)
     saved = save_and_test(
         form,
         tenant=state.tenant,
@@ -183,7 +188,7 @@ def wizard_feeddex(request: HttpRequest) -> HttpResponse:
     state = state_of(request, write=True)
     form = FeeddexForm(request.POST, prefix="feeddex")
     if not form.is_valid():
-        return apps_rerender(request, 400, feeddex_form=form)
+        return refuse(request, state, "apps", feeddex_form=form)
     saved = save_and_test(
         form,
         tenant=state.tenant,
@@ -204,7 +209,7 @@ def wizard_administration(request: HttpRequest) -> HttpResponse:
     if asperion is None or form is None:
         raise Http404("connect Asperion first")
     if not form.is_valid():
-        return apps_rerender(request, 400, administration_form=form)
+        return refuse(request, state, "apps", administration_form=form)
     chosen = int(form.cleaned_data["administration_id"])
     connection_services.connection_set_config(
         connection=asperion, changes={"administration_id": chosen}
@@ -276,7 +281,7 @@ def wizard_flows(request: HttpRequest) -> HttpResponse:
         return early
     form = FlowChoiceForm(request.POST, choices=flow_choices())
     if not form.is_valid():
-        return render_step(request, state, "flows", status=400, form=form)
+        return refuse(request, state, "flows", form=form)
     flow_services.flows_choose(integration=integration, kinds=set(form.cleaned_data["flows"]))
     services.wizard_advance(state=state, to=WizardStep.SETTINGS)
     return redirect("dashboard:wizard_step", step="settings")
@@ -322,7 +327,7 @@ def wizard_settings(request: HttpRequest) -> HttpResponse:
         return early
     sections = flow_views.settings_sections(integration, enabled_only=True, data=request.POST)
     if not flow_views.save_sections(sections):
-        return render_step(request, state, "settings", status=400, sections=sections)
+        return refuse(request, state, "settings", sections=sections)
     services.wizard_advance(state=state, to=WizardStep.MAPPING)
     return redirect("dashboard:wizard_step", step="mapping")
 
@@ -440,15 +445,13 @@ def wizard_go_live(request: HttpRequest) -> HttpResponse:
         return early
     problems = live_lists.unresolved_settings(integration=integration)
     if problems:
-        messages.error(request, _("Not live yet: some settings name what the applications lack."))
-        return render_step(request, state, "live", status=400, problems=problem_rows(problems))
+        not_live = _("Not live yet: some settings name what the applications lack.")
+        return refuse(request, state, "live", error=not_live, problems=problem_rows(problems))
     concerns = golive.concerns_for(integration=integration, dry_run_ids=state.dry_run_ids)
     answers = {key: str(value) for key, value in request.POST.items()}
     if golive.unanswered(concerns, answers):
-        messages.error(
-            request, _("Choose for each flow with a problem: keep it off, or go live anyway.")
-        )
-        return render_step(request, state, "live", status=400, answers=answers)
+        choose = _("Choose for each flow with a problem: keep it off, or go live anyway.")
+        return refuse(request, state, "live", error=choose, answers=answers)
     for flow in golive.kept_off(concerns, answers):
         flow_services.flow_set_enabled(flow=flow, enabled=False)
     flow_services.integration_go_live(integration=integration)

@@ -87,7 +87,7 @@ PLAIN_ARGUMENTS: dict[str, Callable[[Estate], str]] = {
     "language": lambda e: "en",
     "name": lambda e: "overview",
 }
-WEBHOOK = "api:feeddex_webhook"
+WEBHOOK = "api:shop_webhook"
 # Patterns anyone may open: sign-in and sign-up, the API schema and docs, the signed
 # webhook receiver and the sandboxes' emulated APIs (they check their own bearer tokens).
 SANDBOX_APIS = (
@@ -112,7 +112,7 @@ PUBLIC = {
     "dashboard:invitation",
     "api:schema",
     "api:docs",
-    "api:feeddex_webhook",
+    "api:shop_webhook",
     "billing:webhook",  # the payment provider's calls; the token names the company
     "mollie_sandbox:root",
     "dashboard:language",  # a language cookie for anyone; the user's choice when signed in

@@ -73,3 +73,23 @@ def test_a_body_nested_deeper_than_the_json_decoder_goes_is_refused():
     # Signed correctly (the sender knows the secret), it still must not raise RecursionError.
     with pytest.raises(SignatureInvalid, match="nested too deeply"):
         parse_event(b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_the_connector_class_checks_a_delivery_by_its_headers_and_names_the_order():
+    """What the intake calls (ShopConnector), with the header name Feeddex sends."""
+    import time
+
+    from connectors.errors import WebhookInvalid
+    from connectors.feeddex.connector import FeeddexConnector
+    from connectors.records import OrderEvent
+
+    header = sign(secret=SECRET, body=BODY, timestamp=int(time.time()))
+    FeeddexConnector.verify_webhook(
+        secret=SECRET, body=BODY, headers={"X-Feeddex-Signature": header}
+    )
+    with pytest.raises(WebhookInvalid, match="malformed"):
+        FeeddexConnector.verify_webhook(secret=SECRET, body=BODY, headers={})
+    event = FeeddexConnector.parse_webhook_event(BODY)
+    assert event == OrderEvent(id="evt_1", type="order.paid", order_id=7)
+    with pytest.raises(WebhookInvalid, match="not a Feeddex event"):
+        FeeddexConnector.parse_webhook_event(b'{"id": "evt_2"}')
