@@ -54,6 +54,11 @@ def reference_list(connection: Connection, kind: str) -> list[Option] | None:
     return options
 
 
+def reference_forget(connection: Connection, kind: str) -> None:
+    """Read the list afresh next time (after the platform added an item to it)."""
+    cache.delete(cache_key(connection, kind))
+
+
 def reference_options(connection: Connection, kind: str) -> Choices | None:
     """Return [(id, "id – label")] from the application, or None when it cannot be fetched."""
     options = reference_list(connection, kind)

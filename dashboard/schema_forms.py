@@ -82,6 +82,7 @@ REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
     "unit_id": ("shop", "units"),
     "invoice_journal_id": ("accounting", "journals"),
     "shipping_article_code": ("accounting", "shipping_articles"),
+    "rounding_article_code": ("accounting", "rounding_articles"),
     # Maps: the values are ids from these lists (a select in each row of the table).
     "payment_method_map": ("accounting", "paymentmethods"),
     "payment_term_map": ("accounting", "paymentconditions"),

@@ -33,13 +33,13 @@ from dashboard.integrations import (
     wizard_target,
 )
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
-from dashboard.reference import reference_options
+from dashboard.reference import reference_forget, reference_options
 from dashboard.schema_forms import label_for
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
 from flows import live_lists
 from flows import services as flow_services
-from flows.models import FlowRun, Integration, Trigger
+from flows.models import Flow, FlowRun, Integration, Trigger
 from flows.registry import FLOWS
 from tenants.access import require_tenant
 from tenants.models import Tenant
@@ -293,7 +293,19 @@ def settings_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
         # The shop charges shipping: without an article to book it on, offer to create one.
         "offer_shipping_article": orders is not None
         and not (orders.settings or {}).get("shipping_article_code", "VERZEND"),
+        "offer_rounding_article": orders is not None and needs_rounding_article(orders),
     }
+
+
+def needs_rounding_article(orders: Flow) -> bool:
+    """Sales orders with rounding lines on, but no article to book them on: an order that
+    Asperion's per-line VAT leaves a cent off would fail."""
+    settings = flow_views.current_settings(orders)
+    return bool(
+        settings.book_as == "salesorder"
+        and settings.rounding_line
+        and not settings.rounding_article_code
+    )
 
 
 @require_POST
@@ -306,10 +318,30 @@ def wizard_shipping_article(request: HttpRequest) -> HttpResponse:
         return early
     try:
         code = live_lists.shipping_article_create(integration=integration)
+        reference_forget(integration.accounting, "shipping_articles")
     except (ConnectorError, ValueError) as error:
         messages.error(request, _("The shipping-cost article could not be created: %s") % error)
     else:
         messages.success(request, _("Asperion has the shipping-cost article %s now.") % code)
+    return redirect("dashboard:wizard_step", step="settings")
+
+
+@require_POST
+@login_required
+def wizard_rounding_article(request: HttpRequest) -> HttpResponse:
+    """Create the article of the rounding line in Asperion and choose it in the orders
+    settings."""
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "settings"):
+        return early
+    try:
+        code = live_lists.rounding_article_create(integration=integration)
+        reference_forget(integration.accounting, "rounding_articles")
+    except (ConnectorError, ValueError) as error:
+        messages.error(request, _("The rounding article could not be created: %s") % error)
+    else:
+        messages.success(request, _("Asperion has the rounding article %s now.") % code)
     return redirect("dashboard:wizard_step", step="settings")
 
 
