@@ -49,6 +49,16 @@ class SettingsSection:
     form: SchemaForm
     flow: Flow | None
     integration: Integration
+    # Fields the page asks as questions of their own, outside the section (the wizard).
+    asked_apart: tuple[str, ...] = ()
+
+    @property
+    def fields_here(self) -> list[Any]:
+        return [field for field in self.form if field.name not in self.asked_apart]
+
+    @property
+    def questions(self) -> list[Any]:
+        return [self.form[name] for name in self.asked_apart]
 
     def save(self) -> bool:
         """Validate through the schema and store; on errors, put them at the form's fields."""

@@ -289,12 +289,27 @@ def settings_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     integration = integration_or_404(tenant)
     orders = integration.flows.filter(kind="orders", enabled=True).first()
     return {
-        "sections": flow_views.settings_sections(integration, enabled_only=True),
+        "sections": wizard_sections(integration),
         # The shop charges shipping: without an article to book it on, offer to create one.
         "offer_shipping_article": orders is not None
         and not (orders.settings or {}).get("shipping_article_code", "VERZEND"),
         "offer_rounding_article": orders is not None and needs_rounding_article(orders),
     }
+
+
+def wizard_sections(integration: Integration, data: Any = None) -> list[Any]:
+    """The settings of the enabled flows; what the wizard cannot tell by itself (which
+    Asperion package: its API does not say) is asked as a question of its own."""
+    sections = flow_views.settings_sections(integration, enabled_only=True, data=data)
+    for section in sections:
+        flow = section.flow
+        if flow is not None and flow.kind == "orders" and package_unknown(flow):
+            section.asked_apart = ("accounting_package",)
+    return sections
+
+
+def package_unknown(orders: Flow) -> bool:
+    return bool(flow_views.current_settings(orders).accounting_package == "unknown")
 
 
 def needs_rounding_article(orders: Flow) -> bool:
@@ -352,7 +367,7 @@ def wizard_settings(request: HttpRequest) -> HttpResponse:
     integration = integration_or_404(state.tenant)
     if early := not_reached(state, "settings"):
         return early
-    sections = flow_views.settings_sections(integration, enabled_only=True, data=request.POST)
+    sections = wizard_sections(integration, data=request.POST)
     if not flow_views.save_sections(sections):
         return render_step(request, state, "settings", status=400, sections=sections)
     services.wizard_advance(state=state, to=WizardStep.MAPPING)
