@@ -14,6 +14,9 @@ CHOICE_WORDS: dict[str, Any] = {
     "customer_number": gettext_lazy("the customer number"),
     "available": gettext_lazy("current stock minus sales reservations"),
     "current": gettext_lazy("current stock only"),
+    "inTrade": gettext_lazy("inTrade, or another package with sales orders"),
+    "inBalance": gettext_lazy("inBalance, without sales orders: orders are booked as invoices"),
+    "unknown": gettext_lazy("not known: book orders as chosen below"),
 }
 
 

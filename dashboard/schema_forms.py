@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from dashboard.choice_words import choice_words
+from dashboard.map_tables import MAP_TABLES, map_table_field
 
 # Labels in the user's language (the schema only has English descriptions).
 FIELD_LABELS: dict[str, Any] = {
@@ -81,7 +82,8 @@ REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
     "unit_id": ("shop", "units"),
     "invoice_journal_id": ("accounting", "journals"),
     "shipping_article_code": ("accounting", "shipping_articles"),
-    # Maps: the values are ids from these lists (shown as a hint beside the text area).
+    "rounding_article_code": ("accounting", "rounding_articles"),
+    # Maps: the values are ids from these lists (a select in each row of the table).
     "payment_method_map": ("accounting", "paymentmethods"),
     "payment_term_map": ("accounting", "paymentconditions"),
     "vat_code_map": ("accounting", "vatcodes"),
@@ -208,6 +210,7 @@ class SchemaForm(forms.Form):
         schema: type[BaseModel],
         current: BaseModel,
         options: dict[str, Choices] | None = None,
+        map_keys: dict[str, list[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -215,6 +218,18 @@ class SchemaForm(forms.Form):
         options = options or {}
         for name, info in schema.model_fields.items():
             value = getattr(current, name)
+            if name in MAP_TABLES:
+                self.fields[name] = map_table_field(
+                    name,
+                    default=info.get_default(call_default_factory=True) or {},
+                    stored=value or {},
+                    options=options.get(name),
+                    proposed=(map_keys or {}).get(name, []),
+                    label=label_for(name),
+                    help_text=help_for(info),
+                )
+                self.initial.setdefault(name, dict(value or {}))
+                continue
             self.fields[name] = field_for(name, info, with_current(options.get(name), value))
             self.initial.setdefault(name, initial_for(info.annotation, value))
         self.references = {n: REFERENCE_FIELDS[n] for n in self.fields if n in REFERENCE_FIELDS}
@@ -231,7 +246,7 @@ class SchemaForm(forms.Form):
         if origin is list:
             return parse_lines(value)
         if origin is dict:
-            return parse_pairs(value)
+            return value if isinstance(value, dict) else parse_pairs(value)
         if value in ("", None) and optional:
             return None
         if value in ("", None) and origin is Literal:
@@ -243,7 +258,8 @@ class SchemaForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, info in self.schema.model_fields.items():
-            if typing.get_origin(unwrap_optional(info.annotation)[0]) is dict and name in data:
+            is_dict = typing.get_origin(unwrap_optional(info.annotation)[0]) is dict
+            if is_dict and isinstance(data.get(name), str):
                 try:
                     parse_pairs(data[name])
                 except forms.ValidationError as error:

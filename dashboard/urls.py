@@ -66,6 +66,11 @@ urlpatterns = [
         wizard.wizard_shipping_article,
         name="wizard_shipping_article",
     ),
+    path(
+        "setup/settings/rounding-article/",
+        wizard.wizard_rounding_article,
+        name="wizard_rounding_article",
+    ),
     path("setup/<str:step>/", wizard.wizard_step, name="wizard_step"),
     path("oauth/asperion/callback/", oauth.asperion_callback, name="asperion_callback"),
     # flows and runs

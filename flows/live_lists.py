@@ -50,6 +50,7 @@ class LiveLists:
     accounting: dict[str, list[Option]] = field(default_factory=dict)
     units: list[Option] = field(default_factory=list)
     shipping_articles: list[Option] = field(default_factory=list)
+    rounding_articles: list[Option] = field(default_factory=list)
     articles: dict[str, bool] = field(default_factory=dict)  # code → exists and active
 
     def ids(self, kind: str) -> set[str]:
@@ -71,6 +72,7 @@ def read_lists(integration: Integration) -> tuple[LiveLists, Any]:
         for kind in ACCOUNTING_LISTS:
             lists.accounting[kind] = accounting.reference_data(kind)
         lists.shipping_articles = accounting.reference_data("shipping_articles")
+        lists.rounding_articles = accounting.reference_data("rounding_articles")
         lists.units = shop.reference_data("units")
     finally:
         shop.close()
@@ -173,6 +175,11 @@ def propose_order_settings(
     if code and not lists.article_exists(accounting, code):
         found = lists.shipping_articles
         proposed["shipping_article_code"] = found[0].id if found else ""
+    rounding = str(current.get("rounding_article_code") or "")
+    if not rounding or not lists.article_exists(accounting, rounding):
+        # None to find: empty, and the wizard offers to create one.
+        found = lists.rounding_articles
+        proposed["rounding_article_code"] = found[0].id if found else ""
     journal = current.get("invoice_journal_id")
     if journal and journal not in lists.ids("journals"):
         proposed["invoice_journal_id"] = sales_journal(lists.accounting["journals"]) or journal
@@ -303,6 +310,11 @@ def order_problems(settings: dict[str, Any], lists: LiveLists, accounting: Any) 
         problems["shipping_article_code"] = _(
             "Asperion has no active article “%(code)s”: choose one, or create it"
         ) % {"code": code}
+    rounding = settings["rounding_article_code"]
+    if rounding and not lists.article_exists(accounting, rounding):
+        problems["rounding_article_code"] = _(
+            "Asperion has no active article “%(code)s”: choose one, or create it"
+        ) % {"code": rounding}
     journal = settings.get("invoice_journal_id")
     if settings["book_as"] == "salesinvoice" and journal not in lists.ids("journals"):
         problems["invoice_journal_id"] = not_in(journal, "journals", lists)
@@ -326,35 +338,75 @@ def invitation_problems(settings: dict[str, Any], lists: LiveLists) -> dict[str,
     return {}
 
 
-# ---- the shipping-cost article ---------------------------------------------------------------
+# ---- the shipping-cost and rounding articles ---------------------------------------------------
 
 SHIPPING_CODE = "VERZENDKOSTEN"
+ROUNDING_CODE = "AFRONDING"
 
 
 def shipping_article_create(*, integration: Integration) -> str:
     """Create the shipping-cost article in the accounting system (on the sales type for
     shipping, else the one with the high VAT rate) and choose it in the orders settings;
     return its code. An article of that code that exists already is chosen as it is."""
+    return article_create(
+        integration=integration,
+        setting="shipping_article_code",
+        code=SHIPPING_CODE,
+        description="Verzendkosten",
+        sales_type=shipping_sales_type,
+    )
+
+
+def rounding_article_create(*, integration: Integration) -> str:
+    """Create the article of the rounding line (on the sales type of 0 % VAT: the line is
+    booked at 0 %) and choose it in the orders settings; return its code."""
+    return article_create(
+        integration=integration,
+        setting="rounding_article_code",
+        code=ROUNDING_CODE,
+        description="Afrondingsverschillen",
+        sales_type=zero_sales_type,
+    )
+
+
+def article_create(
+    *,
+    integration: Integration,
+    setting: str,
+    code: str,
+    description: str,
+    sales_type: Any,
+) -> str:
     from flows.services import flow_update_settings
 
     orders = integration.flows.get(kind="orders")
     accounting = connector_class(integration.accounting.system)(integration.accounting)
     try:
-        if accounting.lookup("articles", SHIPPING_CODE) is None:
+        if accounting.lookup("articles", code) is None:
             accounting.create(
                 "articles",
                 {
-                    "code": SHIPPING_CODE,
-                    "description": "Verzendkosten",
-                    "salesTypeId": int(shipping_sales_type(accounting)),
+                    "code": code,
+                    "description": description,
+                    "salesTypeId": int(sales_type(accounting)),
                     "salesPrice": 0.0,
                 },
             )
     finally:
         accounting.close()
-    settings = {**(orders.settings or {}), "shipping_article_code": SHIPPING_CODE}
-    flow_update_settings(flow=orders, data=settings)
-    return SHIPPING_CODE
+    flow_update_settings(flow=orders, data={**(orders.settings or {}), setting: code})
+    return code
+
+
+def zero_sales_type(accounting: Any) -> str:
+    types = accounting.reference_data("salestypes")
+    zero = vat_code_for("0", accounting.reference_data("vatcodes"))
+    for option in types:
+        if zero and option.facts.get("vatCode") == zero:
+            return str(option.id)
+    if not types:
+        raise ValueError("Asperion has no sales types to put the article on")
+    return str(types[0].id)
 
 
 def shipping_sales_type(accounting: Any) -> str:

@@ -97,6 +97,8 @@ NUMBER_COUNTER_SECONDS = 6 * 3600
 MAX_LOOKUP_PAGES = 20
 # What an article for shipping costs is called (its description contains one of these).
 SHIPPING_WORDS = ("verzend", "shipping", "porto")
+# An article for the cent or two that VAT rounded per line leaves (Dutch, English, Danish).
+ROUNDING_WORDS = ("afronding", "rounding", "afrunding")
 # What is kept for a scope (a run) lives at most this long: longer than a run's slices take.
 SCOPE_CACHE_SECONDS = 6 * 3600
 
@@ -284,7 +286,9 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             rows = [parse_json(Administration, raw) for raw in items]
             return [Option(str(row.id), row.name) for row in rows]
         if kind == "shipping_articles":
-            return self._shipping_articles()
+            return self._articles_saying(SHIPPING_WORDS)
+        if kind == "rounding_articles":
+            return self._articles_saying(ROUNDING_WORDS)
         if kind not in REFERENCE_KINDS:
             raise ValueError(f"Asperion has no reference list {kind!r}")
         model, label = REFERENCE_KINDS[kind]
@@ -305,11 +309,11 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         items = self._all(lambda page: client.list_reference(self.api, kind, page=page))
         return [parse_json(model, raw).model_dump(mode="json") for raw in items]
 
-    def _shipping_articles(self) -> list[Option]:
-        """Active articles whose code or description says shipping (one filtered read per
-        word): the candidates for the orders flow's shipping-cost line."""
+    def _articles_saying(self, words: tuple[str, ...]) -> list[Option]:
+        """Active articles whose code or description says one of the words (one filtered read
+        per word): the candidates for the orders flow's shipping-cost or rounding line."""
         found: dict[str, Option] = {}
-        for word in SHIPPING_WORDS:
+        for word in words:
             page = client.list_articles(self.api, description=word)
             for raw in page.items:
                 article = parse_json(Article, raw)

@@ -246,3 +246,44 @@ def test_a_later_step_cannot_be_skipped_to(world):
     assert response["Location"] == step_url("flows")
     integration.refresh_from_db()
     assert not integration.live
+
+
+def test_the_wizard_asks_which_asperion_package_as_a_question_of_its_own(world, sandboxes):
+    from dashboard.tests.form_html import form_data
+
+    client = world.client_for(world.owner)
+    client.post(reverse("dashboard:wizard_sandbox"))
+    unthrottled_connections()
+    client.post(reverse("dashboard:wizard_apps_done"))
+    client.post(reverse("dashboard:wizard_flows"), {"flows": ["orders"]})
+    orders = Integration.objects.get(tenant=world.tenant).flows.get(kind="orders")
+
+    # Asperion's API does not say: a question of its own, not a field among the orders'.
+    html = client.get(step_url("settings")).content.decode()
+    question = html.index('data-testid="question-accounting_package"')
+    section = html.index('id="section-orders"')
+    assert question < section
+    assert html.count('name="orders-accounting_package"') == 3  # the three radios only
+    assert 'type="radio" name="orders-accounting_package" value="unknown" checked' in html
+    assert "inBalance, without sales orders" in html
+
+    # inBalance books invoices: it needs the sales journal and revenue account, named.
+    data = form_data(
+        html,
+        containing="orders-vat_code_map-key-0",
+        changes={"orders-accounting_package": "inBalance"},
+    )
+    refused = client.post(reverse("dashboard:wizard_settings"), data)
+    assert refused.status_code == 400
+    assert "invoice_journal_id is required" in refused.content.decode()
+    assert 'value="inBalance" checked' in refused.content.decode()  # the answer stays
+    data |= {"orders-invoice_journal_id": "VKW", "orders-revenue_ledger_account_id": "8000"}
+    assert client.post(reverse("dashboard:wizard_settings"), data).status_code == 302
+    orders.refresh_from_db()
+    assert orders.settings["accounting_package"] == "inBalance"
+    assert orders.settings["book_as"] == "salesinvoice"
+
+    # Answered: back to an ordinary setting of the orders.
+    html = client.get(step_url("settings")).content.decode()
+    assert 'data-testid="question-accounting_package"' not in html
+    assert '<select name="orders-accounting_package"' in html

@@ -17,7 +17,7 @@ from dashboard import selectors
 from dashboard.http import render_page, safe_next
 from dashboard.integrations import current_integration
 from dashboard.reference import integration_connections, options_for
-from dashboard.schema_forms import Choices, SchemaForm
+from dashboard.schema_forms import SchemaForm
 from flows import services as flow_services
 from flows.models import Action, Flow, FlowRun, Integration, RecordLog, Trigger
 from flows.order_reversals import needing_action
@@ -47,9 +47,18 @@ class SettingsSection:
     key: str
     title: str
     form: SchemaForm
-    hints: dict[str, Choices]
     flow: Flow | None
     integration: Integration
+    # Fields the page asks as questions of their own, outside the section (the wizard).
+    asked_apart: tuple[str, ...] = ()
+
+    @property
+    def fields_here(self) -> list[Any]:
+        return [field for field in self.form if field.name not in self.asked_apart]
+
+    @property
+    def questions(self) -> list[Any]:
+        return [self.form[name] for name in self.asked_apart]
 
     def save(self) -> bool:
         """Validate through the schema and store; on errors, put them at the form's fields."""
@@ -67,21 +76,23 @@ class SettingsSection:
             return False
         return True
 
-    @property
-    def hint_rows(self) -> list[tuple[Any, Choices]]:
-        return [(self.form[name], options) for name, options in self.hints.items()]
-
 
 def flow_section(flow: Flow, integration: Integration, data: Any = None) -> SettingsSection:
     schema = flow.definition.settings_schema
     current = current_settings(flow)
-    selects, hints = options_for(list(schema.model_fields), integration_connections(integration))
-    form = SchemaForm(data, schema=schema, current=current, options=selects, prefix=flow.kind)
+    lists = options_for(list(schema.model_fields), integration_connections(integration))
+    form = SchemaForm(
+        data,
+        schema=schema,
+        current=current,
+        options=lists.selects,
+        map_keys=lists.map_keys,
+        prefix=flow.kind,
+    )
     return SettingsSection(
         key=flow.kind,
         title=flow.get_kind_display(),
         form=form,
-        hints=hints,
         flow=flow,
         integration=integration,
     )
@@ -101,15 +112,18 @@ def defaults_section(integration: Integration, data: Any = None) -> SettingsSect
     except SettingsInvalid:
         current = CustomerDefaults()
     names = list(CustomerDefaults.model_fields)
-    selects, hints = options_for(names, integration_connections(integration))
+    lists = options_for(names, integration_connections(integration))
     form = SchemaForm(
-        data, schema=CustomerDefaults, current=current, options=selects, prefix="customer_defaults"
+        data,
+        schema=CustomerDefaults,
+        current=current,
+        options=lists.selects,
+        prefix="customer_defaults",
     )
     return SettingsSection(
         key="customer_defaults",
         title=_("Customer defaults"),
         form=form,
-        hints=hints,
         flow=None,
         integration=integration,
     )

@@ -33,13 +33,13 @@ from dashboard.integrations import (
     wizard_target,
 )
 from dashboard.models import STEP_ORDER, WizardState, WizardStep
-from dashboard.reference import reference_options
+from dashboard.reference import reference_forget, reference_options
 from dashboard.schema_forms import label_for
 from dashboard.views import flows as flow_views
 from dashboard.views import mapping as mapping_views
 from flows import live_lists
 from flows import services as flow_services
-from flows.models import FlowRun, Integration, Trigger
+from flows.models import Flow, FlowRun, Integration, Trigger
 from flows.registry import FLOWS
 from tenants.access import require_tenant
 from tenants.models import Tenant
@@ -294,11 +294,38 @@ def settings_context(request: HttpRequest, tenant: Tenant) -> dict[str, Any]:
     integration = integration_or_404(tenant)
     orders = integration.flows.filter(kind="orders", enabled=True).first()
     return {
-        "sections": flow_views.settings_sections(integration, enabled_only=True),
+        "sections": wizard_sections(integration),
         # The shop charges shipping: without an article to book it on, offer to create one.
         "offer_shipping_article": orders is not None
         and not (orders.settings or {}).get("shipping_article_code", "VERZEND"),
+        "offer_rounding_article": orders is not None and needs_rounding_article(orders),
     }
+
+
+def wizard_sections(integration: Integration, data: Any = None) -> list[Any]:
+    """The settings of the enabled flows; what the wizard cannot tell by itself (which
+    Asperion package: its API does not say) is asked as a question of its own."""
+    sections = flow_views.settings_sections(integration, enabled_only=True, data=data)
+    for section in sections:
+        flow = section.flow
+        if flow is not None and flow.kind == "orders" and package_unknown(flow):
+            section.asked_apart = ("accounting_package",)
+    return sections
+
+
+def package_unknown(orders: Flow) -> bool:
+    return bool(flow_views.current_settings(orders).accounting_package == "unknown")
+
+
+def needs_rounding_article(orders: Flow) -> bool:
+    """Sales orders with rounding lines on, but no article to book them on: an order that
+    Asperion's per-line VAT leaves a cent off would fail."""
+    settings = flow_views.current_settings(orders)
+    return bool(
+        settings.book_as == "salesorder"
+        and settings.rounding_line
+        and not settings.rounding_article_code
+    )
 
 
 @require_POST
@@ -311,10 +338,30 @@ def wizard_shipping_article(request: HttpRequest) -> HttpResponse:
         return early
     try:
         code = live_lists.shipping_article_create(integration=integration)
+        reference_forget(integration.accounting, "shipping_articles")
     except (ConnectorError, ValueError) as error:
         messages.error(request, _("The shipping-cost article could not be created: %s") % error)
     else:
         messages.success(request, _("Asperion has the shipping-cost article %s now.") % code)
+    return redirect("dashboard:wizard_step", step="settings")
+
+
+@require_POST
+@login_required
+def wizard_rounding_article(request: HttpRequest) -> HttpResponse:
+    """Create the article of the rounding line in Asperion and choose it in the orders
+    settings."""
+    state = state_of(request, write=True)
+    integration = integration_or_404(state.tenant)
+    if early := not_reached(state, "settings"):
+        return early
+    try:
+        code = live_lists.rounding_article_create(integration=integration)
+        reference_forget(integration.accounting, "rounding_articles")
+    except (ConnectorError, ValueError) as error:
+        messages.error(request, _("The rounding article could not be created: %s") % error)
+    else:
+        messages.success(request, _("Asperion has the rounding article %s now.") % code)
     return redirect("dashboard:wizard_step", step="settings")
 
 
@@ -325,7 +372,7 @@ def wizard_settings(request: HttpRequest) -> HttpResponse:
     integration = integration_or_404(state.tenant)
     if early := not_reached(state, "settings"):
         return early
-    sections = flow_views.settings_sections(integration, enabled_only=True, data=request.POST)
+    sections = wizard_sections(integration, data=request.POST)
     if not flow_views.save_sections(sections):
         return refuse(request, state, "settings", sections=sections)
     services.wizard_advance(state=state, to=WizardStep.MAPPING)

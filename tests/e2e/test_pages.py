@@ -164,3 +164,38 @@ def test_a_slow_step_says_what_it_is_doing(chromium, live_server, settings):
     finally:
         context.close()
     assert not errors, errors
+
+
+def test_the_order_settings_map_shop_values_with_selects_in_a_browser(
+    chromium, live_server, company
+):
+    """The mapping tables of the orders flow, used as a person would (no test ids needed:
+    every select is named by its row), pass axe, and save what was chosen."""
+    from connectors.asperion.sandbox import models as asperion_db
+    from connectors.services import connection_test
+
+    for connection in (company.integration.accounting, company.integration.shop):
+        assert connection_test(connection=connection) is None
+    orders = company.flow("orders")
+    thirty = asperion_db.PaymentCondition.objects.get(
+        administration=company.administration, days=30
+    ).pk
+    context, page, errors = open_browser(chromium, live_server.url, language="en", width=390)
+    try:
+        page.goto(live_server.url + reverse("dashboard:flow_settings", args=[orders.pk]))
+        page.get_by_label("Asperion payment method: iDEAL").select_option("BANK")
+        terms = page.locator("#id_orders-payment_term_map")
+        terms.get_by_label("New row: Payment term in the shop").fill("45")
+        terms.get_by_label("Asperion payment condition: new row").select_option(str(thirty))
+        cell = terms.locator("tbody td").nth(1)
+        assert cell.get_attribute("data-label") == "Asperion payment condition"
+        violations = blocking_violations(page)
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert not violations, violations
+    assert not errors, errors
+    orders.refresh_from_db()
+    assert orders.settings["payment_method_map"]["ideal"] == "BANK"
+    assert orders.settings["payment_term_map"] == {"45": thirty}

@@ -54,3 +54,16 @@ def test_a_setting_the_lists_lack_is_named_and_a_proposal_fixes_it(synced: Synce
     assert synced.integration.customer_defaults["debtor_kind_person"] == "PART"
     # Two units to choose from: asked, not guessed.
     assert set(unresolved_settings(integration=synced.integration)) == {"review_invitations"}
+
+
+def test_a_rounding_article_is_proposed_from_the_articles_and_one_gone_is_named(synced: Synced):
+    from tests.flows.test_order_amounts import add_rounding_article
+
+    enable(synced, "orders")
+    assert parse_settings("orders", synced.flow("orders").settings).rounding_article_code == ""
+    add_rounding_article(synced)  # AFRONDING, "Afrondingsverschil"
+    assert integration_propose_defaults(integration=synced.integration)
+    assert synced.flow("orders").settings["rounding_article_code"] == "AFRONDING"
+    synced.configure("orders", rounding_article_code="WEG")
+    problems = unresolved_settings(integration=synced.integration)
+    assert "“WEG”" in problems["orders"]["rounding_article_code"]
