@@ -50,10 +50,20 @@ urlpatterns = [
     # the setup wizard
     path("setup/", wizard.wizard, name="wizard"),
     path("setup/apps/sandbox/", wizard.wizard_sandbox, name="wizard_sandbox"),
-    path("setup/apps/asperion/", wizard.wizard_asperion_token, name="wizard_asperion_token"),
+    path(
+        "setup/apps/asperion/",
+        wizard.wizard_credentials,
+        {"system": "asperion"},
+        name="wizard_asperion_token",
+    ),
     path("setup/apps/asperion/connect/", oauth.asperion_connect, name="asperion_connect"),
     path("setup/apps/administration/", wizard.wizard_administration, name="wizard_administration"),
-    path("setup/apps/feeddex/", wizard.wizard_feeddex, name="wizard_feeddex"),
+    path(
+        "setup/apps/feeddex/",
+        wizard.wizard_credentials,
+        {"system": "feeddex"},
+        name="wizard_feeddex",
+    ),
     path("setup/apps/done/", wizard.wizard_apps_done, name="wizard_apps_done"),
     path("setup/flows/save/", wizard.wizard_flows, name="wizard_flows"),
     path("setup/settings/save/", wizard.wizard_settings, name="wizard_settings"),

@@ -21,6 +21,7 @@ from connectors import services as connection_services
 from connectors.asperion.forms import AdministrationForm, AsperionOAuthForm, AsperionTokenForm
 from connectors.base import ConnectorError
 from connectors.feeddex.forms import FeeddexForm
+from connectors.registry import credentials_form, display_name
 from connectors.sandboxkit.provision import sandbox_connect
 from dashboard import golive, services
 from dashboard.connections import report_test, save_and_test
@@ -164,37 +165,28 @@ def wizard_sandbox(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:wizard_step", step="apps")
 
 
-@require_POST
-@login_required
-def wizard_asperion_token(request: HttpRequest) -> HttpResponse:
-    state = state_of(request, write=True)
-    form = AsperionTokenForm(request.POST, prefix="token")
-    if not form.is_valid():
-        return refuse(request, state, "apps", token_form=form)
-    saved = save_and_test(
-        form,
-        tenant=state.tenant,
-        system="asperion",
-        name="Asperion",
-        **wizard_target(state, "asperion"),
-    )
-    report_test(request, *saved)
-    return redirect("dashboard:wizard_step", step="apps")
+# The wizard's prefix for each system's credentials form (its context name is "<prefix>_form").
+CREDENTIALS_PREFIX = {"asperion": "token", "feeddex": "feeddex"}
 
 
 @require_POST
 @login_required
-def wizard_feeddex(request: HttpRequest) -> HttpResponse:
+def wizard_credentials(request: HttpRequest, system: str) -> HttpResponse:
+    """Save and test the credentials of one application (its form is the connector's own,
+    connectors/<system>/forms.py), into the connection this integration's setup uses."""
     state = state_of(request, write=True)
-    form = FeeddexForm(request.POST, prefix="feeddex")
+    if system not in CREDENTIALS_PREFIX:
+        raise Http404("no such application")
+    prefix = CREDENTIALS_PREFIX[system]
+    form = credentials_form(system)(request.POST, prefix=prefix)
     if not form.is_valid():
-        return refuse(request, state, "apps", feeddex_form=form)
+        return refuse(request, state, "apps", **{f"{prefix}_form": form})
     saved = save_and_test(
         form,
         tenant=state.tenant,
-        system="feeddex",
-        name="Feeddex",
-        **wizard_target(state, "feeddex"),
+        system=system,
+        name=display_name(system),
+        **wizard_target(state, system),
     )
     report_test(request, *saved)
     return redirect("dashboard:wizard_step", step="apps")
