@@ -145,3 +145,11 @@ def next_run(moment: datetime | None) -> str:
     if moment <= timezone.now():
         return str(_("due now"))
     return str(_("in %(time)s") % {"time": timeuntil(moment)})
+
+
+@register.filter
+def function_options(selected: str) -> SafeString:
+    """The mapping functions as the options of a select, the given one selected."""
+    from dashboard.function_chain import function_options as options
+
+    return options(selected or "")

@@ -321,12 +321,15 @@ def change_a_mapping_and_roll_back(reader: Reader) -> None:
     expect(payload).to_contain_text('"name"')
     reader.sees("mapping")
     reader.shot("mapping-editor")
-    steps = page.get_by_test_id("steps-name")
-    before = steps.input_value()
-    assert "upper" not in before
-    steps.fill("upper")
+    # The function chain: pick a function from the catalogue, its words in the reader's language.
+    first = page.get_by_test_id("fn-name-0")
+    before = first.input_value()
+    expect(page.get_by_test_id("fn-name-1")).to_have_count(0)
+    page.get_by_test_id("add-fn-name").select_option("upper")
     # The preview follows the form: every letter of the product name is now upper case.
     expect(payload).to_have_text(re.compile(r'"name": "[^a-z"]+"'))
+    page.get_by_test_id("add-step-name").click()
+    expect(page.get_by_test_id("fn-name-1")).to_have_value("upper")
     reader.shot("mapping-preview-changed")
     page.get_by_test_id("save-mapping").click()
     reader.sees("saved")
@@ -340,7 +343,8 @@ def change_a_mapping_and_roll_back(reader: Reader) -> None:
     reader.sees("rolled back")
     reader.shot("mapping-rolled-back")
     page.locator("main a[href*='/mapping/']").first.click()
-    expect(page.get_by_test_id("steps-name")).to_have_value(before)
+    expect(page.get_by_test_id("fn-name-0")).to_have_value(before)
+    expect(page.get_by_test_id("fn-name-1")).to_have_count(0)
     expect(payload).to_have_text(re.compile(r'"name": "[^"]*[a-z][^"]*"'))
     reader.no_english()
 
