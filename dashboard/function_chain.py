@@ -19,6 +19,7 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, pgettext
 
 from dashboard import mapping_text
@@ -183,10 +184,16 @@ def _options_html(language: str) -> str:
         options = format_html_join(
             "",
             '<option value="{}">{} — {}</option>',
-            ((f.name, f.name, gettext(f.help)) for f in functions),
+            ((f.name, f.name, short_help(f.help)) for f in functions),
         )
         groups.append(format_html('<optgroup label="{}">{}</optgroup>', gettext(category), options))
     return "".join(groups)
+
+
+def short_help(text: str) -> str:
+    """What a function does, in a line: the catalogue beside the editor has the whole text."""
+    first = gettext(text).split(". ")[0].rstrip(".")
+    return Truncator(first).chars(70)
 
 
 def function_options(selected: str) -> SafeString:
