@@ -119,6 +119,22 @@ def reason(text: str | None) -> str:
 
 
 @register.filter
+def record_reason(record: Any) -> str:
+    """A record's reason in the reader's language, from its code when it has one."""
+    from dashboard.reasons import coded_text
+
+    return coded_text(record.reason_code, record.reason_params, record.reason)
+
+
+@register.filter
+def run_error(run: Any) -> str:
+    """Why a run stopped, in the reader's language, from its code when it has one."""
+    from dashboard.reasons import coded_text
+
+    return coded_text(run.error_code, run.error_params, run.error)
+
+
+@register.filter
 def entity_word(entity: str) -> str:
     """What a record is, in the reader's language, small: "order", "klant", "kunde"."""
     from dashboard.record_view import ENTITY_WORDS
