@@ -12,8 +12,10 @@ is shown from its text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 # code: (shape of the English reason, its msgid with the same named parameters)
@@ -148,3 +150,39 @@ def reason_code(text: str) -> tuple[str, dict[str, Any]]:
         if match:
             return code, match.groupdict()
     return "", {}
+
+
+# ---- in the reader's language (the dashboard, the emails) ------------------------------------
+
+
+def reason_text(reason: str) -> str:
+    """The reason in the active language when it is one we know, else as it is."""
+    if not reason:
+        return ""
+    own = OWN_CHECK.match(reason)
+    if own:
+        return _("Our check of the settings: %(problem)s") % {"problem": _(own.group("problem"))}
+    return translate_known(reason, lambda msgid, values: _(msgid) % values)
+
+
+def coded_text(code: str, params: dict[str, Any] | None, text: str) -> str:
+    """A stored reason in the active language: from its code when it has a known one, else
+    from its text (rows from before the codes, reasons not known here)."""
+    values = {k: str(v) for k, v in (params or {}).items()}
+    if code == OWN_CHECK_CODE and "problem" in values:
+        return _("Our check of the settings: %(problem)s") % {"problem": _(values["problem"])}
+    known = REASONS.get(code)
+    if known is not None:
+        try:
+            return _(known[1]) % values
+        except (KeyError, TypeError, ValueError):  # parameters that do not fit its words
+            pass
+    return reason_text(text)
+
+
+def translate_known(reason: str, render: Callable[[str, dict[str, str]], str]) -> str:
+    for shape, msgid in REASONS.values():
+        match = shape.match(reason)
+        if match:
+            return render(msgid, match.groupdict())
+    return reason
