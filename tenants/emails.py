@@ -41,5 +41,9 @@ def password_reset_mail_send(*, email: str) -> None:
     """Django's reset mail, to the address only if an active user has it."""
     site = urlsplit(settings.SITE_URL)
     form = PasswordResetForm(data={"email": email})
-    if form.is_valid():
+    if not form.is_valid():
+        return
+    # A worker has no request: the mail speaks the language the user chose.
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    with translation.override(user.language if user else settings.LANGUAGE_CODE):
         form.save(domain_override=site.netloc, use_https=site.scheme == "https")

@@ -146,6 +146,18 @@ def test_login_is_throttled_after_repeated_failures(client, world, settings):
     )
 
 
+def test_the_password_reset_mail_speaks_the_users_language(world):
+    from django.utils import translation
+
+    from tenants.emails import password_reset_mail_send
+
+    world.owner.language = "nl"
+    world.owner.save(update_fields=["language"])
+    with translation.override("en"):  # as in a worker, whatever it has active
+        password_reset_mail_send(email="alice@example.com")
+    assert "wachtwoord" in mail.outbox[-1].body.lower()
+
+
 def test_password_reset_sends_a_working_link(
     client, world, eager, django_capture_on_commit_callbacks
 ):
