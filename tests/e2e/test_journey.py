@@ -27,6 +27,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from dashboard.tests.sandboxes import unthrottled_connections, unthrottled_sandboxes
 from tests.e2e.conftest import Journey
+from tests.e2e.test_pages import AXE, BLOCKING, RUN_AXE
 from tests.test_every_page_translated import SAME_EVERYWHERE, missing_lookups  # noqa: F401
 from tests.worker import purge_queues
 
@@ -170,6 +171,13 @@ class Reader:
         left = sorted(phrase for phrase in self.english if phrase in text)
         assert not left, (self.page.url, left)
 
+    def accessible(self) -> None:
+        """No serious accessibility violation on this page (axe-core, as in test_pages.py);
+        evaluated rather than added as a script tag, which the page's policy would refuse."""
+        self.page.evaluate(AXE.read_text() + "\n;window.axe = axe;")
+        found = [v for v in self.page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+        assert not found, (self.page.url, found)
+
     def shot(self, name: str, *, guide: bool = False) -> None:
         self.journey.shot(name)
         if guide and self.language in GUIDE_LANGUAGES:
@@ -189,6 +197,7 @@ def sign_up(reader: Reader) -> None:
     page.locator("input[name=company_name]").fill("Fietsen Jansen BV")
     page.locator("input[name=email]").fill("eva@fietsen-jansen.nl")
     page.locator("input[name=password]").fill(PASSWORD)
+    reader.accessible()
     reader.shot("signup", guide=True)
     page.locator("main form button[type=submit]").click()
     # Nothing exists until the address is confirmed: the link comes by mail, in her language.
@@ -214,6 +223,7 @@ def connect_the_sandboxes(reader: Reader) -> None:
         page.get_by_test_id(f"test-{system}").click()
         expect(page.get_by_test_id(f"test-result-{system}")).to_contain_text("✓")
     reader.no_english()
+    reader.accessible()
     reader.shot("wizard-applications", guide=True)
     page.get_by_test_id("next").click()
 
@@ -222,9 +232,11 @@ def choose_flows_and_settings(reader: Reader) -> None:
     page = reader.page
     reader.sees("flows")
     page.locator("input[name=flows][value=products]").check()
+    reader.accessible()
     reader.shot("wizard-flows", guide=True)
     page.get_by_test_id("next").click()
     reader.sees("settings")
+    reader.accessible()
     reader.shot("wizard-settings", guide=True)
     page.get_by_test_id("next").click()
 
@@ -330,6 +342,7 @@ def change_a_mapping_and_roll_back(reader: Reader) -> None:
     expect(payload).to_have_text(re.compile(r'"name": "[^a-z"]+"'))
     page.get_by_test_id("add-step-name").click()
     expect(page.get_by_test_id("fn-name-1")).to_have_value("upper")
+    reader.accessible()  # the function chain's rows
     reader.shot("mapping-preview-changed")
     page.get_by_test_id("save-mapping").click()
     reader.sees("saved")
