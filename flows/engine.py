@@ -47,6 +47,7 @@ from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.masking import mask_personal_data, mask_text, should_mask
 from flows.models import Action, ApiCallLog, Flow, FlowRun, LedgerEntry, RecordLog
 from flows.position import Position
+from flows.reasons import reason_code
 from flows.settings_schemas import CustomerDefaults, parse_customer_defaults, parse_settings
 from tenants.usage import usage_add
 
@@ -456,6 +457,7 @@ def confirm_progress(ctx: RunContext, **changes: Any) -> None:
 
 def log_row(ctx: RunContext, outcome: Outcome, secrets: list[str]) -> RecordLog:
     stored = stored_data(ctx, secrets)
+    code, params = reason_code(outcome.reason)
     return RecordLog(
         tenant_id=ctx.run.tenant_id,
         run=ctx.run,
@@ -464,6 +466,8 @@ def log_row(ctx: RunContext, outcome: Outcome, secrets: list[str]) -> RecordLog:
         key=(mask_text(outcome.key) if ctx.mask_personal_data else outcome.key)[:200],
         action=outcome.action,
         reason=outcome.reason,
+        reason_code=code,
+        reason_params=params,
         source=stored(outcome.source),
         payload=stored(outcome.payload),
         response=stored(outcome.response),

@@ -177,6 +177,10 @@ class FlowRun(models.Model):
     between_slices = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The error as a code with parameters (flows/reasons.py), shown in the reader's language;
+    # empty for an error not known there and for runs from before the codes.
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes: ClassVar = [
@@ -229,6 +233,9 @@ class RecordLog(models.Model):
     key = models.CharField(max_length=200)
     action = models.CharField(max_length=10, choices=Action.choices)
     reason = models.TextField(blank=True)
+    # The reason as a code with parameters (flows/reasons.py), as error_code on a run.
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     source = models.JSONField(null=True, blank=True)
     payload = models.JSONField(null=True, blank=True)
     response = models.JSONField(null=True, blank=True)

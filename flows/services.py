@@ -31,6 +31,7 @@ from flows.models import (
 )
 from flows.pages import fail_put_off
 from flows.position import Position
+from flows.reasons import reason_code
 from flows.registry import FLOWS
 from flows.run_params import RunParams
 from flows.settings_schemas import SettingsInvalid
@@ -187,7 +188,10 @@ def run_cancel(*, run: FlowRun, reason: str = "cancelled by a person") -> bool:
             return False
         at_work = current.status == RunStatus.RUNNING and not current.between_slices
         FlowRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.CANCELLED, finished_at=timezone.now(), error=reason, activity=""
+            status=RunStatus.CANCELLED,
+            finished_at=timezone.now(),
+            activity="",
+            **error_fields(reason),
         )
         if not at_work:  # no slice will notice: let the flow go now
             release_flow(current)
@@ -393,10 +397,16 @@ def take_lease(run: FlowRun) -> Lease | None:
     return take(run)
 
 
+def error_fields(text: str) -> dict[str, Any]:
+    """A run's error as stored: its text, and its code and parameters when it is a known one."""
+    code, params = reason_code(text)
+    return {"error": text, "error_code": code, "error_params": params}
+
+
 def cancel_queued(run: FlowRun, reason: str) -> None:
     """End a run that has not started (the trial ended, its flow stayed busy)."""
     FlowRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-        status=RunStatus.CANCELLED, finished_at=timezone.now(), error=reason
+        status=RunStatus.CANCELLED, finished_at=timezone.now(), **error_fields(reason)
     )
 
 
@@ -463,7 +473,7 @@ def finish_failed(
     from connectors.redaction import redact_text
 
     text = redact_text(message, secrets)[:4000]
-    ended = {"status": RunStatus.FAILED, "finished_at": timezone.now(), "error": text}
+    ended = {"status": RunStatus.FAILED, "finished_at": timezone.now(), **error_fields(text)}
     if ctx is not None:
         ctx.activity = ""
         save_progress(ctx, **ended)

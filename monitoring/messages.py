@@ -1,5 +1,8 @@
 """What an incident email says, in plain words, in the language active when it is built.
 
+The reasons it quotes are ours when they are known ones (flows/reasons.py), said in that
+language too; an API's own words are quoted as they are.
+
 Call these inside `translation.override(user.language)`: every text comes from gettext, so
 the same incident reads in English, Dutch or Danish depending on who receives it.
 """
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from connectors.registry import display_name
+from flows.reasons import reason_text
 from flows.registry import FLOWS
 from monitoring.models import Incident, IncidentKind
 
@@ -73,7 +77,7 @@ def failing_item(detail: dict[str, Any]) -> Item:
                 "The last run succeeded with failures: %(failed)s of %(read)s records failed.",
                 detail["read"],
             ) % {"failed": detail["failed"], "read": detail["read"]}
-        quoted = [f"{r['key']}: {r['reason']}" for r in detail.get("reasons", [])]
+        quoted = [f"{r['key']}: {reason_text(r['reason'])}" for r in detail.get("reasons", [])]
         return Item(name, problem, quoted, run_link(detail["run_id"]))
     if detail.get("read") == 0:
         problem = _("The last run failed before reading any record.")
@@ -83,7 +87,10 @@ def failing_item(detail: dict[str, Any]) -> Item:
             "be reached or answered with an error."
         )
     return Item(
-        name, problem, [detail["error"]] if detail["error"] else [], run_link(detail["run_id"])
+        name,
+        problem,
+        [reason_text(detail["error"])] if detail["error"] else [],
+        run_link(detail["run_id"]),
     )
 
 
@@ -118,7 +125,7 @@ def needs_attention(incident: Incident) -> Message:
         Item(
             flow_name(d["kind"]),
             _("The flow stopped and does not run again until this is fixed."),
-            [d["error"]] if d["error"] else [],
+            [reason_text(d["error"])] if d["error"] else [],
             run_link(d["run_id"]),
         )
         for d in flows

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tenants.models import SignupRequest, User
@@ -29,13 +30,20 @@ def signup_mail_send(*, signup_id: int) -> None:
         "login": site_link(reverse("login")),
         "reset": site_link(reverse("password_reset")),
     }
-    body = render_to_string("tenants/email/signup.txt", context)
-    send_mail(_("Your APIcenter sign-up"), body, None, [pending.email])
+    # A worker has no request: the mail speaks the language the form was filled in.
+    with translation.override(pending.language):
+        body = render_to_string("tenants/email/signup.txt", context)
+        subject = _("Your APIcenter sign-up")
+    send_mail(subject, body, None, [pending.email])
 
 
 def password_reset_mail_send(*, email: str) -> None:
     """Django's reset mail, to the address only if an active user has it."""
     site = urlsplit(settings.SITE_URL)
     form = PasswordResetForm(data={"email": email})
-    if form.is_valid():
+    if not form.is_valid():
+        return
+    # A worker has no request: the mail speaks the language the user chose.
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    with translation.override(user.language if user else settings.LANGUAGE_CODE):
         form.save(domain_override=site.netloc, use_https=site.scheme == "https")

@@ -206,6 +206,8 @@ class SignupRequest(models.Model):
     email = models.EmailField()
     company_name = models.CharField(max_length=200)
     password = models.CharField(max_length=256)  # hashed, as User.password
+    # The language the form was filled in: the mail is written in it and the new user keeps it.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
 

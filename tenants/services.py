@@ -59,7 +59,9 @@ def signup(*, email: str, password: str, company_name: str) -> tuple[User, Tenan
     return user, tenant
 
 
-def signup_request(*, email: str, password: str, company_name: str) -> SignupRequest:
+def signup_request(
+    *, email: str, password: str, company_name: str, language: str = "en"
+) -> SignupRequest:
     """Remember a signup and queue the mail to the address; create nothing else yet.
 
     The same work for every address (hash, one row, one task): whether the address has an
@@ -68,7 +70,11 @@ def signup_request(*, email: str, password: str, company_name: str) -> SignupReq
     from tenants.tasks import signup_mail_task
 
     pending = SignupRequest.objects.create(
-        email=email.strip().lower(), company_name=company_name, password=make_password(password)
+        email=email.strip().lower(),
+        company_name=company_name,
+        password=make_password(password),
+        # A language the site does not offer (a browser's own code) falls back to English.
+        language=language if language in dict(settings.LANGUAGES) else "en",
     )
     transaction.on_commit(lambda: signup_mail_task.delay(pending.pk))
     return pending
@@ -99,7 +105,7 @@ def signup_confirm(*, token: str) -> tuple[User, Tenant]:
     )
     if claimed != 1 or User.objects.filter(email=pending.email).exists():
         raise LinkInvalid("this link was used already")
-    user = User(email=pending.email, password=pending.password)
+    user = User(email=pending.email, password=pending.password, language=pending.language)
     user.save()
     return user, tenant_create(name=pending.company_name, owner=user)
 

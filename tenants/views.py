@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tenants.access import SESSION_TENANT_KEY, memberships_of
@@ -28,6 +29,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
             company_name=form.cleaned_data["company_name"],
+            language=translation.get_language() or "en",
         )
         return render(request, "tenants/signup_sent.html")
     return render(request, "tenants/signup.html", {"form": form})

@@ -119,6 +119,22 @@ def reason(text: str | None) -> str:
 
 
 @register.filter
+def record_reason(record: Any) -> str:
+    """A record's reason in the reader's language, from its code when it has one."""
+    from dashboard.reasons import coded_text
+
+    return coded_text(record.reason_code, record.reason_params, record.reason)
+
+
+@register.filter
+def run_error(run: Any) -> str:
+    """Why a run stopped, in the reader's language, from its code when it has one."""
+    from dashboard.reasons import coded_text
+
+    return coded_text(run.error_code, run.error_params, run.error)
+
+
+@register.filter
 def entity_word(entity: str) -> str:
     """What a record is, in the reader's language, small: "order", "klant", "kunde"."""
     from dashboard.record_view import ENTITY_WORDS
@@ -145,3 +161,11 @@ def next_run(moment: datetime | None) -> str:
     if moment <= timezone.now():
         return str(_("due now"))
     return str(_("in %(time)s") % {"time": timeuntil(moment)})
+
+
+@register.filter
+def function_options(selected: str) -> SafeString:
+    """The mapping functions as the options of a select, the given one selected."""
+    from dashboard.function_chain import function_options as options
+
+    return options(selected or "")

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors.models import ConnectionStatus
-from dashboard import mapping_text
+from dashboard import function_chain, mapping_text
+from dashboard.function_chain import ChainStep
 from dashboard.samples import sample_sources, sample_values, samples_pending, source_connection
 from flows.models import Flow
 from flows.settings_schemas import SettingsInvalid, parse_customer_defaults, parse_settings
@@ -57,6 +58,8 @@ class RuleRow:
     note: str = ""
     create_only: bool = False
     errors: list[str] = field(default_factory=list)
+    # The steps as the builder's rows (None: the text cannot be read, the text mode shows why).
+    chain: list[ChainStep] | None = None
 
     @property
     def value(self) -> str:
@@ -109,6 +112,7 @@ def rows_from_spec(spec: dict[str, Any]) -> list[RuleRow]:
 
 def rows_from_post(data: QueryDict) -> list[RuleRow]:
     count = int(data.get("rules", "0")) if data.get("rules", "0").isdigit() else 0
+    action = function_chain.chain_action(data)
     rows: list[RuleRow] = []
     for i in range(min(count, 500)):
         if data.get(f"rule-{i}-delete"):
@@ -128,6 +132,10 @@ def rows_from_post(data: QueryDict) -> list[RuleRow]:
             note=text("note"),
             create_only=bool(text("create_only")),
         )
+        removed = action[2] if action and action[0] == "remove" and action[1] == i else None
+        built = function_chain.steps_from_post(data, i, removed=removed)
+        if built is not None:
+            row.steps = built
         # One input holds the source path or the constant, as the mode says.
         value = text("value")
         row.source, row.const = (value, "") if row.mode == "source" else ("", value)
@@ -281,13 +289,17 @@ def editor_context(
     flow: Flow, *, mapping: Mapping, part: str, rows: list[RuleRow], spec: dict[str, Any] | None
 ) -> dict[str, Any]:
     definition = mapping_kind(mapping.flow_kind)
+    rows = [*rows, RuleRow(index=len(rows))]
+    for row in rows:
+        starts_empty = row.mode == "none" or (row.mode == "source" and not row.source.strip())
+        row.chain = function_chain.chain_rows(row.steps, starts_empty=starts_empty)
     return {
         "flow": flow,
         "mapping": mapping,
         "part": part,
         "parts": [p for p in PARTS if getattr(flow, PARTS[p], None) is not None],
         "version": mapping_current_version(mapping=mapping),
-        "rows": [*rows, RuleRow(index=len(rows))],
+        "rows": rows,
         "functions": function_library(),
         "source_fields": sorted(source_fields(definition.source)),
         # Beside each source field, its value in the first sample record (when read).
@@ -322,6 +334,13 @@ def mapping_editor(request: HttpRequest, pk: int) -> HttpResponse:
     flow = get_for_request(request, Flow, pk, write=request.method == "POST")
     part = request.GET.get("part", "main")
     mapping = mapping_of(flow, part)
+    if request.method == "POST" and function_chain.chain_action(request.POST):
+        # The builder's "add" or "remove": the same form again with its new rows, not saved.
+        rows = rows_from_post(request.POST)
+        context = editor_context(
+            flow, mapping=mapping, part=part, rows=rows, spec=spec_from_rows(rows)
+        )
+        return render(request, "dashboard/mapping_editor.html", context)
     if request.method == "POST":
         return mapping_save(request, flow=flow, mapping=mapping, part=part)
     version = mapping_current_version(mapping=mapping)

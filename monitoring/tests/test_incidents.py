@@ -109,6 +109,30 @@ def test_each_recipient_reads_their_own_language(team: Any, deliver: Any) -> Non
     assert BOOM in danish.body
 
 
+def test_our_own_reasons_are_quoted_in_the_readers_language(team: Any, deliver: Any) -> None:
+    team.world.owner.language = "nl"
+    team.world.owner.save()
+    run = make_run(team.products, RunStatus.PARTIAL, read=10, failed=2)
+    failed_record(run, "SKU-1", "SKUs not found in Asperion: SKU-9")
+    failed_record(run, "SKU-2", "price: must be greater than 0 (Feeddex)")
+    with deliver():
+        run_finished(run.pk)
+    dutch = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "SKU-1: SKU's niet gevonden in Asperion: SKU-9" in dutch.body
+    # An API's own words are quoted as they are.
+    assert "SKU-2: price: must be greater than 0 (Feeddex)" in dutch.body
+
+
+def test_our_own_check_that_stopped_a_run_is_not_quoted_as_an_api(team: Any, deliver: Any) -> None:
+    team.world.owner.language = "nl"
+    team.world.owner.save()
+    own = "our check of the settings: choose the Feeddex unit in this flow's settings"
+    finish(team, deliver, team.orders, error=own)
+    dutch = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "Onze controle van de instellingen: kies de Feeddex-unit" in dutch.body
+    assert own not in dutch.body
+
+
 def test_failing_records_above_the_threshold_quote_the_api(team: Any, deliver: Any) -> None:
     run = make_run(team.products, RunStatus.PARTIAL, read=10, failed=2)
     failed_record(run, "SKU-1", "price: must be greater than 0 (Feeddex)")

@@ -63,6 +63,34 @@ def test_signup_creates_tenant_owner_and_logs_in(
     assert "14 days left" in home.content.decode()
 
 
+def test_a_signup_in_danish_gets_a_danish_mail_and_a_danish_dashboard(
+    client, db, eager, django_capture_on_commit_callbacks, settings
+):
+    from django.utils import translation
+
+    from tenants.emails import signup_mail_send
+    from tenants.models import SignupRequest
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    form = {"company_name": "Cykler ApS", "email": "mette@cykler.dk", "password": PASSWORD}
+    assert client.post(reverse("signup"), form).status_code == 200
+    pending = SignupRequest.objects.get(email="mette@cykler.dk")
+    assert pending.language == "da"
+    # A worker has no request and no language of its own: the mail takes the stored one.
+    with translation.override("en"):
+        signup_mail_send(signup_id=pending.pk)
+    message = mail.outbox[-1]
+    assert message.subject == "Din tilmelding til APIcenter"
+    assert "Bekræft din adresse" in message.body
+    # The dashboard follows her on any device, whatever the browser asks for.
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    link = next(word for word in message.body.split() if "/signup/confirm/" in word)
+    client.post("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert User.objects.get(email="mette@cykler.dk").language == "da"
+    wizard = client.get(reverse("dashboard:wizard"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="da"' in wizard.content.decode()[:200]
+
+
 def test_signup_rejects_weak_password_and_duplicate_email(client, world):
     weak = client.post(
         reverse("signup"), {"company_name": "X", "email": "new@example.com", "password": "12345678"}
@@ -116,6 +144,18 @@ def test_login_is_throttled_after_repeated_failures(client, world, settings):
         ).status_code
         == 302
     )
+
+
+def test_the_password_reset_mail_speaks_the_users_language(world):
+    from django.utils import translation
+
+    from tenants.emails import password_reset_mail_send
+
+    world.owner.language = "nl"
+    world.owner.save(update_fields=["language"])
+    with translation.override("en"):  # as in a worker, whatever it has active
+        password_reset_mail_send(email="alice@example.com")
+    assert "wachtwoord" in mail.outbox[-1].body.lower()
 
 
 def test_password_reset_sends_a_working_link(
