@@ -264,9 +264,10 @@ class FeeddexConnector(HttpConnector, ShopConnector):
             name not in payload for name, info in schema.model_fields.items() if info.is_required()
         ):
             # A partial update (e.g. only "active"): the rest of the body from the product,
-            # read afresh (no caller has it at hand, so `current` is not used).
-            current = client.get_product(self.api, target_id)
-            kept = {k: v for k, v in current.items() if k in schema.model_fields}
+            # read afresh (no caller has it at hand, so `current` is not used), without what
+            # the answer carries beyond the contract.
+            product = client.get_product(self.api, target_id)
+            kept = schema.contract_fields(product)
             payload = {**kept, **payload}
         answer = write(self.api, target_id, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "updated", self.redacted(answer))
