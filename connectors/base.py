@@ -25,7 +25,7 @@ from connectors.http import ApiCall, CallWatch, HttpClient, RetryPolicy, timeout
 from connectors.models import Connection
 from connectors.ratelimit import bucket_for, limit_for
 from connectors.records import Invoice, OrderEvent, Record
-from connectors.redaction import redact_data
+from connectors.redaction import REDACTED, redact_data
 
 __all__ = [
     "ApiCall",
@@ -126,7 +126,17 @@ class Connector(ABC):
     def create(self, entity: str, payload: dict[str, Any]) -> WriteResult: ...
 
     @abstractmethod
-    def update(self, entity: str, target_id: str, payload: dict[str, Any]) -> WriteResult: ...
+    def update(
+        self,
+        entity: str,
+        target_id: str,
+        payload: dict[str, Any],
+        *,
+        current: dict[str, Any] | None = None,
+    ) -> WriteResult:
+        """Change a record. Where the API replaces a record whole, what a partial payload
+        lacks comes from `current` (the record as the caller just read it, e.g. a lookup's
+        answer), or, without it, from a read of the record."""
 
     def write_batch(
         self, entity: str, payloads: list[dict[str, Any]]
@@ -488,3 +498,14 @@ def _safe_key(spec: Stream, raw: Any) -> str:
         return spec.key_of(raw) or "?"
     except (ValueError, KeyError, TypeError, AttributeError):
         return "?"
+
+
+def as_answered(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The record when redaction left it as the API answered it, else None.
+
+    A lookup's answer is redacted (secret-looking values masked); sent back, a masked value
+    would overwrite the real one, so such a record is read again instead.
+    """
+    if record is None or REDACTED in json.dumps(record, default=str):
+        return None
+    return record

@@ -300,7 +300,10 @@ class OrdersFlow(FlowDefinition):
             return
         changes = debtor_changes(existing, payload, ctx.settings.debtor_update)
         if changes:
-            ctx.connector(self.target).update("debtors", str(existing["id"]), changes)
+            # The lookup's answer is the whole debtor: the update needs no read of its own.
+            ctx.connector(self.target).update(
+                "debtors", str(existing["id"]), changes, current=existing
+            )
         business_order = bool(order.customer.company_name and order.customer.last_name)
         adds_contact = business_order and ctx.settings.debtor_update != "never"
         if adds_contact and is_business_debtor(ctx, {**existing, **changes}):

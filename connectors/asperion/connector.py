@@ -74,6 +74,7 @@ from connectors.base import (
     SnapshotPaging,
     Stream,
     WriteResult,
+    as_answered,
     describe_invalid,
 )
 from connectors.errors import ConnectorError, RecordRejected
@@ -266,7 +267,14 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         answer = create(self.api, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "created", self.redacted(answer))
 
-    def update(self, entity: str, target_id: str, payload: dict[str, Any]) -> WriteResult:
+    def update(
+        self,
+        entity: str,
+        target_id: str,
+        payload: dict[str, Any],
+        *,
+        current: dict[str, Any] | None = None,
+    ) -> WriteResult:
         updaters: dict[str, tuple[type[Payload], Callable[..., dict[str, Any]], Any]] = {
             "articles": (ArticleIn, client.update_article, client.get_article),
             "debtors": (DebtorIn, client.update_debtor, client.get_debtor),
@@ -275,8 +283,13 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             raise ConnectorError(f"Asperion's API cannot update {entity}", permanent=True)
         schema, put, get = updaters[entity]
         if missing_required(schema, payload):
-            # PUT replaces every writable field: fill what the payload lacks from the record.
-            payload = {**schema.contract_fields(get(self.api, target_id)), **payload}
+            # PUT replaces every writable field: fill what the payload lacks from the record,
+            # as the caller just read it (a listing's item is the whole record) or read now.
+            known = as_answered(current)
+            filled = {**schema.contract_fields(known), **payload} if known else payload
+            if known is None or missing_required(schema, filled):
+                filled = {**schema.contract_fields(get(self.api, target_id)), **payload}
+            payload = filled
         answer = put(self.api, target_id, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "updated", self.redacted(answer))
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from connectors.contract import contract_only
+
 ASPERION_TZ = ZoneInfo("Europe/Amsterdam")
 DATE_TIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
@@ -63,10 +65,7 @@ class Payload(BaseModel):
     def contract_fields(cls, answer: dict[str, Any]) -> dict[str, Any]:
         """The writable fields of an answer that this payload defines: what an answer
         carries beyond the contract (the API grows) is never sent back."""
-        names = set(cls.model_fields) | {
-            info.alias for info in cls.model_fields.values() if info.alias
-        }
-        return {k: v for k, v in cls.writable(answer).items() if k in names}
+        return contract_only(cls, cls.writable(answer))
 
 
 # ---- envelopes and auth ------------------------------------------------------------------

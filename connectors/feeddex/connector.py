@@ -244,7 +244,14 @@ class FeeddexConnector(HttpConnector, ShopConnector):
             return result
         raise ValueError(f"Feeddex cannot create {entity!r}")
 
-    def update(self, entity: str, target_id: str, payload: dict[str, Any]) -> WriteResult:
+    def update(
+        self,
+        entity: str,
+        target_id: str,
+        payload: dict[str, Any],
+        *,
+        current: dict[str, Any] | None = None,
+    ) -> WriteResult:
         writers: dict[str, tuple[type[Payload], Callable[..., dict[str, Any]]]] = {
             "products": (ProductIn, client.update_product),
             "customers": (CustomerIn, client.update_customer),
@@ -256,9 +263,11 @@ class FeeddexConnector(HttpConnector, ShopConnector):
         if entity == "products" and any(
             name not in payload for name, info in schema.model_fields.items() if info.is_required()
         ):
-            # A partial update (e.g. only "active"): the rest of the body from the product.
-            current = client.get_product(self.api, target_id)
-            kept = {k: v for k, v in current.items() if k in schema.model_fields}
+            # A partial update (e.g. only "active"): the rest of the body from the product,
+            # read afresh (no caller has it at hand, so `current` is not used), without what
+            # the answer carries beyond the contract.
+            product = client.get_product(self.api, target_id)
+            kept = schema.contract_fields(product)
             payload = {**kept, **payload}
         answer = write(self.api, target_id, prepare(schema, payload, entity))
         return WriteResult(str(answer["id"]), "updated", self.redacted(answer))

@@ -13,6 +13,8 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from connectors.contract import contract_only
+
 M = TypeVar("M", bound=BaseModel)
 
 OrderStatus = Literal["new", "processing", "shipped", "completed", "cancelled"]
@@ -37,6 +39,12 @@ class Payload(BaseModel):
     @classmethod
     def writable(cls, data: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in data.items() if k not in cls.read_only}
+
+    @classmethod
+    def contract_fields(cls, answer: dict[str, Any]) -> dict[str, Any]:
+        """The writable fields of an answer that this payload defines, nested ones included:
+        what an answer carries beyond the contract (the API grows) is never sent back."""
+        return contract_only(cls, cls.writable(answer))
 
 
 # ---- envelopes and auth ------------------------------------------------------------------

@@ -65,7 +65,22 @@ def test_review_invitations_need_a_unit(synced):
     assert "unit" in flow.attention_reason
 
 
+def paid_and_unpaid(synced: Synced) -> None:
+    """At least one paid invoice of a debtor with an email address, and one unpaid: the seed
+    plans a few invoices at random per company, which may be all one or the other."""
+    invoices = asperion_db.SalesInvoice.objects.filter(administration=synced.administration)
+    first, second = invoices.order_by("pk")[:2]
+    first.status = asperion_db.InvoiceStatus.PAID
+    first.save(update_fields=["status"])
+    if not first.debtor.email_address:
+        first.debtor.email_address = "betaald@example.nl"
+        first.debtor.save(update_fields=["email_address"])
+    second.status = asperion_db.InvoiceStatus.PAYABLE
+    second.save(update_fields=["status"])
+
+
 def test_paid_invoices_invite_their_customers_once(synced):
+    paid_and_unpaid(synced)
     unit = feeddex_db.Unit.objects.filter(account=synced.account).first()
     synced.configure("review_invitations", unit_id=unit.pk, delay_days=5)
     run = synced.run("review_invitations")

@@ -16,7 +16,6 @@ import time_machine
 from django.utils import timezone
 
 from connectors.asperion.sandbox import models as asperion_db
-from connectors.asperion.sandbox import seed as asperion_seed
 from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
 from flows.models import FINISHED_STATUSES, Action, FlowRun, RecordLog, RunStatus, Trigger
@@ -28,7 +27,9 @@ from tests.flows.conftest import (
     assert_succeeded,
     connected_company,
     place,
+    reseed,
     sales_orders,
+    shipping_code,
 )
 from tests.worker import celery_worker, wait_until
 
@@ -55,10 +56,10 @@ def saved_a_page(run: FlowRun) -> bool:
 def big_catalogue(synced: Synced, articles: int = ARTICLES) -> set[str]:
     """Seed the tenant's administration with articles; return the SKUs the products flow
     makes Feeddex products of (simple, active articles, not the shipping article)."""
-    asperion_seed.seed_administration(synced.administration, articles=articles, debtors=5, seed=7)
+    reseed(synced, articles=articles, debtors=5, seed=7)
     products = asperion_db.Article.objects.filter(
         administration=synced.administration, is_variant=False, active=True
-    ).exclude(code=asperion_seed.SHIPPING_ARTICLE_CODE)
+    ).exclude(code=shipping_code(synced))
     return set(products.values_list("code", flat=True))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows import services
-from flows.live_lists import integration_propose_defaults, unresolved_settings
+from flows.live_lists import integration_propose_defaults, unresolved_settings, with_defaults
 from flows.models import Flow
 from flows.settings_schemas import parse_customer_defaults, parse_settings
 from tests.flows.conftest import Synced
@@ -38,7 +38,12 @@ def test_the_demos_settings_resolve_and_proposing_changes_none_of_them(synced: S
 
 def test_a_setting_the_lists_lack_is_named_and_a_proposal_fixes_it(synced: Synced):
     enable(synced, "orders", "review_invitations")
-    synced.configure("orders", vat_code_map={"21": "XX", "9": "VL", "0": "V0"})
+    vat_codes = (
+        synced.flow("orders").settings.get("vat_code_map")
+        or with_defaults("orders", {})["vat_code_map"]
+    )
+    person = parse_customer_defaults(synced.integration.customer_defaults).debtor_kind_person
+    synced.configure("orders", vat_code_map={**vat_codes, "21": "XX"})
     services.integration_update_customer_defaults(
         integration=synced.integration,
         data={**synced.integration.customer_defaults, "debtor_kind_person": "PRIV"},
@@ -50,8 +55,8 @@ def test_a_setting_the_lists_lack_is_named_and_a_proposal_fixes_it(synced: Synce
     assert "unit" in problems["review_invitations"]["unit_id"]
     integration_propose_defaults(integration=synced.integration)
     synced.integration.refresh_from_db()
-    assert synced.flow("orders").settings["vat_code_map"]["21"] == "VH"
-    assert synced.integration.customer_defaults["debtor_kind_person"] == "PART"
+    assert synced.flow("orders").settings["vat_code_map"] == vat_codes
+    assert synced.integration.customer_defaults["debtor_kind_person"] == person
     # Two units to choose from: asked, not guessed.
     assert set(unresolved_settings(integration=synced.integration)) == {"review_invitations"}
 

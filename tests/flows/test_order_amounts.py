@@ -20,7 +20,13 @@ from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import services as feeddex_sandbox
 from flows.models import Action, RecordLog
 from mapping.amounts import Charged, settle
-from tests.flows.conftest import Synced, article_codes, assert_completed, assert_succeeded
+from tests.flows.conftest import (
+    Synced,
+    article_codes,
+    assert_completed,
+    assert_succeeded,
+    code_of,
+)
 from tests.flows.order_totals import BILLING, book, feeddex_order, random_order, settings_for
 
 money = st.integers(min_value=1, max_value=50000).map(lambda c: Decimal(c) / 100)
@@ -158,7 +164,7 @@ def test_generated_orders_booked_as_invoices_match_feeddex_to_the_cent(shop):
     shop.configure(
         "orders",
         book_as="salesinvoice",
-        invoice_journal_id="VKW",
+        invoice_journal_id=code_of(shop, asperion_db.Journal, "Verkoopboek webshop"),
         revenue_ledger_account_id=8000,
         rounding_ledger_account_id=8900,
     )

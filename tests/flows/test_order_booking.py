@@ -10,14 +10,28 @@ from connectors.asperion.sandbox import models as asperion_db
 from flows import services
 from flows.models import Action, ApiCallLog, FlowRun, LedgerEntry, RecordLog
 from flows.settings_schemas import SettingsInvalid
-from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+from tests.flows.conftest import (
+    Synced,
+    article_codes,
+    assert_succeeded,
+    code_of,
+    place,
+    sales_orders,
+    vat_code,
+)
 
-INVOICING = {
-    "book_as": "salesinvoice",
-    "invoice_journal_id": "VK",
-    "revenue_ledger_account_id": 8000,
-    "revenue_ledger_by_country": {"be": 8100},
-}
+
+def invoicing(shop: Synced) -> dict[str, object]:
+    return {
+        "book_as": "salesinvoice",
+        "invoice_journal_id": sales_journal(shop),
+        "revenue_ledger_account_id": 8000,
+        "revenue_ledger_by_country": {"be": 8100},
+    }
+
+
+def sales_journal(shop: Synced) -> str:
+    return code_of(shop, asperion_db.Journal, "Verkoopboek")
 
 
 def invoices(shop: Synced):
@@ -29,7 +43,7 @@ def calls(run: FlowRun, method: str, path_start: str) -> int:
 
 
 def test_orders_become_sales_invoices_on_the_revenue_account_of_their_country(shop):
-    shop.configure("orders", **INVOICING)
+    shop.configure("orders", **invoicing(shop))
     before = set(invoices(shop).values_list("pk", flat=True))
     dutch = place(shop, email="nl@example.nl", skus=article_codes(shop, 1))
     belgian = place(shop, email="be@example.be", skus=article_codes(shop, 1), country="BE")
@@ -41,18 +55,18 @@ def test_orders_become_sales_invoices_on_the_revenue_account_of_their_country(sh
     assert made.count() == 2
     for order, account in ((dutch, 8000), (belgian, 8100)):
         invoice = next(i for i in made if order.number in (i.description or "").split())
-        assert invoice.journal.code == "VK"
+        assert invoice.journal.code == sales_journal(shop)
         lines = list(invoice.lines.all())
         # 2 × 12.10 incl. 21% VAT = 20.00 excl. VAT; then the shipping line 4.95 → 4.09.
         assert [line.amount for line in lines] == [Decimal("20.00"), Decimal("4.09")]
         assert {line.ledger_account_id for line in lines} == {account}
-        assert {line.vat_code for line in lines} == {"VH"}
+        assert {line.vat_code for line in lines} == {vat_code(shop, "21")}
         order.refresh_from_db()
         assert order.external_reference == invoice.invoice_number
 
 
 def test_an_invoice_booked_before_the_ledger_knew_is_found_and_not_booked_twice(shop):
-    shop.configure("orders", **INVOICING)
+    shop.configure("orders", **invoicing(shop))
     order = place(shop, email="twee@example.nl", skus=article_codes(shop, 1))
     assert_succeeded(shop.run("orders"))
     count = invoices(shop).count()
@@ -76,7 +90,7 @@ def test_booking_invoices_needs_a_journal_and_a_revenue_account(shop):
     assert "invoice_journal_id" in str(raised.value)
     with pytest.raises(SettingsInvalid) as raised:
         services.flow_update_settings(
-            flow=flow, data={**INVOICING, "revenue_ledger_by_country": {"Belgium": 8100}}
+            flow=flow, data={**invoicing(shop), "revenue_ledger_by_country": {"Belgium": 8100}}
         )
     assert "Belgium" in str(raised.value)
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from connectors.asperion.sandbox import models as asperion_db
-from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+from flows.models import ApiCallLog
+from tests.flows.conftest import (
+    Synced,
+    article_codes,
+    assert_succeeded,
+    code_of,
+    debtor_kind,
+    place,
+    sales_orders,
+)
 
 
 def bakery(shop: Synced, *, email: str = "inkoop@bakkerij.nl") -> asperion_db.Debtor:
@@ -19,21 +28,34 @@ def bakery(shop: Synced, *, email: str = "inkoop@bakkerij.nl") -> asperion_db.De
     debtor.vat_number = "NL123456789B01"
     debtor.blocked = False  # the seed blocks a few debtors; this one is a good customer
     debtor.address = "Dorpsstraat 1"
-    debtor.debtor_kind = asperion_db.DebtorKind.objects.get(administration=admin, code="ZAK")
-    debtor.payment_method = asperion_db.PaymentMethod.objects.get(administration=admin, code="INC")
+    debtor.debtor_kind = asperion_db.DebtorKind.objects.get(
+        administration=admin, code=debtor_kind(shop, business=True)
+    )
+    debtor.payment_method = asperion_db.PaymentMethod.objects.get(
+        administration=admin, code=direct_debit(shop)
+    )
     debtor.save()
     return debtor
+
+
+def direct_debit(shop: Synced) -> str:
+    return code_of(shop, asperion_db.PaymentMethod, "Automatische incasso")
 
 
 def test_by_default_an_order_updates_only_the_contact_details_of_an_existing_debtor(shop):
     debtor = bakery(shop)
     place(shop, email="inkoop@bakkerij.nl", skus=article_codes(shop, 1))  # a private order
-    assert_succeeded(shop.run("orders"))
+    run = shop.run("orders")
+    assert_succeeded(run)
+    # Found by its email in a listing that gives the whole debtor: updated without a read.
+    reads = ApiCallLog.objects.filter(run=run, method="GET", path__regex=r"^/v1/debtors/[0-9]+")
+    assert not reads.exists()
+    assert ApiCallLog.objects.filter(run=run, method="PUT", path__startswith="/v1/debtors/")
     debtor.refresh_from_db()
     assert sales_orders(shop).get().debtor_id == debtor.pk
     assert debtor.name == "Bakkerij De Vries B.V."
-    assert debtor.debtor_kind.code == "ZAK"
-    assert debtor.payment_method.code == "INC"
+    assert debtor.debtor_kind.code == debtor_kind(shop, business=True)
+    assert debtor.payment_method.code == direct_debit(shop)
     assert debtor.customer_number == "55501"
     assert debtor.address == "Keizersgracht 123A"  # contact details do follow
     assert debtor.phone_number == "0612345678"
@@ -46,7 +68,7 @@ def test_update_everything_lets_the_order_rewrite_the_debtor(shop):
     assert_succeeded(shop.run("orders"))
     debtor.refresh_from_db()
     assert debtor.name == "Eva de Vries"
-    assert debtor.debtor_kind.code == "PART"
+    assert debtor.debtor_kind.code == debtor_kind(shop, business=False)
     assert debtor.customer_number == "55501"  # a number is never changed
 
 

@@ -9,7 +9,7 @@ from connectors.asperion.sandbox import models as asperion_db
 from flows import services
 from flows.models import LedgerEntry
 from flows.settings_schemas import OrderSettings, SettingsInvalid, parse_settings
-from tests.flows.conftest import article_codes, assert_succeeded, place, sales_orders
+from tests.flows.conftest import article_codes, assert_succeeded, code_of, place, sales_orders
 
 
 def test_the_note_goes_into_the_description_and_the_reference_follows_its_format(shop):
@@ -38,7 +38,7 @@ def test_choosing_inbalance_books_invoices(shop):
         "orders",
         accounting_package="inBalance",
         book_as="salesorder",
-        invoice_journal_id="VK",
+        invoice_journal_id=code_of(shop, asperion_db.Journal, "Verkoopboek"),
         revenue_ledger_account_id=8000,
     )
     assert flow.settings["book_as"] == "salesinvoice"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.flows.conftest import article_codes, assert_succeeded, place, sales_orders
+from connectors.asperion.sandbox import models as asperion_db
+from tests.flows.conftest import article_codes, assert_succeeded, code_of, place, sales_orders
 
 
 def test_a_payment_term_goes_to_the_condition_with_the_same_days(shop):
@@ -23,4 +24,5 @@ def test_a_method_id_asperion_lacks_goes_to_its_method_with_the_same_meaning(sho
     shop.configure("orders", payment_method_map={"ideal": "IDEAL-OUD"})
     order = place(shop, email="ideal@example.nl", skus=article_codes(shop, 1))
     assert_succeeded(shop.run("orders"))
-    assert sales_orders(shop).get(reference=order.number).payment_method.code == "IDEAL"
+    ideal = code_of(shop, asperion_db.PaymentMethod, "iDEAL")
+    assert sales_orders(shop).get(reference=order.number).payment_method.code == ideal

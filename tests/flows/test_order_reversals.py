@@ -17,13 +17,22 @@ from flows.models import Action, LedgerEntry, RecordLog
 from monitoring.incidents import incidents_reconcile
 from monitoring.messages import incident_message
 from monitoring.models import Incident, IncidentKind
-from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+from tests.flows.conftest import (
+    Synced,
+    article_codes,
+    assert_succeeded,
+    code_of,
+    place,
+    sales_orders,
+)
 
-INVOICING = {
-    "book_as": "salesinvoice",
-    "invoice_journal_id": "VK",
-    "revenue_ledger_account_id": 8000,
-}
+
+def invoicing(shop: Synced) -> dict[str, object]:
+    return {
+        "book_as": "salesinvoice",
+        "invoice_journal_id": code_of(shop, asperion_db.Journal, "Verkoopboek"),
+        "revenue_ledger_account_id": 8000,
+    }
 
 
 def cancel(order) -> None:
@@ -41,7 +50,7 @@ def invoices_of(shop: Synced, word: str):
 
 
 def test_a_cancelled_invoiced_order_gets_one_credit_invoice_referring_to_the_original(shop):
-    shop.configure("orders", **INVOICING)
+    shop.configure("orders", **invoicing(shop))
     order = place(shop, email="retour@example.nl", skus=article_codes(shop, 1))
     assert_succeeded(shop.run("orders"))
     (original,) = invoices_of(shop, order.number)

@@ -12,14 +12,17 @@ from connectors.asperion.sandbox import models as asperion_db
 from connectors.feeddex.sandbox import services as feeddex_sandbox
 from flows.models import Action, RecordLog
 from mapping.vat import vat_number_looks_valid
-from tests.flows.conftest import Synced, article_codes, assert_completed, sales_orders
+from tests.flows.conftest import (
+    Synced,
+    article_codes,
+    assert_completed,
+    code_of,
+    sales_orders,
+    vat_code,
+)
 
-VAT_SETTINGS = {
-    "vat_code_intra_eu": "VI",
-    "vat_code_export": "VE",
-    "oss_registered": True,
-    "vat_oss_map": {"BE:21": "OBE21"},
-}
+INTRA_EU = "Intracommunautaire levering (ICP)"  # the seed's descriptions, in every profile
+EXPORT = "Export buiten de EU"
 
 
 def order_to(
@@ -72,7 +75,13 @@ def vat_shop(shop: Synced) -> Synced:
         percentage=Decimal(21),
         country_code="BE",
     )
-    shop.configure("orders", **VAT_SETTINGS)
+    shop.configure(
+        "orders",
+        vat_code_intra_eu=code_of(shop, asperion_db.VatCode, INTRA_EU),
+        vat_code_export=code_of(shop, asperion_db.VatCode, EXPORT),
+        oss_registered=True,
+        vat_oss_map={"BE:21": "OBE21"},
+    )
     return shop
 
 
@@ -83,17 +92,18 @@ def test_each_kind_of_sale_gets_its_own_vat_code(vat_shop):
     american = order_to(vat_shop, country="US", rate=0)
     german_consumer = order_to(vat_shop, country="DE", rate=0)
     assert_completed(vat_shop.run("orders"))
-    assert booked_codes(vat_shop, dutch) == ["VH"]
+    assert booked_codes(vat_shop, dutch) == [vat_code(vat_shop, "21")]
     assert booked_codes(vat_shop, belgian) == ["OBE21"]
-    assert booked_codes(vat_shop, german_business) == ["VI"]
-    assert booked_codes(vat_shop, american) == ["VE"]
-    assert booked_codes(vat_shop, german_consumer) == ["V0"]
+    intra_eu = code_of(vat_shop, asperion_db.VatCode, INTRA_EU)
+    assert booked_codes(vat_shop, german_business) == [intra_eu]
+    assert booked_codes(vat_shop, american) == [code_of(vat_shop, asperion_db.VatCode, EXPORT)]
+    assert booked_codes(vat_shop, german_consumer) == [vat_code(vat_shop, "0")]
 
 
 def test_an_invalid_vat_number_is_a_consumer_sale_or_fails_by_setting(vat_shop):
     consumer = order_to(vat_shop, country="DE", rate=0, company="GmbH", vat="DE12")
     assert_completed(vat_shop.run("orders"))
-    assert booked_codes(vat_shop, consumer) == ["V0"]
+    assert booked_codes(vat_shop, consumer) == [vat_code(vat_shop, "0")]
     vat_shop.configure("orders", vat_invalid_number="fail")
     failing = order_to(vat_shop, country="AT", rate=0, company="GmbH", vat="ATU1")
     run = vat_shop.run("orders")

@@ -7,7 +7,14 @@ from django.utils import timezone
 from connectors.asperion.sandbox import models as asperion_db
 from flows import services
 from flows.models import Action, FlowRun, LedgerEntry, RecordLog
-from tests.flows.conftest import article_codes, assert_succeeded, place, sales_orders
+from tests.flows.conftest import (
+    article_codes,
+    assert_succeeded,
+    debtor_kind,
+    place,
+    sales_orders,
+    shipping_code,
+)
 
 
 def test_a_paid_order_is_booked_once_with_its_number_written_back(shop):
@@ -17,7 +24,7 @@ def test_a_paid_order_is_booked_once_with_its_number_written_back(shop):
     assert run.created == 1
     booked = sales_orders(shop).get(reference=order.number)
     codes = sorted(booked.lines.values_list("article__code", flat=True))
-    assert codes == sorted([*article_codes(shop, 2), "VERZEND"])
+    assert codes == sorted([*article_codes(shop, 2), shipping_code(shop)])
     order.refresh_from_db()
     assert order.external_reference == booked.order_number
     # Run it again from the start: the ledger and the external reference keep it at one.
@@ -101,7 +108,7 @@ def test_a_new_company_gets_a_business_debtor_with_contact_and_a_number_from_the
     )
     assert 70000 <= int(debtor.customer_number) <= 70999
     assert debtor.name == "Bakkerij de Vries"
-    assert debtor.debtor_kind.code == "ZAK"
+    assert debtor.debtor_kind.code == debtor_kind(shop, business=True)
     assert debtor.address == "Keizersgracht 123A"
     contact = debtor.contacts.get()
     assert (contact.first_name, contact.last_name) == ("Eva", "de Vries")
@@ -116,7 +123,7 @@ def test_a_private_customer_gets_a_private_debtor_and_is_found_again_by_email(sh
         administration=shop.administration, email_address__iexact="jan@example.nl"
     )
     assert debtors.count() == 1
-    assert debtors.get().debtor_kind.code == "PART"
+    assert debtors.get().debtor_kind.code == debtor_kind(shop, business=False)
     assert {o.debtor_id for o in sales_orders(shop)} == {debtors.get().pk}
 
 

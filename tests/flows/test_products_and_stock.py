@@ -10,14 +10,14 @@ from connectors.feeddex.sandbox import models as feeddex_db
 from flows import services
 from flows.models import Action, ApiCallLog, LedgerEntry, RecordLog
 from flows.services import flow_reset_cursor
-from tests.flows.conftest import Synced, assert_succeeded
+from tests.flows.conftest import Synced, assert_succeeded, shipping_code
 
 
 def simple_active_codes(synced: Synced) -> set[str]:
     """The articles that become Feeddex products (not the shipping-cost article)."""
     articles = asperion_db.Article.objects.filter(
         administration=synced.administration, is_variant=False, active=True
-    ).exclude(code="VERZEND")
+    ).exclude(code=shipping_code(synced))
     return set(articles.values_list("code", flat=True))
 
 
@@ -26,7 +26,7 @@ def an_article(synced: Synced, **extra: Any) -> asperion_db.Article:
         asperion_db.Article.objects.filter(
             administration=synced.administration, is_variant=False, active=True, **extra
         )
-        .exclude(code="VERZEND")
+        .exclude(code=shipping_code(synced))
         .first()
     )
     assert article is not None
@@ -46,7 +46,7 @@ def test_products_flow_creates_simple_active_articles_and_explains_the_rest(sync
     assert feeddex_skus(synced) >= expected
     assert run.created == len(expected)
     assert run.failed == 0
-    shipping = RecordLog.objects.get(run=run, key="VERZEND")
+    shipping = RecordLog.objects.get(run=run, key=shipping_code(synced))
     assert shipping.action == Action.SKIPPED
     assert "shipping costs" in shipping.reason
     variants = RecordLog.objects.filter(run=run, reason__startswith="variant article")

@@ -10,6 +10,7 @@ from connectors.feeddex.sandbox import models as feeddex_db
 from connectors.registry import connector_class
 from flows.models import RecordLog
 from tests.flows.conftest import Synced, article_codes, assert_succeeded, place, sales_orders
+from tests.flows.test_customers_and_invitations import paid_and_unpaid
 
 
 @pytest.fixture
@@ -73,6 +74,7 @@ def test_products_stock_customers_and_invitations_run_clean(growing):
         run = growing.run(kind)
         assert failures(run) == [], kind
         assert_succeeded(run)
+    paid_and_unpaid(growing)
     unit = feeddex_db.Unit.objects.filter(account=growing.account).first()
     growing.configure("review_invitations", unit_id=unit.pk)
     run = growing.run("review_invitations")

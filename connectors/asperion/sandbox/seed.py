@@ -375,16 +375,32 @@ class References:
         return cls(
             sales_types={key: by_description[text] for key, text, _l, _v in SALES_TYPES},
             debtor_kinds={
-                kind.code: kind for kind in DebtorKind.objects.filter(administration=administration)
+                demo_code("debtorkinds", kind.code): kind
+                for kind in DebtorKind.objects.filter(administration=administration)
             },
             conditions={
                 c.days: c for c in PaymentCondition.objects.filter(administration=administration)
             },
             methods={
-                m.code: m for m in PaymentMethod.objects.filter(administration=administration)
+                demo_code("paymentmethods", m.code): m
+                for m in PaymentMethod.objects.filter(administration=administration)
             },
-            journal=Journal.objects.get(administration=administration, code="VK"),
+            journal=next(
+                j
+                for j in Journal.objects.filter(administration=administration)
+                if demo_code("journals", j.code) == "VK"
+            ),
         )
+
+
+def demo_code(kind: str, code: str) -> str:
+    """The demo's code of a list item that a seed profile renamed: the generators use the
+    demo's codes, so that an administration of any profile can be seeded further."""
+    for renames in PROFILES.values():
+        for old, new in renames[kind].items():
+            if new == code:
+                return old
+    return code
 
 
 # Small generators

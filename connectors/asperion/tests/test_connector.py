@@ -276,6 +276,32 @@ def test_a_sales_order_is_created_and_found_by_reference(asperion):
 # ---- writing ---------------------------------------------------------------------------------
 
 
+def test_a_debtor_just_looked_up_is_updated_in_part_without_reading_it_again(asperion):
+    made = connector(asperion)
+    created = made.create("debtors", {**DEBTOR, "comments": "klant sinds 2019"})
+    found = made.lookup("debtors", DEBTOR["emailAddress"])
+    assert found is not None
+    calls = Calls()
+    made = connector(asperion, calls)
+    updated = made.update(
+        "debtors", created.target_id, {"phoneNumber": "020-1234567"}, current=found
+    )
+    assert (updated.response["phoneNumber"], updated.response["address"]) == (
+        "020-1234567",
+        "Keizersgracht 123A",
+    )
+    assert updated.response["comments"] == "klant sinds 2019"
+    assert [c.method for c in calls.calls if c.path.startswith("/v1/")] == ["PUT"]
+    # A masked value would overwrite the real one: such a record is read again.
+    masked = {**found, "comments": "[redacted]"}
+    calls.calls.clear()
+    again = made.update(
+        "debtors", created.target_id, {"phoneNumber": "020-7654321"}, current=masked
+    )
+    assert again.response["comments"] == "klant sinds 2019"
+    assert [c.method for c in calls.calls if c.path.startswith("/v1/")] == ["GET", "PUT"]
+
+
 def test_a_debtor_is_created_updated_in_part_and_gets_a_contact_person(asperion):
     made = connector(asperion)
     created = made.create(
