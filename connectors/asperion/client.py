@@ -62,10 +62,19 @@ def _page(reply: Reply, item: type[BaseModel] | None) -> RawPage:
         except ValidationError:
             pass  # a record off the contract: the page is read item by item, below
         else:
-            items = checked_items(raw, typed.data)
-            return RawPage(items=items, has_more=typed.has_more, server_time=reply.server_time)
+            return RawPage(
+                items=checked_items(raw, typed.data),
+                has_more=typed.has_more,
+                server_time=reply.server_time,
+                total=typed.meta.totalCount,
+            )
     envelope = _answer(ListEnvelope, reply)
-    return RawPage(items=envelope.data, has_more=envelope.has_more, server_time=reply.server_time)
+    return RawPage(
+        items=envelope.data,
+        has_more=envelope.has_more,
+        server_time=reply.server_time,
+        total=envelope.meta.totalCount,
+    )
 
 
 def _list(
