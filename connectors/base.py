@@ -172,6 +172,8 @@ class RawPage:
     items: list[Any]
     has_more: bool
     server_time: datetime | None = None
+    # How many items the whole list holds, when the API says (Asperion's totalCount).
+    total: int | None = None
 
 
 # Ids a keyset cursor remembers at its moment; a tie larger than this is partly read again.
@@ -352,6 +354,11 @@ class AccountingConnector(Connector):
     @abstractmethod
     def contact_persons(self, debtor_id: str) -> list[dict[str, Any]]:
         """Return the contact persons of the debtor with this (system) id."""
+
+    @abstractmethod
+    def articles_by_code(self, *, max_pages: int) -> dict[str, dict[str, Any]] | None:
+        """Return {code casefolded: article} of every article, or None when reading them
+        takes more than max_pages pages."""
 
     @abstractmethod
     def booked_references(

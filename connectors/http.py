@@ -99,6 +99,8 @@ class Reply:
     data: Any
     headers: httpx.Headers
     attempts: int
+    # The body as it came: answers are validated from it, once (connectors/parsing.py).
+    content: bytes = b""
 
     @property
     def server_time(self) -> datetime | None:
@@ -444,7 +446,9 @@ class HttpClient:
                 error=ConnectorError(self._redact(message, request), status=response.status_code),
                 retry=safe,
             )
-        return _Attempt(reply=Reply(response.status_code, data, response.headers, attempt))
+        return _Attempt(
+            reply=Reply(response.status_code, data, response.headers, attempt, response.content)
+        )
 
     def _http_error(self, request: httpx.Request, response: httpx.Response) -> ConnectorError:
         status = response.status_code

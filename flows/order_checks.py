@@ -4,8 +4,10 @@ said in the order's own terms.
 Articles: a SKU that the products flow's ledger knows as live (written to the shop) is taken
 to exist; any other SKU is looked up in the accounting system once per run (kept in the
 shared cache under the run's id, so the next slice of the run need not ask again, and the
-next run asks afresh: articles get renamed and removed). An order whose SKUs are not all
-bookable fails naming each SKU and why.
+next run asks afresh: articles get renamed and removed). When a page of orders names more
+such SKUs than the whole article list has pages, the list is read instead, once per run
+(`prepare_articles`): 400 articles are 4 calls, not one per SKU. An order whose SKUs are not
+all bookable fails naming each SKU and why.
 
 Refusals: the accounting system names a refused field the way its own API spells it
 ("Lines[0].ArticleCode", "DebtorKindId"); the record's log says which line and SKU, or which
@@ -48,8 +50,42 @@ def article_cache_key(run: FlowRun, sku: str) -> str:
     return f"flows:orders:run-article:{run.pk}:{run.queued_at.timestamp()}:{digest}"
 
 
-def article_problems(ctx: RunContext, skus: Iterable[str]) -> dict[str, str]:
-    """Return {sku: why it cannot be booked} for the SKUs that are no live article."""
+# Below this many SKUs to check, looking them up one by one is as cheap as a listing.
+LISTING_FROM = 3
+
+
+def listed_cache_key(run: FlowRun) -> str:
+    """Set once the run has read the whole article list (then no listing again)."""
+    return f"flows:orders:run-articles-listed:{run.pk}:{run.queued_at.timestamp()}"
+
+
+def prepare_articles(ctx: RunContext, skus: Iterable[str]) -> None:
+    """Answer a page's unchecked SKUs from one read of the article list, when that takes
+    fewer calls than a look-up each (and the run has not read it already)."""
+    to_check, keys, known = unchecked(ctx, skus)
+    missing = [sku for sku in to_check if known.get(keys[sku]) is None]
+    if len(missing) < LISTING_FROM or cache.get(listed_cache_key(ctx.run)):
+        return
+    listing = ctx.accounting().articles_by_code(max_pages=len(missing) - 1)
+    if listing is None:
+        return
+    answers = {
+        article_cache_key(ctx.run, sku): article_problem(listing.get(sku.casefold()))
+        for sku in missing
+    }
+    # Every listed code, for the SKUs of the run's later pages.
+    for article in listing.values():
+        code = str(article.get("code", ""))
+        answers.setdefault(article_cache_key(ctx.run, code), article_problem(article))
+    answers[listed_cache_key(ctx.run)] = "listed"
+    cache.set_many(answers, timeout=RUN_CACHE_SECONDS)
+
+
+def unchecked(
+    ctx: RunContext, skus: Iterable[str]
+) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    """The SKUs that the products flow's ledger does not know as live, their cache keys,
+    and the run's answers about them so far."""
     wanted = list(dict.fromkeys(skus))
     live = set(
         LedgerEntry.objects.filter(
@@ -63,7 +99,12 @@ def article_problems(ctx: RunContext, skus: Iterable[str]) -> dict[str, str]:
     )
     to_check = [sku for sku in wanted if sku not in live]
     keys = {sku: article_cache_key(ctx.run, sku) for sku in to_check}
-    known = cache.get_many(list(keys.values()))
+    return to_check, keys, cache.get_many(list(keys.values()))
+
+
+def article_problems(ctx: RunContext, skus: Iterable[str]) -> dict[str, str]:
+    """Return {sku: why it cannot be booked} for the SKUs that are no live article."""
+    to_check, keys, known = unchecked(ctx, skus)
     problems: dict[str, str] = {}
     for sku in to_check:
         why = known.get(keys[sku])

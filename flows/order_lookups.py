@@ -6,12 +6,17 @@ calls; here:
 
 - articles: see flows/order_checks.py (the products flow's ledger, then once per run);
 - debtors: the orders flow keeps an index of the accounting system's debtors by email in its
-  own ledger ("debtor:<email>" → customer number), refreshed at the start of each run from the
-  debtors changed since the last refresh, so a new customer costs no look-up at all, and a
-  returning one none unless the data to send has changed (the payload hash, as for any
-  other record);
+  own ledger ("debtor:<email>" → customer number), refreshed at the start of each run (its first
+  slice: later slices would mostly read again the debtors the run itself made, which it
+  has indexed as it made them) from the debtors changed since the last refresh, so a new
+  customer costs no look-up at all, and a returning one none unless the data to send has
+  changed (the payload hash, as for any other record);
 - booked already: one listing of the documents dated from the page's oldest order answers
-  for the whole page, when that listing is shorter than looking the orders up one by one.
+  for the whole page, when that listing is shorter than looking the orders up one by one;
+  what it found is kept for the run's later slices (which resume inside the page and would
+  otherwise list again what the run itself booked meanwhile): the documents of the page's
+  orders, and the references of all the others (an order among those is looked up). An
+  order whose booking was begun (its ledger says "booking") is always looked up afresh.
 
 The index can miss a debtor made in the accounting system during a run; the order is then
 booked on a new debtor with the same email, as any other integration would do in that window.
@@ -24,11 +29,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from connectors.records import Order, description_words
 from flows.engine import RunContext
 from flows.models import Flow, LedgerEntry
+from flows.order_checks import RUN_CACHE_SECONDS
 from flows.order_reference import booked_key
 from mapping.amounts import accounting_amount
 
@@ -40,6 +47,13 @@ INDEX_BATCH = 500
 # Below this many orders to check on a page, looking them up one by one is as cheap.
 LISTING_FROM = 3
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def index_cache_key(ctx: RunContext) -> str:
+    """Set once the run has refreshed the debtor index (the queue time tells apart runs of
+    reused ids)."""
+    run = ctx.run
+    return f"flows:orders:run-debtor-index:{run.pk}:{run.queued_at.timestamp()}"
 
 
 def debtor_key(email: str) -> str:
@@ -64,6 +78,11 @@ class OrderLookups:
         self.document = document
         self.references: dict[str, dict[str, Any]] = {}
         self.references_from: date | None = None
+        # Whether the references are an earlier slice's answers (stale for an order whose
+        # booking was begun since).
+        self.references_kept = False
+        # References an earlier slice's listing found without keeping their documents.
+        self.listed: set[str] = set()
         self.index_ready = False
 
     @classmethod
@@ -76,9 +95,13 @@ class OrderLookups:
     # -- the debtor index ----------------------------------------------------------------
 
     def refresh_debtor_index(self) -> None:
-        """Read the debtors changed since the last refresh into the index (once a slice)."""
+        """Read the debtors changed since the last refresh into the index (once a run)."""
         ctx = self.ctx
         if self.index_ready or ctx.dry_run:
+            return
+        refreshed = index_cache_key(ctx)
+        if cache.get(refreshed):
+            self.index_ready = True
             return
         started = timezone.now()
         last = ctx.flow.cursor.get(INDEX_CURSOR)
@@ -92,6 +115,7 @@ class OrderLookups:
         self._save_index(batch)
         ctx.flow.cursor = {**ctx.flow.cursor, INDEX_CURSOR: started.isoformat()}
         Flow.objects.filter(pk=ctx.flow.pk).update(cursor=ctx.flow.cursor)
+        cache.set(refreshed, True, timeout=RUN_CACHE_SECONDS)
         self.index_ready = True
 
     def _save_index(self, numbers: dict[str, str]) -> None:
@@ -149,17 +173,43 @@ class OrderLookups:
         days = [day for day in map(order_day, orders) if day is not None]
         if len(days) < LISTING_FROM or self._covers(min(days)):
             return
+        if self._kept_answers(min(days)):
+            return
+        keys = {booked_key(self.ctx, order, self.document) for order in orders}
         since = min(days) - timedelta(days=1)
         found = self.ctx.accounting().booked_references(self.document, since, max_pages=len(days))
         if found is not None:
             self.references, self.references_from = found, since
+            self.references_kept, self.listed = False, set()
+            kept = {key: found[key] for key in keys if key in found}
+            answers = {"from": since.isoformat(), "found": kept, "listed": sorted(found)}
+            cache.set(self._answers_key(), answers, timeout=RUN_CACHE_SECONDS)
 
-    def booked(self, order: Order) -> dict[str, Any] | None:
+    def _kept_answers(self, oldest: date) -> bool:
+        """Take an earlier slice's listing when it covers these orders' days."""
+        kept = cache.get(self._answers_key())
+        if not kept:
+            return False
+        since = date.fromisoformat(kept["from"])
+        if oldest <= since:
+            return False
+        self.references, self.references_from = dict(kept["found"]), since
+        self.references_kept, self.listed = True, set(kept["listed"])
+        return True
+
+    def _answers_key(self) -> str:
+        run = self.ctx.run
+        return f"flows:orders:run-booked:{run.pk}:{run.queued_at.timestamp()}:{self.document}"
+
+    def booked(self, order: Order, *, resuming: bool = False) -> dict[str, Any] | None:
         """The accounting system's document of this order, if it was booked already."""
         day = order_day(order)
-        if day is not None and self._covers(day):
-            return self.references.get(booked_key(self.ctx, order, self.document))
         key = booked_key(self.ctx, order, self.document)
+        fresh = not (resuming and self.references_kept)
+        # A reference listed earlier without its document kept: booked, looked up.
+        known = key in self.references or key not in self.listed
+        if day is not None and self._covers(day) and fresh and known:
+            return self.references.get(key)
         return self.ctx.connector("accounting").lookup(self.document, key)
 
     def note_booked(self, order: Order, answer: dict[str, Any]) -> None:

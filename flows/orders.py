@@ -12,9 +12,11 @@ once per run instead of once per order: flows/order_lookups.py.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,12 @@ from flows.engine import (
 from flows.mappings import compiled_default
 from flows.models import Action, LedgerEntry
 from flows.order_amounts import AmountsDiffer, add_rounding_line, settle_order
-from flows.order_checks import article_problems, describe_problems, in_order_terms
+from flows.order_checks import (
+    article_problems,
+    describe_problems,
+    in_order_terms,
+    prepare_articles,
+)
 from flows.order_debtors import debtor_changes, has_contact, is_business_debtor, match_key
 from flows.order_lookups import InvoiceImpossible, OrderLookups, invoice_payload
 from flows.order_payment import with_payment_defaults
@@ -51,6 +58,9 @@ from mapping.kinds import MappingKind
 BOOKING = "booking"
 # How far the accounting system's sales order is → the shop's order status (an order still
 # open or partly delivered changes nothing).
+# A page is kept for the run's next slice, which starts within seconds (or minutes, when the
+# workers are busy).
+PAGE_CACHE_SECONDS = 3600
 STATUS_FOLLOWS = {"delivered": "shipped", "invoiced": "completed", "cancelled": "cancelled"}
 
 
@@ -110,6 +120,23 @@ class OrdersFlow(FlowDefinition):
         stage = self.status_stage
         return run_pages(ctx, stage.pages(ctx), process=stage.process_page)
 
+    def pages(self, ctx: RunContext) -> Iterator[Page]:
+        """The stream's pages; a page that a slice stopped inside is taken by the next slice
+        from the run's cache instead of being read again (a slow run stops inside most of
+        its pages). Its orders are as they were when read: one that changed since comes
+        again later in the stream, as it would within a slice."""
+        cursor = ctx.flow.cursor.get(self.stream)
+        kept = cache.get(page_cache_key(ctx, cursor))
+        if isinstance(kept, Page) and kept.cursor is not None:
+            yield kept
+            if kept.last:
+                return
+            cursor = kept.cursor
+        for page in ctx.connector(self.source).read(self.stream, cursor=cursor):
+            cache.set(page_cache_key(ctx, cursor), page, timeout=PAGE_CACHE_SECONDS)
+            cursor = page.cursor
+            yield page
+
     def check(self, ctx: RunContext) -> None:
         super().check(ctx)
         if ctx.customer_mapping is None:
@@ -126,6 +153,10 @@ class OrdersFlow(FlowDefinition):
         to_book = [r for r in page.records if isinstance(r, Order) and self.wants(ctx, r)]
         with contextlib.suppress(ConnectorError):  # then each order is looked up on its own
             lookups.prepare_page(to_book)
+        shipping = ctx.settings.shipping_article_code
+        skus = [sku for order in to_book for sku in order.skus] + ([shipping] if shipping else [])
+        with contextlib.suppress(ConnectorError):  # then each SKU is looked up on its own
+            prepare_articles(ctx, skus)
         super().process_page(ctx, page)
 
     def wants(self, ctx: RunContext, order: Order) -> bool:
@@ -171,7 +202,7 @@ class OrdersFlow(FlowDefinition):
     ) -> Outcome:
         document = document_of(ctx)
         lookups = OrderLookups.of(ctx, document)
-        existing = lookups.booked(order)
+        existing = lookups.booked(order, resuming=resuming)
         if existing:
             # Ours, from a run that died between the write and its log; or booked before.
             found = "found booked by an interrupted run" if resuming else "in Asperion already"
@@ -381,6 +412,14 @@ class OrdersFlow(FlowDefinition):
             from flows.services import stock_run_for_skus
 
             stock_run_for_skus(integration=ctx.flow.integration, skus=sorted(ctx.booked_skus))
+
+
+def page_cache_key(ctx: RunContext, cursor: str | None) -> str:
+    """A page of the run's orders by the cursor it was read from (the queue time tells apart
+    runs of reused ids)."""
+    run = ctx.run
+    digest = hashlib.sha256(str(cursor).encode()).hexdigest()[:24]
+    return f"flows:orders:run-page:{run.pk}:{run.queued_at.timestamp()}:{digest}"
 
 
 def names_field(error: RecordRejected, name: str) -> bool:

@@ -24,6 +24,7 @@ from connectors.asperion.schemas import (
 from connectors.base import RawPage, describe_invalid
 from connectors.errors import ConnectorError
 from connectors.http import HttpClient, Reply
+from connectors.parsing import Checked, checked_items, parse_content
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PAGE_SIZE = 100
@@ -35,20 +36,53 @@ def answer(model: type[M], data: Any) -> M:
     try:
         return parse_json(model, data)
     except ValidationError as error:
-        raise ConnectorError(
-            f"Asperion's answer does not match its contract ({model.__name__}): "
-            + describe_invalid(error)
-        ) from None
+        raise _off_contract(model, error) from None
 
 
-def _page(reply: Reply) -> RawPage:
-    envelope = answer(ListEnvelope, reply.data)
-    return RawPage(items=envelope.data, has_more=envelope.has_more, server_time=reply.server_time)
+def _answer(model: type[M], reply: Reply) -> M:
+    """Parse a reply's body as it came (validated once, not dumped and validated again)."""
+    try:
+        return parse_content(model, reply.content)
+    except ValidationError as error:
+        raise _off_contract(model, error) from None
 
 
-def _list(api: HttpClient, path: str, params: dict[str, Any]) -> RawPage:
+def _off_contract(model: type[BaseModel], error: ValidationError) -> ConnectorError:
+    return ConnectorError(
+        f"Asperion's answer does not match its contract ({model.__name__}): "
+        + describe_invalid(error)
+    )
+
+
+def _page(reply: Reply, item: type[BaseModel] | None) -> RawPage:
+    raw = reply.data.get("_data") if isinstance(reply.data, dict) else None
+    if item is not None and isinstance(raw, list):
+        try:
+            typed = parse_content(ListEnvelope[item], reply.content)  # type: ignore[valid-type]
+        except ValidationError:
+            pass  # a record off the contract: the page is read item by item, below
+        else:
+            return RawPage(
+                items=checked_items(raw, typed.data),
+                has_more=typed.has_more,
+                server_time=reply.server_time,
+                total=typed.meta.totalCount,
+            )
+    envelope = _answer(ListEnvelope, reply)
+    return RawPage(
+        items=envelope.data,
+        has_more=envelope.has_more,
+        server_time=reply.server_time,
+        total=envelope.meta.totalCount,
+    )
+
+
+def _list(
+    api: HttpClient, path: str, params: dict[str, Any], item: type[BaseModel] | None = None
+) -> RawPage:
+    """One page; with `item`, its records validated whole as that model (connectors/parsing.py)."""
     clean = {k: v for k, v in params.items() if v is not None}
-    return _page(api.request("GET", path, params=clean))
+    return _page(api.request("GET", path, params=clean), item)
 
 
 # ---- identity server ---------------------------------------------------------------------
@@ -69,7 +103,7 @@ def token_from_code(
     reply = identity.request(
         "POST", "/connect/token", form=form, authenticated=False, idempotent=False
     )
-    return answer(Token, reply.data)
+    return _answer(Token, reply)
 
 
 def token_from_refresh(
@@ -86,7 +120,7 @@ def token_from_refresh(
     reply = identity.request(
         "POST", "/connect/token", form=form, authenticated=False, idempotent=False
     )
-    return answer(Token, reply.data)
+    return _answer(Token, reply)
 
 
 # ---- lists -------------------------------------------------------------------------------
@@ -117,7 +151,7 @@ def list_articles(
         "Code_comparison": EQUALS if code is not None else None,
         "Description": description,
     }
-    return _list(api, "/v1/articles", params)
+    return _list(api, "/v1/articles", params, Article)
 
 
 def list_debtors(
@@ -139,12 +173,12 @@ def list_debtors(
         "EmailAddress_comparison": EQUALS if email is not None else None,
         "CustomerNumber": customer_number,
     }
-    return _list(api, "/v1/debtors", params)
+    return _list(api, "/v1/debtors", params, Debtor)
 
 
 def list_contact_persons(api: HttpClient, debtor_id: int) -> list[ContactPerson]:
     # Reference: GET /v1/debtors/{id}/contactpersons
-    page = _list(api, f"/v1/debtors/{debtor_id}/contactpersons", {})
+    page = _list(api, f"/v1/debtors/{debtor_id}/contactpersons", {}, ContactPerson)
     return [answer(ContactPerson, item) for item in page.items]
 
 
@@ -166,7 +200,7 @@ def list_sales_orders(
         "Reference": reference,
         "Reference_comparison": EQUALS if reference is not None else None,
     }
-    return _list(api, "/v1/salesorderswithlines", params)
+    return _list(api, "/v1/salesorderswithlines", params, SalesOrder)
 
 
 def list_sales_invoices(
@@ -187,7 +221,7 @@ def list_sales_invoices(
         "Description": description,
         "Date_from": date_from,
     }
-    return _list(api, "/v1/salesinvoiceswithlines", params)
+    return _list(api, "/v1/salesinvoiceswithlines", params, SalesInvoice)
 
 
 def list_reference(api: HttpClient, kind: str, *, page: int = 1) -> RawPage:
@@ -254,7 +288,10 @@ def create_sales_invoice(api: HttpClient, payload: dict[str, Any]) -> dict[str, 
 
 
 def _record(reply: Reply, model: type[BaseModel]) -> dict[str, Any]:
-    """Check the answer against its schema; return it as the API sent it."""
-    answer(model, reply.data)
+    """Check the answer against its schema; return it as the API sent it (with its model,
+    so that the connector does not validate it again)."""
+    checked = _answer(model, reply)
+    if isinstance(reply.data, dict):
+        return Checked(reply.data, checked)
     data: dict[str, Any] = reply.data
     return data

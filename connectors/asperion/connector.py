@@ -315,12 +315,18 @@ class AsperionConnector(HttpConnector, AccountingConnector):
 
     def reference_rows(self, kind: str) -> list[dict[str, Any]]:
         """The rows of a reference list with all their fields (a VAT code's percentage and
-        country, a payment condition's days): what settings are matched against."""
+        country, a payment condition's days): what settings are matched against. Read once
+        per run (its slices included), as the VAT rates are."""
         if kind not in REFERENCE_KINDS:
             raise ValueError(f"Asperion has no reference list {kind!r}")
         model, _label = REFERENCE_KINDS[kind]
-        items = self._all(lambda page: client.list_reference(self.api, kind, page=page))
-        return [parse_json(model, raw).model_dump(mode="json") for raw in items]
+
+        def load() -> list[dict[str, Any]]:
+            items = self._all(lambda page: client.list_reference(self.api, kind, page=page))
+            return [parse_json(model, raw).model_dump(mode="json") for raw in items]
+
+        rows: list[dict[str, Any]] = self._cached(f"reference_rows:{kind}", load)
+        return rows
 
     def _articles_saying(self, words: tuple[str, ...]) -> list[Option]:
         """Active articles whose code or description says one of the words (one filtered read
@@ -376,6 +382,22 @@ class AsperionConnector(HttpConnector, AccountingConnector):
                     yield email, str(item["customerNumber"])
             if not raw.has_more:
                 return
+
+    def articles_by_code(self, *, max_pages: int) -> dict[str, dict[str, Any]] | None:
+        """Every article by its code (casefolded; the first of a code, as a look-up by code
+        finds it), or None when the list is longer than max_pages pages: the first page
+        says how long (totalCount)."""
+        found: dict[str, dict[str, Any]] = {}
+        for page in range(1, max_pages + 1):
+            raw = client.list_articles(self.api, page=page, page_size=client.MAX_PAGE_SIZE)
+            if raw.total is not None and -(-raw.total // client.MAX_PAGE_SIZE) > max_pages:
+                return None
+            for item in raw.items:
+                if isinstance(item, dict):
+                    found.setdefault(str(item.get("code", "")).casefold(), item)
+            if not raw.has_more:
+                return found
+        return None
 
     def booked_references(
         self, document: str, date_from: date, *, max_pages: int

@@ -8,15 +8,15 @@ Asperion as a silently dropped field.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from connectors.contract import contract_only
+from connectors.parsing import parse_json as parse_json  # the connectors' name for it
 
 ASPERION_TZ = ZoneInfo("Europe/Amsterdam")
 DATE_TIME_PATTERN = (
@@ -24,12 +24,9 @@ DATE_TIME_PATTERN = (
 )
 DateTimeText = Annotated[str, StringConstraints(pattern=DATE_TIME_PATTERN)]
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_json(model: type[M], data: Any) -> M:
-    """Validate JSON-like data strictly, with JSON's types (what came over the wire)."""
-    return model.model_validate_json(json.dumps(data), strict=True)
+# A list envelope's item: Any (each record parsed on its own), or the record's model when
+# a page is validated whole (connectors/parsing.py).
+T = TypeVar("T")
 
 
 def local_datetime(text: str | None) -> datetime | None:
@@ -80,8 +77,8 @@ class Meta(Answer):
     pageCount: int | None = None
 
 
-class ListEnvelope(Answer):
-    data: list[Any] = Field(alias="_data")
+class ListEnvelope(Answer, Generic[T]):
+    data: list[T] = Field(alias="_data")
     meta: Meta = Field(default_factory=Meta, alias="_meta")
 
     @property

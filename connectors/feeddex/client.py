@@ -21,36 +21,60 @@ from connectors.feeddex.schemas import (
     TokenAnswer,
     TransactionAnswer,
     WebhookSubscription,
-    parse_json,
 )
 from connectors.http import HttpClient, Reply
+from connectors.parsing import Checked, checked_items, parse_content
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PAGE_SIZE = 250
 MAX_STOCK_BATCH = 100
 
 
-def answer(model: type[M], data: Any) -> M:
-    """Parse an answer; one that does not fit the contract is a (transient) ConnectorError."""
+def _answer(model: type[M], reply: Reply) -> M:
+    """Parse an answer from its body as it came (validated once, not dumped and validated
+    again); one that does not fit the contract is a (transient) ConnectorError."""
     try:
-        return parse_json(model, data)
+        return parse_content(model, reply.content)
     except ValidationError as error:
-        raise ConnectorError(
-            f"Feeddex's answer does not match its contract ({model.__name__}): "
-            + describe_invalid(error)
-        ) from None
+        raise _off_contract(model, error) from None
+
+
+def _off_contract(model: type[BaseModel], error: ValidationError) -> ConnectorError:
+    return ConnectorError(
+        f"Feeddex's answer does not match its contract ({model.__name__}): "
+        + describe_invalid(error)
+    )
 
 
 def _record(reply: Reply, model: type[BaseModel]) -> dict[str, Any]:
-    answer(model, reply.data)
+    """Check the answer against its schema; return it as the API sent it (with its model,
+    so that the connector does not validate it again)."""
+    checked = _answer(model, reply)
+    if isinstance(reply.data, dict):
+        return Checked(reply.data, checked)
     data: dict[str, Any] = reply.data
     return data
 
 
-def _list(api: HttpClient, path: str, params: dict[str, Any]) -> RawPage:
+def _list(
+    api: HttpClient, path: str, params: dict[str, Any], item: type[BaseModel] | None = None
+) -> RawPage:
+    """One page; with `item`, its records validated whole as that model (connectors/parsing.py)."""
     clean = {k: v for k, v in params.items() if v is not None}
     reply = api.request("GET", path, params=clean)
-    envelope = answer(ListEnvelope, reply.data)
+    raw = reply.data.get("items") if isinstance(reply.data, dict) else None
+    if item is not None and isinstance(raw, list):
+        try:
+            typed = parse_content(ListEnvelope[item], reply.content)  # type: ignore[valid-type]
+        except ValidationError:
+            pass  # a record off the contract: the page is read item by item, later
+        else:
+            return RawPage(
+                items=checked_items(raw, typed.items),
+                has_more=typed.nextPage is not None,
+                server_time=reply.server_time,
+            )
+    envelope = _answer(ListEnvelope, reply)
     return RawPage(
         items=envelope.items,
         has_more=envelope.nextPage is not None,
@@ -67,7 +91,7 @@ def authenticate(
     reply = api.request(
         "POST", "/authenticate", json_body=body, authenticated=False, idempotent=True
     )
-    return answer(TokenAnswer, reply.data)
+    return _answer(TokenAnswer, reply)
 
 
 def list_units(api: HttpClient) -> RawPage:
@@ -87,7 +111,7 @@ def list_products(
     params: dict[str, Any] = {"page": page, "pageSize": page_size, "updatedSince": updated_since}
     if skus:
         params["sku"] = skus
-    return _list(api, "/v1/products", params)
+    return _list(api, "/v1/products", params, Product)
 
 
 def create_product(api: HttpClient, payload: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +131,7 @@ def set_stock(api: HttpClient, items: list[dict[str, Any]]) -> StockAnswer:
     if not 1 <= len(items) <= MAX_STOCK_BATCH:
         raise ValueError(f"a stock batch holds 1 to {MAX_STOCK_BATCH} items")
     reply = api.request("POST", "/v1/products/stock", json_body={"items": items}, idempotent=True)
-    return answer(StockAnswer, reply.data)
+    return _answer(StockAnswer, reply)
 
 
 def list_customers(
@@ -120,7 +144,7 @@ def list_customers(
 ) -> RawPage:
     # Reference: GET /v1/customers (email: exact, case-insensitive)
     params = {"page": page, "pageSize": page_size, "updatedSince": updated_since, "email": email}
-    return _list(api, "/v1/customers", params)
+    return _list(api, "/v1/customers", params, Customer)
 
 
 def create_customer(api: HttpClient, payload: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +168,7 @@ def list_orders(
 ) -> RawPage:
     # Reference: GET /v1/orders (oldest updatedAt first)
     params = {"page": page, "pageSize": page_size, "updatedSince": updated_since}
-    return _list(api, "/v1/orders", params)
+    return _list(api, "/v1/orders", params, Order)
 
 
 def get_product(api: HttpClient, product_id: str) -> dict[str, Any]:

@@ -7,25 +7,24 @@ ignored, unknown fields in what we send (`*In` models) are refused.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from connectors.contract import contract_only
+from connectors.parsing import parse_json as parse_json  # the connectors' name for it
 
 M = TypeVar("M", bound=BaseModel)
+
+# A list envelope's item: Any (each record parsed on its own), or the record's model when
+# a page is validated whole (connectors/parsing.py).
+T = TypeVar("T")
 
 OrderStatus = Literal["new", "processing", "shipped", "completed", "cancelled"]
 PaymentStatus = Literal["pending", "paid", "refunded", "failed"]
 WebhookEventType = Literal["order.created", "order.updated", "order.paid"]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-
-
-def parse_json(model: type[M], data: Any) -> M:
-    """Validate JSON-like data strictly, with JSON's types (what came over the wire)."""
-    return model.model_validate_json(json.dumps(data), strict=True)
 
 
 class Answer(BaseModel):
@@ -50,8 +49,8 @@ class Payload(BaseModel):
 # ---- envelopes and auth ------------------------------------------------------------------
 
 
-class ListEnvelope(Answer):
-    items: list[Any]
+class ListEnvelope(Answer, Generic[T]):
+    items: list[T]
     page: int
     pageSize: int
     total: int

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from connectors.base import BadRecord, ConnectorError, Option, RecordRejected, WriteResult
+from connectors.feeddex import client
 from connectors.feeddex.connector import FeeddexConnector
 from connectors.feeddex.sandbox import seed
 from connectors.feeddex.sandbox import services as feeddex_sandbox
@@ -16,6 +17,7 @@ from connectors.feeddex.sandbox.models import Customer as SandboxCustomer
 from connectors.feeddex.sandbox.models import Order as SandboxOrder
 from connectors.feeddex.sandbox.models import Product as SandboxProduct
 from connectors.feeddex.sandbox.schemas import OrderPatchIn
+from connectors.parsing import Checked
 from connectors.records import Customer, Order, Product
 from connectors.services import connection_update_secrets
 from connectors.tests.support import Calls, connect
@@ -213,6 +215,23 @@ def test_a_record_that_does_not_fit_becomes_a_bad_record(feeddex):
     assert broken.key == bad.email.lower()
     assert "billing.country" in broken.error
     assert all(isinstance(r, Customer) for r in records if r is not broken)
+
+
+def test_a_page_is_validated_once_and_a_bad_record_sends_it_item_by_item(feeddex):
+    seed.seed_account(feeddex.account, customers=3, orders=0, seed=2)
+    made = connector(feeddex)
+    made.check_connection()
+    # Validated whole: each record carries its model, which the connector reuses.
+    assert all(type(raw) is Checked for raw in client.list_customers(made.api).items)
+    bad = SandboxCustomer.objects.filter(account=feeddex.account).order_by("id")[0]
+    # A number where the contract has a string: off the contract, not just off our records.
+    bad.billing_address = {**bad.billing_address, "houseNumber": 12}
+    bad.save()
+    assert not any(type(raw) is Checked for raw in client.list_customers(made.api).items)
+    records = all_records(made, "customers")
+    (broken,) = [r for r in records if isinstance(r, BadRecord)]
+    assert "billingAddress.houseNumber: Input should be a valid string" in broken.error
+    assert sum(isinstance(r, Customer) for r in records) == 2
 
 
 def test_products_are_read_by_sku(feeddex):
