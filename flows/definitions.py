@@ -12,6 +12,7 @@ from django_stubs_ext import StrOrPromise
 from pydantic import BaseModel, ValidationError
 
 from connectors.base import BadRecord, ConnectorError, Page
+from connectors.errors import WaitPastDeadline
 from connectors.records import Customer, Invoice, Product, Record, RecordInvalid
 from flows.engine import (
     OWN_CHECK,
@@ -206,9 +207,11 @@ class ProductsFlow(FlowDefinition):
             LedgerEntry.objects.filter(flow=ctx.flow, source_key__in=keys).update(last_run=ctx.run)
 
     def after_run(self, ctx: RunContext) -> None:
-        super().after_run(ctx)
+        # First: its calls may not fit in the slice, and then the next slice does after_run
+        # again (the retry of failed records below must be started once).
         if is_full_read(ctx) and ctx.settings.deactivate_inactive and not ctx.dry_run:
             deactivate_gone(ctx, self.stream)
+        super().after_run(ctx)
 
     mapping_context_models = {"stock": StockSettings}
 
@@ -236,37 +239,61 @@ def is_full_read(ctx: RunContext) -> bool:
 
 def deactivate_gone(ctx: RunContext, stream: str) -> None:
     """After a full read: the products whose article it did not see are gone from the
-    accounting system; set them inactive in the shop, once (until the article comes back)."""
+    accounting system; set them inactive in the shop, once (until the article comes back).
+    A run that carries on a stalled one saw only what that one had not: the articles either
+    saw count. When the slice's time runs out, what was done is saved and the next slice
+    does the rest."""
     gone = (
         LedgerEntry.objects.filter(flow=ctx.flow)
         .exclude(target_id="")
-        .exclude(last_run=ctx.run)
+        .exclude(last_run__in=runs_of_this_read(ctx.run))
         .exclude(last_outcome=GONE)
     )
-    outcomes = []
-    for entry in gone.order_by("id"):
-        payload = {"active": False}
-        try:
-            result = ctx.connector("shop").update("products", entry.target_id, payload)
-        except ConnectorError as error:
-            outcomes.append(write_failure("product", entry.source_key, error, payload=payload))
-            continue
-        outcomes.append(
-            Outcome(
-                entity="product",
-                key=entry.source_key,
-                action=Action.UPDATED,
-                reason="the article is gone from Asperion: the product is set inactive",
-                payload=payload,
-                response=result.response,
-                target_id=entry.target_id,
-                ledger_hash="",
-            )
-        )
-    if outcomes:
-        save_page(ctx, outcomes, stream=stream, cursor=None)
-        written = [o.key for o in outcomes if o.action == Action.UPDATED]
-        LedgerEntry.objects.filter(flow=ctx.flow, source_key__in=written).update(last_outcome=GONE)
+    outcomes: list[Outcome] = []
+    try:
+        for entry in gone.order_by("id"):
+            outcomes.append(deactivated(ctx, entry))
+    except WaitPastDeadline:
+        save_gone(ctx, outcomes, stream)
+        raise
+    save_gone(ctx, outcomes, stream)
+
+
+def runs_of_this_read(run: FlowRun) -> list[int]:
+    """The run and the stalled runs it carries on (each successor names its predecessor)."""
+    ids = [run.pk]
+    previous = run.params.resumes_run
+    while previous is not None and previous not in ids:
+        ids.append(previous)
+        earlier = FlowRun.objects.filter(pk=previous).only("params").first()
+        previous = earlier.params.resumes_run if earlier is not None else None
+    return ids
+
+
+def deactivated(ctx: RunContext, entry: LedgerEntry) -> Outcome:
+    payload = {"active": False}
+    try:
+        result = ctx.connector("shop").update("products", entry.target_id, payload)
+    except ConnectorError as error:
+        return write_failure("product", entry.source_key, error, payload=payload)
+    return Outcome(
+        entity="product",
+        key=entry.source_key,
+        action=Action.UPDATED,
+        reason="the article is gone from Asperion: the product is set inactive",
+        payload=payload,
+        response=result.response,
+        target_id=entry.target_id,
+        ledger_hash="",
+    )
+
+
+def save_gone(ctx: RunContext, outcomes: list[Outcome], stream: str) -> None:
+    if not outcomes:
+        return
+    save_page(ctx, outcomes, stream=stream, cursor=None)
+    written = [o.key for o in outcomes if o.action == Action.UPDATED]
+    LedgerEntry.objects.filter(flow=ctx.flow, source_key__in=written).update(last_outcome=GONE)
 
 
 def stock_flow(ctx: RunContext) -> Flow | None:

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from connectors.crypto import SecretsUnreadable
+from connectors.errors import WaitPastDeadline
 from connectors.models import Connection, ConnectionStatus
 from flows.definitions import FlowDefinition
 from flows.engine import RunAborted, RunContext, build_context, confirm_progress, flush_calls
@@ -283,7 +284,11 @@ def run_slice(ctx: RunContext, definition: FlowDefinition) -> bool:
         definition.check(ctx)
         done = definition.run(ctx)
         if done:
-            definition.after_run(ctx)
+            try:
+                definition.after_run(ctx)
+            except WaitPastDeadline as wait:  # its calls did not fit: the next slice ends it
+                ctx.waiting_for(wait)
+                return False
         return done
     except LeaseLost:
         lost = True

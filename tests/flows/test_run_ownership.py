@@ -125,6 +125,37 @@ def test_a_products_run_that_was_taken_over_stops_at_its_next_call(synced: Synce
     assert set(keys.values()) == {1}
     assert run.read + successor.read == len(keys)
     assert run.created + successor.created + successor.updated == len(skus)
+    # The successor read on from where the first run stopped: the articles the first run saw
+    # are not taken for gone at its end (their products stay active).
+    assert not feeddex_db.Product.objects.filter(account=synced.account, active=False).exists()
+    assert not RecordLog.objects.filter(run=successor, reason__contains="gone").exists()
+
+
+def test_a_successor_does_not_take_the_articles_its_predecessor_read_for_gone(
+    synced: Synced, settings
+):
+    settings.FLOW_HEARTBEAT_SECONDS = 0
+    settings.FLOW_MAX_IN_FLIGHT = 1
+    administration = synced.administration
+    administration.knobs = {"rate_per_second": 0, "max_page_size": 3}  # pages of 3 articles
+    administration.save(update_fields=["knobs"])
+    run = new_run(synced, "products")
+    creates = iter(range(100))
+
+    def seventh_product(request: httpx.Request) -> bool:
+        is_create = request.method == "POST" and request.url.path.endswith("/v1/products")
+        return is_create and next(creates) == 6
+
+    # Taken over on its third page at the earliest: the pages before it are the first run's.
+    with taken_over_at(run, request=seventh_product) as takeover:
+        assert services.run_execute(run.pk) == "taken over"
+    assert takeover.successor is not None
+    successor = run_to_end(takeover.successor.pk)
+    assert_succeeded(successor)
+    # Both runs are one full read: at its end no article either saw is taken for gone.
+    assert feeddex_db.Product.objects.filter(account=synced.account).count() >= 7
+    assert not feeddex_db.Product.objects.filter(account=synced.account, active=False).exists()
+    assert not RecordLog.objects.filter(run=successor, reason__contains="gone").exists()
 
 
 def test_an_orders_run_taken_over_while_booking_books_each_order_once(shop: Synced, settings):
