@@ -143,13 +143,16 @@ def test_an_article_is_looked_up_once_per_run_and_again_by_the_next_run(shop):
     first = shop.run("orders")
     assert_succeeded(first)
     assert first.created == 3
-    assert calls(first, "GET", "/v1/articles") == 3  # two SKUs and the shipping article
+    # Two SKUs and the shipping article: a look-up each, or one read of the article list
+    # where that takes fewer calls; either way once for the run's three orders.
+    looked_up = calls(first, "GET", "/v1/articles")
+    assert 1 <= looked_up <= 3
     # Articles get renamed and removed in Asperion: the next run does not trust the last.
     place(shop, email="vier@example.nl", skus=skus)
     second = shop.run("orders")
     assert_succeeded(second)
     assert second.created == 1
-    assert calls(second, "GET", "/v1/articles") == 3
+    assert calls(second, "GET", "/v1/articles") == looked_up
 
 
 def test_a_debtor_made_in_asperion_is_found_by_email_and_booked_on(shop):
