@@ -245,12 +245,13 @@ def test_a_record_whose_retry_would_outlast_the_slice_is_put_off_and_the_slice_e
     connector_class("feeddex")(synced.integration.shop).check_connection()  # signed in
     feeddex_fails(synced)
     run = new_run(synced, "products")
-    assert services.run_execute(run.pk) == "continued"
+    creates = ApiCallLog.objects.filter(run=run, method="POST", path__startswith="/v1/products")
+    while not creates.exists():  # slices that skipped an article (no call) came first
+        assert services.run_execute(run.pk) == "continued"
     run.refresh_from_db()
     # The first article's create failed; its retry would have outlasted the slice, so it was
     # put off instead of slept on, and, the slice's time being up, no other article's call
     # was started after it (each would have cost one more attempt past the slice's end).
-    creates = ApiCallLog.objects.filter(run=run, method="POST", path__startswith="/v1/products")
     deferred = run.position["deferred"]
     assert creates.count() == len(deferred) == 1
     assert set(deferred.values()) == {1}
@@ -367,10 +368,11 @@ def test_a_run_stopped_for_want_of_progress_logs_the_records_it_put_off(synced: 
     connector_class("feeddex")(synced.integration.shop).check_connection()  # signed in
     feeddex_fails(synced)
     run = new_run(synced, "products")
-    assert services.run_execute(run.pk) == "continued"  # it put an article off
-    run.refresh_from_db()
-    put_off = set(run.position["deferred"])
-    assert put_off
+    put_off: set[str] = set()
+    while not put_off:  # until a slice put an article off (skipped ones cost no call)
+        assert services.run_execute(run.pk) == "continued"
+        run.refresh_from_db()
+        put_off = set(run.position.get("deferred") or {})
     # Then Asperion fails too: the next slice cannot even read its page, does and puts off
     # nothing, and the run stops.
     administration = synced.administration
