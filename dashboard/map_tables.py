@@ -245,7 +245,7 @@ class MapTableField(forms.Field):
         if value is None:
             return {}
         if isinstance(value, str):
-            return self.from_text(value)
+            return parse_pairs(value)
         kind = self.table.key_kind
         pairs: dict[str, str] = {}
         for key, code in rows_of(value):
@@ -261,20 +261,6 @@ class MapTableField(forms.Field):
                 pairs[normal_key(kind, key)] = code
         return pairs
 
-    def from_text(self, text: str) -> dict[str, str]:
-        pairs: dict[str, str] = {}
-        for line in (line.strip() for line in text.splitlines()):
-            if not line:
-                continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip():
-                raise forms.ValidationError(
-                    _("Write one pair per line as: value = value (found: %(line)s)"),
-                    params={"line": line},
-                )
-            pairs[key.strip()] = value.strip()
-        return pairs
-
     def validate(self, value: Any) -> None:
         super().validate(value)
         if self.allowed is None:
@@ -285,6 +271,22 @@ class MapTableField(forms.Field):
                 _("Not in Asperion's list: %(codes)s. Choose a code from the list."),
                 params={"codes": ", ".join(f"“{c}”" for c in unknown)},
             )
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """'21 = H21' per line → {'21': 'H21'}; a line without '=' is a form error."""
+    pairs: dict[str, str] = {}
+    for line in (line.strip() for line in (text or "").splitlines()):
+        if not line:
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise forms.ValidationError(
+                _("Write one pair per line as: value = value (found: %(line)s)"),
+                params={"line": line},
+            )
+        pairs[key.strip()] = value.strip()
+    return pairs
 
 
 def map_table_field(

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from dashboard.choice_words import choice_words
-from dashboard.map_tables import MAP_TABLES, map_table_field
+from dashboard.map_tables import MAP_TABLES, map_table_field, parse_pairs
 
 # Labels in the user's language (the schema only has English descriptions).
 FIELD_LABELS: dict[str, Any] = {
@@ -180,22 +180,6 @@ def parse_lines(text: str) -> list[str]:
     while lines and not lines[-1]:
         lines.pop()
     return lines
-
-
-def parse_pairs(text: str) -> dict[str, str]:
-    """'21 = H21' per line → {'21': 'H21'}; a line without '=' is a form error."""
-    pairs: dict[str, str] = {}
-    for line in parse_lines(text):
-        if not line:
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise forms.ValidationError(
-                _("Write one pair per line as: value = value (found: %(line)s)"),
-                params={"line": line},
-            )
-        pairs[key.strip()] = value.strip()
-    return pairs
 
 
 class SchemaForm(forms.Form):

@@ -297,9 +297,7 @@ def save_gone(ctx: RunContext, outcomes: list[Outcome], stream: str) -> None:
 
 
 def stock_flow(ctx: RunContext) -> Flow | None:
-    if "stock_flow" not in ctx.extras:
-        ctx.extras["stock_flow"] = ctx.flow.integration.flows.filter(kind="stock").first()
-    return ctx.extras["stock_flow"]  # type: ignore[no-any-return]
+    return ctx.once("stock_flow", lambda: ctx.flow.integration.flows.filter(kind="stock").first())
 
 
 def stock_settings(ctx: RunContext) -> StockSettings:
@@ -325,11 +323,12 @@ def known_product(ctx: RunContext, sku: str) -> bool:
 
 def shipping_article_code(ctx: RunContext) -> str | None:
     """Return the orders flow's shipping-cost article code (once per run)."""
-    if "shipping_article_code" not in ctx.extras:
+
+    def read() -> str | None:
         orders = ctx.flow.integration.flows.filter(kind="orders").first()
-        code = (orders.settings or {}).get("shipping_article_code", "VERZEND") if orders else None
-        ctx.extras["shipping_article_code"] = code
-    return ctx.extras["shipping_article_code"]  # type: ignore[no-any-return]
+        return (orders.settings or {}).get("shipping_article_code", "VERZEND") if orders else None
+
+    return ctx.once("shipping_article_code", read)
 
 
 class CustomersFlow(FlowDefinition):

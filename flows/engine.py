@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -42,6 +42,7 @@ from connectors.ratelimit import in_flight_for
 from connectors.records import Record
 from connectors.redaction import redact_data
 from connectors.registry import connector_class
+from flows.copy_rows import insert_rows
 from flows.lease import Lease, LeaseLost
 from flows.mappings import CompiledMapping, compiled_mapping_for
 from flows.masking import mask_personal_data, mask_text, should_mask
@@ -63,6 +64,8 @@ OLD_TRANSIENT_REASON = "the API did not answer in time"
 OWN_CHECK = "our check of the settings"
 # A wait at least this long is saved as the run's activity at once.
 LONG_WAIT_SECONDS = 2.0
+
+T = TypeVar("T")
 
 
 def payload_hash(payload: Any) -> str:
@@ -150,9 +153,20 @@ class RunContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ThreadPoolExecutor | None = None
 
+    _once_lock: threading.RLock = field(default_factory=threading.RLock)
+
     @property
     def dry_run(self) -> bool:
         return self.run.dry_run
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """What the run works out or reads once (a list, a flow's settings) and keeps in
+        `extras`: the first of the records handled at once makes it, the others wait."""
+        if key not in self.extras:
+            with self._once_lock:
+                if key not in self.extras:
+                    self.extras[key] = make()
+        return self.extras[key]  # type: ignore[no-any-return]
 
     def connector(self, role: str) -> Connector:
         """The connector of the integration's connection that plays a role ("accounting",
@@ -273,21 +287,22 @@ class RunContext:
     def source_digest(self, source: dict[str, Any]) -> str:
         """Hash of a source record with what turns it into a payload (the mapping version
         and the settings it reads): equal hashes give equal payloads."""
-        if "mapping_digest" not in self.extras:
-            version = self.mapping.version if self.mapping else None
-            self.extras["mapping_digest"] = payload_hash([version, self.mapping_context()])
-        return payload_hash([self.extras["mapping_digest"], source])
+        version = self.mapping.version if self.mapping else None
+        context = self.mapping_context()
+        digest = self.once("mapping_digest", lambda: payload_hash([version, context]))
+        return payload_hash([digest, source])
 
     def mapping_context(self) -> dict[str, Any]:
         # Built once per run: the settings do not change while it runs, and dumping them
         # for every record cost as much as mapping it.
-        if "mapping_context" not in self.extras:
-            self.extras["mapping_context"] = {
-                "settings": self.settings.model_dump(mode="json"),
-                "customer_defaults": self.customer_defaults.model_dump(mode="json"),
-                **self.flow.definition.mapping_context_extra(self),
-            }
-        return self.extras["mapping_context"]  # type: ignore[no-any-return]
+        return self.once("mapping_context", self._mapping_context)
+
+    def _mapping_context(self) -> dict[str, Any]:
+        return {
+            "settings": self.settings.model_dump(mode="json"),
+            "customer_defaults": self.customer_defaults.model_dump(mode="json"),
+            **self.flow.definition.mapping_context_extra(self),
+        }
 
     def map(
         self, record: Record, source: dict[str, Any] | None = None
@@ -427,7 +442,7 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
         )
         if logged:
             secrets = [v for c in ctx.connections.values() for v in c.secret_values()]
-            RecordLog.objects.bulk_create([log_row(ctx, o, secrets) for o in logged])
+            insert_rows(RecordLog, [log_row(ctx, o, secrets) for o in logged])
         if not ctx.dry_run:
             save_ledger(ctx, [o for o in outcomes if o.ledger_hash is not None])
             if cursor is not None:
@@ -443,7 +458,7 @@ def save_page(ctx: RunContext, outcomes: list[Outcome], *, stream: str, cursor: 
 def flush_calls(ctx: RunContext, calls: list[ApiCallLog], *, records_written: int = 0) -> None:
     """Keep API calls taken from the context, and count them (and the records written) in
     the company's usage, inside the transaction that saves the run's progress."""
-    ApiCallLog.objects.bulk_create(calls)
+    insert_rows(ApiCallLog, calls)
     usage_add(tenant_id=ctx.run.tenant_id, records=records_written, api_calls=len(calls))
 
 

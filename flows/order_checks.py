@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,11 +110,20 @@ def article_problems(ctx: RunContext, skus: Iterable[str]) -> dict[str, str]:
     for sku in to_check:
         why = known.get(keys[sku])
         if why is None:
-            why = article_problem(ctx.connector("accounting").lookup("articles", sku))
-            cache.set(keys[sku], why, timeout=RUN_CACHE_SECONDS)
+            why = looked_up(ctx, sku, keys[sku])
         if why:
             problems[sku] = why
     return problems
+
+
+def looked_up(ctx: RunContext, sku: str, key: str) -> str:
+    """Look an article up once for the run, though orders with it are booked side by side."""
+    with ctx.once("article_lookups", threading.Lock):
+        why = cache.get(key)
+        if why is None:
+            why = article_problem(ctx.connector("accounting").lookup("articles", sku))
+            cache.set(key, why, timeout=RUN_CACHE_SECONDS)
+    return str(why)
 
 
 def article_problem(article: dict[str, Any] | None) -> str:

@@ -87,10 +87,7 @@ class OrderLookups:
 
     @classmethod
     def of(cls, ctx: RunContext, document: str) -> OrderLookups:
-        lookups = ctx.extras.get("orders")
-        if not isinstance(lookups, cls):
-            lookups = ctx.extras["orders"] = cls(ctx, document)
-        return lookups
+        return ctx.once("orders", lambda: cls(ctx, document))
 
     # -- the debtor index ----------------------------------------------------------------
 

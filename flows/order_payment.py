@@ -14,13 +14,13 @@ from flows.engine import RunContext
 
 
 def rows(ctx: RunContext, kind: str) -> list[dict[str, Any]]:
-    key = f"reference_rows:{kind}"
-    if key not in ctx.extras:
+    def read() -> list[dict[str, Any]]:
         try:
-            ctx.extras[key] = ctx.accounting().reference_rows(kind)
+            return ctx.accounting().reference_rows(kind)
         except (ConnectorError, ValueError):
-            ctx.extras[key] = []  # then the mapped values go as they are
-    return ctx.extras[key]  # type: ignore[no-any-return]
+            return []  # then the mapped values go as they are
+
+    return ctx.once(f"reference_rows:{kind}", read)
 
 
 def with_payment_defaults(ctx: RunContext, order: Order, payload: dict[str, Any]) -> dict[str, Any]:

@@ -134,11 +134,10 @@ class PageWork:
         running: dict[Future[Outcome | None], Todo] = {}
         stopping: BaseException | None = None
         while waiting or running:
-            while waiting and len(running) < in_flight and not (stopping or ctx.slice_over()):
-                item = waiting[0]
-                if any(other.locks & item.locks for other in running.values()):
-                    break  # its twin first: the second of one key must see the first's ledger
-                waiting.popleft()
+            while len(running) < in_flight and not (stopping or ctx.slice_over()):
+                item = next_free(waiting, running.values(), window=4 * in_flight)
+                if item is None:
+                    break
                 ctx.beat(self.activity(item, in_flight))
                 running[ctx.submit(handle_record, ctx, item.record, self.handle)] = item
             if not running:
@@ -205,6 +204,21 @@ class PageWork:
             self.ctx.waiting_for(self.behind)
             self.stop(SliceOver(self.behind.seconds))
         self.save(cursor)
+
+
+def next_free(waiting: deque[Todo], running: Iterable[Todo], *, window: int) -> Todo | None:
+    """Take the first waiting record that shares nothing with a record in flight, nor with
+    a record before it that waits (of two with one key, the second must see the first's
+    ledger: they keep the page's order); look no further than `window` records ahead."""
+    held = frozenset().union(*(item.locks for item in running))
+    for index, item in enumerate(waiting):
+        if index >= window:
+            return None
+        if not item.locks & held:
+            del waiting[index]
+            return item
+        held |= item.locks
+    return None
 
 
 def heartbeat_seconds() -> float:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -148,6 +149,8 @@ class AsperionConnector(HttpConnector, AccountingConnector):
             headers["X-Tenant-Id"] = str(int(config["administration_id"]))
         self.api = self.http_client(self.api_base_url, auth=self._auth, headers=headers)
         self._cache: dict[str, Any] = {}
+        # A run's records may be handled on several threads: what is read once is read by one.
+        self._cache_lock = threading.RLock()
         self._debtors: dict[str, Debtor | None] = {}
 
     # -- auth -----------------------------------------------------------------------------
@@ -664,6 +667,12 @@ class AsperionConnector(HttpConnector, AccountingConnector):
     def _cached(self, name: str, load: Callable[[], Any]) -> Any:
         """What is read once: for the connector's life, and for its watch's scope (one run,
         across its slices and workers) in the shared cache."""
+        if name in self._cache:
+            return self._cache[name]
+        with self._cache_lock:
+            return self._cached_once(name, load)
+
+    def _cached_once(self, name: str, load: Callable[[], Any]) -> Any:
         if name not in self._cache:
             scope = self.watch.scope
             if not scope:

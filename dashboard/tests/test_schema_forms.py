@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 
 from dashboard.diffs import changed_fields, json_lines
-from dashboard.schema_forms import SchemaForm, parse_pairs
+from dashboard.map_tables import parse_pairs
+from dashboard.schema_forms import SchemaForm
 from flows.settings_schemas import (
     CustomerDefaults,
     OrderSettings,
