@@ -146,8 +146,8 @@ class RunContext:
     # Records this slice put off to the next (a retry would have outlasted it).
     put_off: int = 0
     resume_after: float = 0.0
-    # Records handled at once (flows/pages.py): only the slice's own thread writes to the
-    # database; the workers learn from `lease_lost` that they must stop.
+    # Records handled at once (flows/pages.py): the slice's own thread saves their outcomes;
+    # the workers learn from `lease_lost` that they must stop.
     lease_lost: bool = False
     _own_thread: int = field(default_factory=threading.get_ident)
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -10,9 +10,11 @@ second whatever the platform does meanwhile. A flow whose records are independen
 (products, customers, invitations) therefore hands up to `in_flight` records of a page to
 worker threads. Each record stays on one thread from its first call to its last, so its
 calls keep their order; two records with one key never run at once; every call still takes
-a token from the connection's shared rate limit. Only the page's own thread writes to the
-database: it saves outcomes, confirms the run's lease while the workers call (they stop at
-their next call once it is lost), and stops handing out records when the slice is over.
+a token from the connection's shared rate limit. The page's own thread saves the outcomes,
+confirms the run's lease while the workers call (they stop at their next call once it is
+lost), and stops handing out records when the slice is over. A record's own thread writes only
+what must be committed before its call (the orders flow's booking mark, which confirms the
+lease in the same transaction), on a connection closed with the record.
 """
 
 from __future__ import annotations
