@@ -377,20 +377,22 @@ class OrdersFlow(FlowDefinition):
         defaults = ctx.customer_defaults
         accounting = ctx.accounting()
         numbers = (defaults.customer_number_start, defaults.customer_number_end)
-        # One new debtor at a time, though orders are booked side by side: a number refused
-        # as taken makes the counter be probed afresh, and the orders in flight beside this
-        # one would each have drawn a number of the same taken block and probed again.
-        with ctx.once("new_debtor", threading.Lock):
-            number = accounting.next_customer_number(*numbers)
-            if ctx.dry_run:
-                return str(number)
-            try:
-                result = accounting.create("debtors", {**payload, "customerNumber": number})
-            except RecordRejected as error:
-                if not names_field(error, "customerNumber"):
-                    raise
-                # Taken outside the platform since the counter was seeded: probe afresh, once.
-                accounting.forget_customer_numbers(*numbers)
+        seeded = ctx.extras.get("numbers_seeded", 0)
+        number = accounting.next_customer_number(*numbers)
+        if ctx.dry_run:
+            return str(number)
+        try:
+            result = accounting.create("debtors", {**payload, "customerNumber": number})
+        except RecordRejected as error:
+            if not names_field(error, "customerNumber"):
+                raise
+            # Taken outside the platform since the counter was seeded: probe afresh, once.
+            # Orders in flight beside this one drew numbers of the same taken block: the
+            # first of them to get here probes, the others draw from the new counter.
+            with ctx.once("new_debtor", threading.Lock):
+                if ctx.extras.get("numbers_seeded", 0) == seeded:
+                    accounting.forget_customer_numbers(*numbers)
+                    ctx.extras["numbers_seeded"] = seeded + 1
                 number = accounting.next_customer_number(*numbers)
                 result = accounting.create("debtors", {**payload, "customerNumber": number})
         if order.customer.company_name and order.customer.last_name:

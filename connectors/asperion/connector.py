@@ -358,16 +358,25 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         if range_start > range_end:
             raise ValueError("the customer number range is empty")
         key = self._number_counter_key(range_start, range_end)
-        try:
-            number = int(cache.incr(key))
-        except ValueError:  # no counter yet (or it expired)
-            number = range_end + 1
+        number = self._counted(key)
         if number <= range_end:
             return str(number)
-        first = self._first_free_after(range_start - 1, range_end)
-        if cache.add(key, first, timeout=NUMBER_COUNTER_SECONDS):
-            return str(first)
+        with self._cache_lock:  # records in flight beside this one: one of them probes
+            number = self._counted(key)
+            if number <= range_end:
+                return str(number)
+            first = self._first_free_after(range_start - 1, range_end)
+            if cache.add(key, first, timeout=NUMBER_COUNTER_SECONDS):
+                return str(first)
         return self.next_customer_number(range_start, range_end)  # another worker seeded it
+
+    @staticmethod
+    def _counted(key: str) -> int:
+        """The counter's next number; past any range when there is no counter (or it expired)."""
+        try:
+            return int(cache.incr(key))
+        except ValueError:
+            return 2**63
 
     def forget_customer_numbers(self, range_start: int, range_end: int) -> None:
         """Drop the counter: the next number is probed afresh (after a duplicate)."""
