@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from connectors.base import ConnectorError, Page
+from connectors.base import ConnectorError, Page, WriteResult
 from connectors.errors import RecordRejected
 from connectors.records import Order, Record, SalesOrderState
 from flows.definitions import FlowDefinition
@@ -57,11 +57,13 @@ from mapping import defaults
 from mapping.kinds import MappingKind
 
 BOOKING = "booking"
-# How far the accounting system's sales order is → the shop's order status (an order still
-# open or partly delivered changes nothing).
 # A page is kept for the run's next slice, which starts within seconds (or minutes, when the
 # workers are busy).
 PAGE_CACHE_SECONDS = 3600
+# Numbers a new debtor may be refused as taken before its order fails.
+NUMBER_ATTEMPTS = 3
+# How far the accounting system's sales order is → the shop's order status (an order still
+# open or partly delivered changes nothing).
 STATUS_FOLLOWS = {"delivered": "shipped", "invoiced": "completed", "cancelled": "cancelled"}
 
 
@@ -386,19 +388,37 @@ class OrdersFlow(FlowDefinition):
         except RecordRejected as error:
             if not names_field(error, "customerNumber"):
                 raise
-            # Taken outside the platform since the counter was seeded: probe afresh, once.
-            # Orders in flight beside this one drew numbers of the same taken block: the
-            # first of them to get here probes, the others draw from the new counter.
-            with ctx.once("new_debtor", threading.Lock):
-                if ctx.extras.get("numbers_seeded", 0) == seeded:
-                    accounting.forget_customer_numbers(*numbers)
-                    ctx.extras["numbers_seeded"] = seeded + 1
-                number = accounting.next_customer_number(*numbers)
-                result = accounting.create("debtors", {**payload, "customerNumber": number})
+            number, result = self.create_debtor_again(ctx, payload, seeded)
         if order.customer.company_name and order.customer.last_name:
             contact = self.contact_payload(ctx, order)
             accounting.create("contactpersons", {**contact, "debtorId": int(result.target_id)})
         return str(number)
+
+    def create_debtor_again(
+        self, ctx: RunContext, payload: dict[str, Any], seeded: int
+    ) -> tuple[str, WriteResult]:
+        """The number drawn was taken outside the platform since the counter was seeded:
+        probe afresh. Orders in flight beside this one drew numbers of the same taken block:
+        the first of them to get here probes, the others draw from its new counter; a number
+        refused again (a gap in a used block) makes the counter be probed again."""
+        defaults = ctx.customer_defaults
+        numbers = (defaults.customer_number_start, defaults.customer_number_end)
+        accounting = ctx.accounting()
+        with ctx.once("new_debtor", threading.Lock):
+            for attempt in range(1, NUMBER_ATTEMPTS + 1):
+                if ctx.extras.get("numbers_seeded", 0) == seeded:
+                    accounting.forget_customer_numbers(*numbers)
+                    ctx.extras["numbers_seeded"] = seeded + 1
+                seeded = ctx.extras["numbers_seeded"]
+                number = accounting.next_customer_number(*numbers)
+                try:
+                    return number, accounting.create(
+                        "debtors", {**payload, "customerNumber": number}
+                    )
+                except RecordRejected as error:
+                    if attempt == NUMBER_ATTEMPTS or not names_field(error, "customerNumber"):
+                        raise
+        raise AssertionError("unreachable")
 
     def contact_payload(self, ctx: RunContext, order: Order) -> dict[str, Any]:
         """The contact person of a company debtor, by the contact person mapping."""

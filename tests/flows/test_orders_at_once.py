@@ -102,3 +102,37 @@ def test_one_at_a_time_when_the_connection_says_so(shop: Synced, settings):
     assert run.created == 2 * CUSTOMERS
     entries = LedgerEntry.objects.filter(flow=shop.flow("orders"), target_id__gt="")
     assert entries.exclude(source_key__contains=":").count() == 2 * CUSTOMERS
+
+
+def test_new_debtors_side_by_side_find_numbers_past_blocks_taken_outside(shop: Synced, settings):
+    """Numbers the bookkeeper used (50001-50006 and 50008-50010) with gaps between: every
+    order in flight that drew a taken number gets a free one, none fails."""
+    settings.FLOW_MAX_IN_FLIGHT = 4
+    integration = shop.integration
+    integration.customer_defaults = {
+        **integration.customer_defaults,
+        "customer_number_start": 50000,
+        "customer_number_end": 59999,
+    }
+    integration.save(update_fields=["customer_defaults"])
+    admin = shop.administration
+    template = asperion_db.Debtor.objects.filter(administration=admin).order_by("pk")[0]
+    taken = [*range(50001, 50007), *range(50008, 50011)]
+    for number in taken:
+        template.pk = None
+        template.customer_number = str(number)
+        template.email_address = f"kept{number}@example.nl"
+        template.save()
+    skus = article_codes(shop, 1)
+    for n in range(8):
+        place(shop, email=f"nieuw{n}@example.nl", skus=skus)
+    # Answers 100 ms away: the orders in flight draw their numbers before the first refusal.
+    shop.set_knobs(latency_ms=100)
+    run = shop.run("orders")
+    assert_succeeded(run)
+    assert run.created == 8
+    new = asperion_db.Debtor.objects.filter(administration=admin, email_address__startswith="nieuw")
+    numbers = [int(n) for n in new.values_list("customer_number", flat=True)]
+    assert len(numbers) == len(set(numbers)) == 8
+    assert not set(numbers) & set(taken)
+    assert all(50000 <= n <= 59999 for n in numbers)
