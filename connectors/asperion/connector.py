@@ -716,6 +716,16 @@ class AsperionConnector(HttpConnector, AccountingConnector):
         return self._debtor_by_number(str(number)) is not None
 
     def _first_free_after(self, low: int, end: int) -> int:
+        """Return a free number in (low, end] that the next number is free after too: a free
+        number just before a taken one is a gap in the used block (a range that starts at
+        10000 with debtors from 10001 on), which would send the next debtors into the block."""
+        while True:
+            free = self._a_free_number_after(low, end)
+            if free == end or not self._number_taken(free + 1):
+                return free
+            low = free + 1
+
+    def _a_free_number_after(self, low: int, end: int) -> int:
         """Return a free number in (low, end]: gallop forward, then binary search back."""
         step = 1
         while True:

@@ -373,6 +373,18 @@ def test_the_next_customer_number_is_the_first_free_one(asperion):
     assert made.next_customer_number(30000, 30010) == "30000"
 
 
+def test_a_gap_before_the_used_numbers_is_not_taken_for_their_end(asperion):
+    # The range starts at 10000, the bookkeeper's debtors at 10001: 10000 alone is free, and
+    # a counter seeded there would hand out 10001, 10002, ... all refused as taken.
+    asperion.seed(debtors=37)  # 10001 .. 10037
+    calls = Calls()
+    made = connector(asperion, calls)
+    assert made.next_customer_number(10000, 19999) == "10038"
+    lookups = [c for c in calls.calls if c.path.startswith("/v1/debtors")]
+    assert len(lookups) <= 16
+    assert made.next_customer_number(10000, 19999) == "10039"
+
+
 def test_a_full_customer_number_range_is_refused(asperion):
     asperion.seed(debtors=5)  # 10001 .. 10005
     with pytest.raises(RecordRejected):
