@@ -34,7 +34,7 @@ from flows.settings_schemas import (
     Settings,
     StockSettings,
 )
-from flows.upsert import Target, upsert
+from flows.upsert import Target, known_unchanged, upsert
 from mapping import defaults
 from mapping.kinds import MappingKind
 
@@ -119,6 +119,11 @@ class FlowDefinition:
     def ledger_key(self, ctx: RunContext, record: Record) -> str:
         return record.key
 
+    def without_calls(self, ctx: RunContext, record: Record) -> Outcome | None:
+        """A record's outcome when it needs no call (skipped, unchanged), else None: given
+        on the page's own thread, as handing a record to a worker costs more than that."""
+        return None
+
     def locks(self, ctx: RunContext, record: Record) -> tuple[str, ...]:
         """Besides its ledger key, what a record must not write at the same time as another
         record of the page (a value the target holds unique); the page's order decides."""
@@ -133,6 +138,7 @@ class FlowDefinition:
             key_of=lambda record: self.ledger_key(ctx, record),
             locks_of=lambda record: self.locks(ctx, record),
             in_flight=ctx.in_flight(self.target) if self.concurrent else 1,
+            without_calls=lambda record: self.without_calls(ctx, record),
         )
 
     def run(self, ctx: RunContext) -> bool:
@@ -171,17 +177,9 @@ class ProductsFlow(FlowDefinition):
     )
 
     def handle(self, ctx: RunContext, record: Record) -> Outcome:
+        """A record that needs a call: `without_calls` gave the others their outcome."""
         assert isinstance(record, Product)
         settings = ctx.settings
-        if record.is_variant:
-            reason = "variant article: Feeddex takes simple products only"
-            return skipped("product", record.key, reason, source=record.as_source())
-        if record.sku == shipping_article_code(ctx):
-            reason = "the orders flow books shipping costs on this article: not a product"
-            return skipped("product", record.key, reason, source=record.as_source())
-        if settings.active_only and not record.active and not self.to_deactivate(ctx, record):
-            reason = "inactive article (setting: active articles only)"
-            return skipped("product", record.key, reason, source=record.as_source())
         target = Target(
             self.target,
             "products",
@@ -189,6 +187,20 @@ class ProductsFlow(FlowDefinition):
             create_only=product_create_only(ctx),
         )
         return upsert(ctx, record, target)
+
+    def without_calls(self, ctx: RunContext, record: Record) -> Outcome | None:
+        assert isinstance(record, Product)
+        if record.is_variant:
+            reason = "variant article: Feeddex takes simple products only"
+            return skipped("product", record.key, reason, source=record.as_source())
+        if record.sku == shipping_article_code(ctx):
+            reason = "the orders flow books shipping costs on this article: not a product"
+            return skipped("product", record.key, reason, source=record.as_source())
+        active_only = ctx.settings.active_only
+        if active_only and not record.active and not self.to_deactivate(ctx, record):
+            reason = "inactive article (setting: active articles only)"
+            return skipped("product", record.key, reason, source=record.as_source())
+        return known_unchanged(ctx, record)
 
     def to_deactivate(self, ctx: RunContext, record: Product) -> bool:
         """An inactive article whose product is in the shop: the product goes inactive too."""

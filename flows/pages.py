@@ -64,10 +64,13 @@ def process_page(
     key_of: Callable[[Record], str] = lambda record: record.key,
     locks_of: Callable[[Record], Iterable[str]] = lambda record: (),
     in_flight: int = 1,
+    without_calls: Callable[[Record], Outcome | None] = lambda record: None,
 ) -> None:
     """Give every record of the page an outcome and save them, the page's cursor with the
     last part. A handler returns None for a record that is none of this flow's business (it
-    is not logged). Raises SliceOver when the slice ends inside the page."""
+    is not logged); `without_calls` gives the outcome of a record that needs no call (with
+    records at once, on the page's own thread). Raises SliceOver when the slice ends inside
+    the page."""
     ctx.position.start_page(stream, ctx.flow.cursor.get(stream) if page.cursor else None)
     ctx.load_ledger(key_of(r) for r in page.records if not isinstance(r, BadRecord))
     todo = [
@@ -75,7 +78,9 @@ def process_page(
         for number, record in enumerate(page.records, start=1)
         if not ctx.position.is_done(key := key_of_any(record, key_of), record)
     ]
-    work = PageWork(ctx, stream=stream, total=len(page.records), handle=handle)
+    work = PageWork(
+        ctx, stream=stream, total=len(page.records), handle=handle, without_calls=without_calls
+    )
     if in_flight > 1 and len(todo) > 1:
         work.at_once(todo, in_flight)
     else:
@@ -102,6 +107,7 @@ class PageWork:
     stream: str
     total: int
     handle: Handler
+    without_calls: Callable[[Record], Outcome | None] = lambda record: None
     outcomes: list[Outcome] = field(default_factory=list)
     # The last record left for the next slice (its retry would have outlasted this one).
     behind: WaitPastDeadline | None = None
@@ -119,6 +125,8 @@ class PageWork:
             if ctx.slice_over():
                 self.stop(SliceOver())
             ctx.beat(self.activity(item))
+            if self.done_without_calls(item):
+                continue
             try:
                 outcome = handle_record(ctx, item.record, self.handle)
             except WaitPastDeadline as wait:
@@ -140,6 +148,8 @@ class PageWork:
                 item = next_free(waiting, running.values(), window=4 * in_flight)
                 if item is None:
                     break
+                if self.done_without_calls(item):
+                    continue
                 ctx.beat(self.activity(item, in_flight))
                 running[ctx.submit(handle_record, ctx, item.record, self.handle)] = item
             if not running:
@@ -152,6 +162,15 @@ class PageWork:
             self.stop(stopping)
         if waiting:  # the slice is over: the next one does the rest
             self.stop(SliceOver())
+
+    def done_without_calls(self, item: Todo) -> bool:
+        if isinstance(item.record, BadRecord):
+            return False
+        outcome = self.without_calls(item.record)
+        if outcome is None:
+            return False
+        self.done(item, outcome)
+        return True
 
     def collect(self, item: Todo, future: Future[Outcome | None]) -> BaseException | None:
         """Take a worker's outcome; return what stops the page, if anything."""

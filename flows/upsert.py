@@ -122,6 +122,19 @@ def upsert(ctx: RunContext, record: Record, target: Target, *, key: str | None =
     return outcome
 
 
+def known_unchanged(ctx: RunContext, record: Record, *, key: str | None = None) -> Outcome | None:
+    """The outcome of a record the ledger has seen as it is now (None for any other): known
+    without a call, so the page's own thread gives it without handing it to a worker."""
+    key = key or record.key
+    entry = ctx.ledger.get(key)
+    if entry is None or not entry.target_id:
+        return None
+    source = record.as_source()
+    if not seen_as_it_is(entry, record, ctx.source_digest(source)):
+        return None
+    return unchanged(log_entity(ctx), key, entry, source=source)
+
+
 def seen_as_it_is(entry: LedgerEntry, record: Record, source_hash: str) -> bool:
     """Whether the ledger wrote this very record, as it is now, to the target already."""
     return bool(
