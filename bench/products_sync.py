@@ -17,6 +17,7 @@ re-sync time ÷ first-sync time (target ≤ 10 %).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=0,
+        help="requests a run keeps in flight per connection (default: the platform's)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
     parser.add_argument(
         "--profile",
@@ -43,12 +50,14 @@ def main() -> int:
     )
     options = parser.parse_args()
     env = harness.environment("products")
+    if options.in_flight:  # the worker's cap, before it starts
+        os.environ["FLOW_MAX_IN_FLIGHT"] = str(options.in_flight)
     harness.django_ready()
     ok = False
     try:
         with harness.web_server(env):
             with harness.celery_worker(env):
-                result = bench(options.articles, options.repeat)
+                result = bench(options.articles, options.repeat, options.in_flight)
             if options.profile:  # in this process, with no worker to take the next slice
                 profile_first_sync()
         path = harness.write_result("products_sync", env, result)
@@ -59,8 +68,12 @@ def main() -> int:
     return 0
 
 
-def bench(articles: int, repeat: int) -> dict[str, Any]:
+def bench(articles: int, repeat: int, in_flight: int = 0) -> dict[str, Any]:
     shop = harness.make_shop(articles=articles)
+    if in_flight:
+        for connection in (shop.integration.accounting, shop.integration.shop):
+            connection.config = {**connection.config, "max_in_flight": in_flight}
+            connection.save(update_fields=["config"])
     bare_account = make_bare_account()
     flow = shop.flow("products")
     print(f"products: {articles:,} articles, {repeat} repeats ({harness.machine()['cpus']} CPUs)")
