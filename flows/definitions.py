@@ -24,7 +24,7 @@ from flows.engine import (
     write_failure,
 )
 from flows.models import Action, Flow, FlowRun, LedgerEntry, RecordLog
-from flows.pages import process_page, run_pages
+from flows.pages import process_page, read_ahead, run_pages
 from flows.retries import retry_transient_failures
 from flows.settings_schemas import (
     CustomerDefaults,
@@ -209,6 +209,9 @@ class ProductsFlow(FlowDefinition):
     def run(self, ctx: RunContext) -> bool:
         note_full_read(ctx, self.stream)
         return super().run(ctx)
+
+    def pages(self, ctx: RunContext) -> Iterator[Page]:
+        return read_ahead(super().pages(ctx))
 
     def process_page(self, ctx: RunContext, page: Page) -> None:
         super().process_page(ctx, page)

@@ -19,12 +19,14 @@ lease in the same transaction), on a connection closed with the record.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection as db_connection
 
 from connectors.base import BadRecord, ConnectorError, Page
 from connectors.errors import WaitPastDeadline
@@ -269,6 +271,36 @@ def deferred(ctx: RunContext, key: str, wait: WaitPastDeadline) -> Outcome | Non
         return None
     times = ctx.position.deferred[key]
     return failed(log_entity(ctx), key, f"{TRANSIENT_REASON}: {wait} ({times} slices in a row)")
+
+
+def read_ahead(pages: Iterator[Page]) -> Iterator[Page]:
+    """The pages, each next one read on a thread of its own while this one is worked on: a
+    run of unchanged records is mostly waiting for its pages. An error reading a page comes
+    where that page would have. A run that stops early waits for the page on its way (one
+    call at most) and leaves it to the next slice, which reads it again."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages")
+    coming: Future[Page | None] | None = pool.submit(next_page, pages)
+    try:
+        while coming is not None:
+            page = coming.result()
+            if page is None:
+                return
+            coming = None if page.last else pool.submit(next_page, pages)
+            yield page
+    finally:
+        if coming is not None:
+            wait([coming])
+        pool.shutdown()
+        with contextlib.suppress(Exception):
+            pages.close()  # type: ignore[attr-defined]
+
+
+def next_page(pages: Iterator[Page]) -> Page | None:
+    try:
+        return next(pages, None)
+    finally:  # a database connection the read opened on this thread goes with it
+        if db_connection.connection is not None:
+            db_connection.close()
 
 
 def run_pages(
