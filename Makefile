@@ -52,7 +52,7 @@ clean:
 # Benchmarks: PostgreSQL and Redis as in CI (each script makes and drops its own database).
 BENCH_SCRIPTS := products_sync stock_sync orders_sync worker_memory activity_log purge \
 	webhook_ingest rate_limited mapping_bench regex_preview connectors_fault_run load_tenants \
-	runs_under_faults
+	runs_under_faults latency_limits record_logs
 bench: $(STAMP)
 	@for script in $(BENCH_SCRIPTS); do \
 		echo "== $$script"; \

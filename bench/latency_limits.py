@@ -149,7 +149,7 @@ def part(name: str, run: harness.RunFigures, *, binding: str) -> dict[str, Any]:
         target = " (target ≥ 0.9)" if system == binding else ""
         print(
             f"    {system}: {len(stamps):,} calls at {per_second:.2f}/s = "
-            f"{per_second / limit:.2f} of its limit{target}; {refused} answered 429 = "
+            f"{per_second / limit:.3f} of its limit{target}; {refused} answered 429 = "
             f"{refused / max(len(stamps), 1):.1%} (target ≤ 1 %)"
         )
     return row
